@@ -1,0 +1,97 @@
+/**
+ * @fileoverview The connector contract. A connector package's manifest names an entry (an
+ * `exports` subpath) whose default export is a {@link ConnectorDefinition} made with
+ * {@link defineConnector}. Core checks the definition against the manifest, then creates one
+ * connector instance per configured backend.
+ */
+import type { ChatRequest, ChatResult, ModelInfo } from './canonical.js';
+import type { UpstreamHttpClient } from './upstream-http-client.js';
+
+/** Version literal carried by every definition so core can refuse an incompatible contract. */
+export const CONNECTOR_SPECIFICATION_VERSION = 'llmproxy.connector.v1';
+
+const DEFINITION_BRAND = Symbol.for('llmproxy.connector-definition');
+
+/** A child logger scoped to one backend. Never pass secrets in `meta`; core redacts known shapes anyway. */
+export interface ConnectorLogger {
+  error(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  debug(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface DesktopNotification {
+  title: string;
+  message: string;
+  /** Notifications with the same key within a short window are sent once. */
+  dedupeKey?: string;
+}
+
+/** Sends operator-relevant desktop notifications. Never blocks or fails the caller. */
+export interface Notifier {
+  notify(notification: DesktopNotification): void;
+}
+
+/** What core hands a connector: nothing more, so a connector never sees the app or its peers. */
+export interface ConnectorContext {
+  /** The backend name this instance serves (the connector id, or a YAML backend name). */
+  backendName: string;
+  logger: ConnectorLogger;
+  http: UpstreamHttpClient;
+  notifier: Notifier;
+  /** This backend's own YAML slice (`backends.<name>`), without `type`. */
+  config: Record<string, unknown>;
+  /** The process environment, for documented variables such as OPENAI_API_KEY. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ChatOptions {
+  /** Aborted when the client disconnects or the server shuts down. */
+  signal: AbortSignal;
+}
+
+export interface Connector {
+  /** Lists the backend's models (names without the `backend:` prefix). */
+  listModels(options: ChatOptions): Promise<ModelInfo[]>;
+  /**
+   * Answers a chat request. When `request.stream` is true return a stream; otherwise either
+   * shape is accepted (core collects a stream into a response).
+   */
+  chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult>;
+  /** Releases timers, watchers and sockets at shutdown. */
+  close?(): Promise<void>;
+}
+
+export interface ConnectorDefinitionOptions {
+  /** Must equal the manifest's connector id. */
+  id: string;
+  /** Must equal the manifest's `hasStaticCredentials`. */
+  hasStaticCredentials: boolean;
+  /**
+   * Whether core creates a backend named after the connector id without any YAML. False for
+   * connectors that only make sense once configured (e.g. a generic OpenAI-compatible server).
+   */
+  createsDefaultBackend?: boolean;
+  create(context: ConnectorContext): Connector | Promise<Connector>;
+}
+
+export interface ConnectorDefinition extends Readonly<Required<ConnectorDefinitionOptions>> {
+  readonly specificationVersion: typeof CONNECTOR_SPECIFICATION_VERSION;
+}
+
+/** Declares a connector. The result is the default export of the connector's entry module. */
+export function defineConnector(options: ConnectorDefinitionOptions): ConnectorDefinition {
+  return Object.freeze({
+    [DEFINITION_BRAND]: true,
+    specificationVersion: CONNECTOR_SPECIFICATION_VERSION,
+    createsDefaultBackend: options.createsDefaultBackend ?? true,
+    id: options.id,
+    hasStaticCredentials: options.hasStaticCredentials,
+    create: options.create,
+  });
+}
+
+/** True for a value made by {@link defineConnector}, whichever copy of the SDK made it. */
+export function isConnectorDefinition(value: unknown): value is ConnectorDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION_BRAND] === true;
+}

@@ -1,0 +1,8 @@
+/**
+ * @fileoverview Public surface of @llmproxy/connector-sdk.
+ */
+export * from './canonical.js';
+export * from './connector.js';
+export * from './errors.js';
+export * from './manifest.js';
+export type * from './upstream-http-client.js';

@@ -1,0 +1,48 @@
+/**
+ * @fileoverview The narrow HTTP client a connector gets from core. Connectors never import an
+ * HTTP library themselves: core owns timeouts, proxies, decompression and abort handling.
+ */
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON body (serialised by the client, content-type set). */
+  json?: unknown;
+  /** A raw body; use `json` for JSON. */
+  body?: string | Uint8Array;
+  /** Aborts the upstream request, e.g. when the client disconnected. */
+  signal: AbortSignal;
+  /** Overrides the configured upstream timeout for this request, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** One server-sent event, as framed by the SSE spec. */
+export interface ServerSentEvent {
+  event?: string | undefined;
+  data: string;
+  id?: string | undefined;
+}
+
+/**
+ * An upstream response whose body has not been read yet. Read it exactly once, with one of
+ * `text`, `json`, `events` or `bytes`.
+ */
+export interface UpstreamResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  /** The body parsed as server-sent events, yielded as they arrive. */
+  events(): AsyncIterable<ServerSentEvent>;
+  /** The raw body bytes, yielded as they arrive. */
+  bytes(): AsyncIterable<Uint8Array>;
+  /** Discards the body and releases the connection. */
+  discard(): void;
+}
+
+export interface UpstreamHttpClient {
+  /** Sends a request; resolves once the response headers arrived. HTTP error statuses resolve too. */
+  send(request: UpstreamRequest): Promise<UpstreamResponse>;
+}
