@@ -1,0 +1,10 @@
+/**
+ * @fileoverview The logger interface the rest of core codes against, so winston stays behind
+ * the logging module. Secrets are redacted by the logging module's format, not by callers.
+ */
+import type { ConnectorLogger } from '@llmproxy/connector-sdk';
+
+export interface AppLogger extends ConnectorLogger {
+  /** A logger that adds `meta` to every entry (e.g. `{ backend: 'openai' }`). */
+  child(meta: Record<string, unknown>): AppLogger;
+}
