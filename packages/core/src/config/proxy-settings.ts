@@ -58,4 +58,15 @@ export type SettingSources = Readonly<Record<string, SettingSource>>;
 export interface ResolvedSettings {
   values: Readonly<ProxySettings>;
   sources: SettingSources;
+  /**
+   * Where each setting's value came from, in words, keyed like `sources`: the flag (`--host`),
+   * the variable (`LLM_PROXY_PORT`), the file (`port in /srv/llm-proxy.yaml`), `default`, or
+   * why an automatic value was chosen. Never contains secret values.
+   */
+  origins?: Readonly<Record<string, string>>;
+  /**
+   * The API key generated for this run (auth on, no keys configured, loopback host); it is also
+   * in `values.auth.apiKeys`. The serve command prints it once to stdout; it is never logged.
+   */
+  generatedApiKey?: string;
 }

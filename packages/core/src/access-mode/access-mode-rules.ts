@@ -1,0 +1,169 @@
+/**
+ * @fileoverview The startup validation rules of the access modes. Each rule's error begins with
+ * the sentence users search for (kept verbatim from the access-mode reference), then says what
+ * the current configuration is and how to fix it.
+ *
+ * Every rule is evaluated, so one run reports every problem; `llm-proxy config explain` shows the
+ * verdict of each.
+ */
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+
+import { isLoopbackHost } from '../config/is-loopback-host.js';
+import type { AccessMode, ResolvedSettings } from '../config/proxy-settings.js';
+import { throwStartupErrors } from '../config/startup-errors.js';
+import { debuggingOverrideFlag } from './oauth-connector-ids.js';
+
+export type AccessModeRuleVerdict = 'pass' | 'fail' | 'not applicable';
+
+export interface AccessModeRuleResult {
+  /** Stable id of the rule. */
+  id: string;
+  /** The rule in words. */
+  title: string;
+  verdict: AccessModeRuleVerdict;
+  /** Present when the verdict is `fail`. */
+  error?: LlmProxyError;
+}
+
+interface AccessModeRule {
+  id: string;
+  title: string;
+  /** Modes the rule applies to. */
+  modes: readonly AccessMode[];
+  /** The failure, or undefined when the settings satisfy the rule. */
+  check(settings: ResolvedSettings): LlmProxyError | undefined;
+}
+
+const MULTI_USER_ONLY = 'OAuth connectors are blocked in production deployments';
+
+const RULES: readonly AccessModeRule[] = [
+  {
+    id: 'single-user-host',
+    title: 'Single User Mode: host must be 127.0.0.1',
+    modes: ['single_user'],
+    check(settings) {
+      const { host } = settings.values;
+      if (host === '127.0.0.1') return undefined;
+      return new LlmProxyError({
+        code: 'ACCESS_MODE_HOST_NOT_ALLOWED',
+        message: 'Single User Mode requires binding to 127.0.0.1 only',
+        currentValue: `host ${host} (from ${origin(settings, 'host')}), access mode single_user (from ${origin(settings, 'access_mode.mode')})`,
+        fix: 'Use --multi-user-mode for remote access (with --api-keys), or bind to 127.0.0.1 with --host 127.0.0.1',
+        details: { host },
+      });
+    },
+  },
+  {
+    id: 'multi-user-authentication',
+    title: 'Multi User Mode: a non-localhost host requires authentication (API keys or SSO)',
+    modes: ['multi_user'],
+    check(settings) {
+      const { host, auth, sso } = settings.values;
+      if (isLoopbackHost(host)) return undefined;
+      // Fail closed: authentication "enabled" with an empty key list protects nothing.
+      const authenticated = !auth.disabled && (auth.apiKeys.length > 0 || sso.enabled);
+      if (authenticated) return undefined;
+      const authState = auth.disabled
+        ? `authentication disabled (from ${origin(settings, 'auth.disable_auth')})`
+        : `no API keys configured (${origin(settings, 'auth.api_keys')}), SSO off`;
+      return new LlmProxyError({
+        code: 'ACCESS_MODE_AUTH_REQUIRED',
+        message: 'Multi User Mode requires authentication when binding to non-localhost addresses',
+        currentValue: `host ${host} (from ${origin(settings, 'host')}), ${authState}`,
+        fix:
+          'Enable authentication via API keys or SSO: --api-keys key1,key2, LLM_PROXY_API_KEYS or auth.api_keys in YAML' +
+          (auth.disabled ? ', and remove --disable-auth / auth.disable_auth / LLM_PROXY_DISABLE_AUTH' : '') +
+          '. Or bind to 127.0.0.1',
+        details: { host },
+      });
+    },
+  },
+  {
+    id: 'multi-user-oauth-debugging-flags',
+    title: 'Multi User Mode: OAuth debugging override flags are rejected',
+    modes: ['multi_user'],
+    check(settings) {
+      const flags = settings.values.oauthDebuggingOverrides.map(debuggingOverrideFlag);
+      if (flags.length === 0) return undefined;
+      return new LlmProxyError({
+        code: 'ACCESS_MODE_OAUTH_DEBUGGING_FLAGS_REJECTED',
+        message: `OAuth debugging override flags are not allowed in Multi User Mode: ${flags.join(', ')}. ${MULTI_USER_ONLY}`,
+        currentValue: `access mode multi_user (from ${origin(settings, 'access_mode.mode')})`,
+        fix: `Remove ${flags.length === 1 ? 'the flag' : 'these flags'}, or use ${flags.length === 1 ? 'it' : 'them'} in Single User Mode (--single-user-mode) on 127.0.0.1`,
+        details: { flags },
+      });
+    },
+  },
+  {
+    id: 'multi-user-oauth-auto-replacement',
+    title: 'Multi User Mode: --allow-oauth-auto-replacement is rejected',
+    modes: ['multi_user'],
+    check(settings) {
+      if (!settings.values.allowOauthAutoReplacement) return undefined;
+      return new LlmProxyError({
+        code: 'ACCESS_MODE_OAUTH_AUTO_REPLACEMENT_REJECTED',
+        message: `OAuth auto-replacement (--allow-oauth-auto-replacement) is not allowed in Multi User Mode. ${MULTI_USER_ONLY}`,
+        currentValue: `access mode multi_user (from ${origin(settings, 'access_mode.mode')})`,
+        fix: 'Remove --allow-oauth-auto-replacement, or use it in Single User Mode (--single-user-mode) on 127.0.0.1',
+      });
+    },
+  },
+  {
+    id: 'multi-user-notifications',
+    title: 'Multi User Mode: desktop notifications must be off',
+    modes: ['multi_user'],
+    check(settings) {
+      if (!settings.values.notifications.enabled) return undefined;
+      const automatic = settings.sources['notifications.enabled'] === 'auto';
+      return new LlmProxyError({
+        code: 'ACCESS_MODE_NOTIFICATIONS_REJECTED',
+        message:
+          'Desktop notifications are not allowed in Multi User Mode. Multi User Mode is for dedicated servers, not desktop computers',
+        currentValue: `notifications enabled (${automatic ? '' : 'from '}${origin(settings, 'notifications.enabled')})`,
+        fix:
+          'Use --disable-notifications (or notifications.enabled: false in YAML, or LLM_PROXY_ENABLE_NOTIFICATIONS=false) or switch to Single User Mode' +
+          (automatic ? '. On a loopback host, leaving notifications unset is not enough: they are on automatically' : ''),
+      });
+    },
+  },
+  {
+    id: 'sso-available',
+    title: 'SSO must be off (SSO is not available yet)',
+    modes: ['single_user', 'multi_user'],
+    check(settings) {
+      if (!settings.values.sso.enabled) return undefined;
+      return new LlmProxyError({
+        code: 'SSO_NOT_AVAILABLE',
+        message: 'SSO is not available yet',
+        currentValue: `sso.enabled true (from ${origin(settings, 'sso.enabled')})`,
+        fix:
+          'SSO arrives with the SSO feature. Until then authenticate clients with API keys (--api-keys, LLM_PROXY_API_KEYS or auth.api_keys) ' +
+          'and remove --sso-enabled, sso.enabled and LLM_PROXY_SSO_ENABLED',
+      });
+    },
+  },
+];
+
+/** The verdict of every rule for these settings. */
+export function evaluateAccessModeRules(settings: ResolvedSettings): AccessModeRuleResult[] {
+  return RULES.map((rule) => {
+    if (!rule.modes.includes(settings.values.accessMode)) {
+      return { id: rule.id, title: rule.title, verdict: 'not applicable' };
+    }
+    const error = rule.check(settings);
+    return error === undefined
+      ? { id: rule.id, title: rule.title, verdict: 'pass' }
+      : { id: rule.id, title: rule.title, verdict: 'fail', error };
+  });
+}
+
+/** Throws every failing rule's error (an AggregateError when several fail). */
+export function validateAccessMode(settings: ResolvedSettings): void {
+  throwStartupErrors(
+    evaluateAccessModeRules(settings).flatMap((result) => (result.error === undefined ? [] : [result.error])),
+  );
+}
+
+function origin(settings: ResolvedSettings, name: string): string {
+  return settings.origins?.[name] ?? settings.sources[name] ?? 'default';
+}

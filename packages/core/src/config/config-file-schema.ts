@@ -1,0 +1,159 @@
+/**
+ * @fileoverview The shape of the YAML configuration file, declared once with TypeBox so the
+ * JSON Schema that ajv validates and the TypeScript type the resolver reads cannot drift apart.
+ *
+ * Every object is closed (`additionalProperties: false`) so a misspelt key is an error rather
+ * than a silently ignored setting. The one exception is each `backends.<name>` entry: its keys
+ * belong to the connector that serves it, which validates its own slice.
+ *
+ * Each leaf carries a `description` written as "what is allowed": the error formatter quotes it.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+import { LOG_LEVELS } from './setting-parsers.js';
+
+const closed = { additionalProperties: false } as const;
+
+/** Host names and addresses as accepted by Node's `server.listen` (no brackets, no spaces). */
+export const HOST_PATTERN = '^[^\\s\\[\\]/]+$';
+/** A backend name, optionally followed by `:model`. */
+export const DEFAULT_BACKEND_PATTERN = '^[^:\\s]+(:\\S+)?$';
+/** An API key: any non-empty text without whitespace or commas (commas separate keys on the command line). */
+export const API_KEY_PATTERN = '^[^\\s,]+$';
+/** A browser origin: scheme, host and optional port, without a path. */
+export const ORIGIN_PATTERN = '^https?://[^/\\s]+$';
+/** A size such as `10mb`, `512kb` or `1048576`. */
+export const BYTE_SIZE_PATTERN = '^\\s*\\d+\\s*([kKmMgG]?[bB])?\\s*$';
+/** A backend name: used as the `backend:` prefix of model names, so it cannot contain `:`. */
+export const BACKEND_NAME_PATTERN = '^[^:\\s]+$';
+
+/** What is allowed, in words; shared with the settings table so YAML and flag errors agree. */
+export const HOST_ALLOWED = 'a host name or IP address such as 127.0.0.1 or 0.0.0.0';
+export const PORT_ALLOWED = 'an integer from 0 to 65535 (0 picks a free port)';
+export const DEFAULT_BACKEND_ALLOWED = 'a backend name or backend:model, e.g. openai or openai:gpt-4o';
+export const LOG_LEVEL_ALLOWED = `one of ${LOG_LEVELS.join(', ')}`;
+export const BODY_LIMIT_ALLOWED = 'a size such as 10mb, 512kb or a number of bytes';
+
+const backendSchema = Type.Object(
+  {
+    type: Type.Optional(
+      Type.String({ minLength: 1, description: 'a connector id such as openai or openai-compatible' }),
+    ),
+  },
+  { additionalProperties: true, description: 'a mapping with the connector settings of this backend' },
+);
+
+export const configFileSchema = Type.Object(
+  {
+    host: Type.Optional(
+      Type.String({ pattern: HOST_PATTERN, description: HOST_ALLOWED }),
+    ),
+    port: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: PORT_ALLOWED }),
+    ),
+    default_backend: Type.Optional(
+      Type.String({ pattern: DEFAULT_BACKEND_PATTERN, description: DEFAULT_BACKEND_ALLOWED }),
+    ),
+    logging: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(
+            Type.Unsafe<(typeof LOG_LEVELS)[number]>({
+              type: 'string',
+              enum: [...LOG_LEVELS],
+              description: LOG_LEVEL_ALLOWED,
+            }),
+          ),
+          file: Type.Optional(Type.String({ minLength: 1, description: 'a file path (relative paths start at the working directory)' })),
+        },
+        closed,
+      ),
+    ),
+    access_mode: Type.Optional(
+      Type.Object(
+        {
+          mode: Type.Optional(
+            Type.Unsafe<'single_user' | 'multi_user'>({
+              type: 'string',
+              enum: ['single_user', 'multi_user'],
+              description: 'single_user or multi_user',
+            }),
+          ),
+        },
+        closed,
+      ),
+    ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          disable_auth: Type.Optional(Type.Boolean({ description: 'true or false' })),
+          api_keys: Type.Optional(
+            Type.Array(
+              Type.String({ pattern: API_KEY_PATTERN, description: 'a non-empty key without spaces or commas' }),
+              { description: 'a list of API keys' },
+            ),
+          ),
+        },
+        closed,
+      ),
+    ),
+    sso: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean({ description: 'true or false' })) }, closed),
+    ),
+    notifications: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(
+            Type.Unsafe<boolean | null>({
+              type: ['boolean', 'null'],
+              description: 'true, false, or null (automatic: on when the host is 127.0.0.1, localhost or ::1)',
+            }),
+          ),
+        },
+        closed,
+      ),
+    ),
+    server: Type.Optional(
+      Type.Object(
+        {
+          body_limit: Type.Optional(
+            Type.Unsafe<string | number>({
+              type: ['string', 'integer'],
+              pattern: BYTE_SIZE_PATTERN,
+              minimum: 1,
+              description: BODY_LIMIT_ALLOWED,
+            }),
+          ),
+          upstream_timeout_ms: Type.Optional(
+            Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
+          ),
+          drain_timeout_ms: Type.Optional(
+            Type.Integer({ minimum: 0, description: 'a whole number of milliseconds, 0 or more' }),
+          ),
+          allowed_origins: Type.Optional(
+            Type.Array(
+              Type.String({ pattern: ORIGIN_PATTERN, description: 'an origin such as http://localhost:3000' }),
+              { description: 'a list of origins' },
+            ),
+          ),
+        },
+        closed,
+      ),
+    ),
+    plugins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
+        description: 'a list of connector package names',
+      }),
+    ),
+    backends: Type.Optional(
+      Type.Record(Type.String(), backendSchema, {
+        propertyNames: { type: 'string', pattern: BACKEND_NAME_PATTERN },
+        description: 'a mapping of backend names (without ":" or spaces) to backend settings',
+      }),
+    ),
+  },
+  { ...closed, description: 'a mapping of settings' },
+);
+
+/** The parsed and validated YAML configuration file. */
+export type ConfigFile = Static<typeof configFileSchema>;

@@ -1,0 +1,206 @@
+/**
+ * @fileoverview Resolves every setting in the settings table by precedence
+ * CLI > environment > YAML > default, remembering where each value came from, then derives the
+ * automatic values (desktop notifications, the generated API key) and freezes the result.
+ *
+ * Every invalid flag value, environment value and YAML problem is collected before failing, so
+ * one run reports them all.
+ */
+import path from 'node:path';
+
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+
+import { deepFreeze } from './deep-freeze.js';
+import { generateApiKey } from './generate-api-key.js';
+import { isLoopbackHost } from './is-loopback-host.js';
+import { CONFIG_SEARCH_PLACES, loadConfigFile, type LoadedConfigFile } from './load-config-file.js';
+import { parseCommandLine } from './parse-command-line.js';
+import type { ProxySettings, ResolvedSettings, SettingSource } from './proxy-settings.js';
+import { SETTINGS, type SettingDefinition, type SettingKey, type SettingValue } from './settings-table.js';
+import { listStartupErrors, throwStartupErrors } from './startup-errors.js';
+
+export interface ResolveSettingsOptions {
+  /** Command-line arguments after the program name (subcommand words are ignored). */
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  /** The working directory: where the YAML file is searched and relative paths start. */
+  cwd: string;
+}
+
+interface Candidate<Value> {
+  value: Value;
+  source: SettingSource;
+  origin: string;
+}
+
+type Candidates = { [Key in SettingKey]?: Candidate<SettingValue<Key>> };
+
+export async function resolveSettings(options: ResolveSettingsOptions): Promise<ResolvedSettings> {
+  const args = await parseCommandLine(options.argv);
+  const errors: LlmProxyError[] = [];
+  const fromCommandLine: Candidates = {};
+  const fromEnvironment: Candidates = {};
+  const fromYaml: Candidates = {};
+
+  for (const key of settingKeys()) {
+    const definition = SETTINGS[key] as SettingDefinition<unknown>;
+    collect(errors, () => {
+      const given = definition.readCommandLine(args);
+      if (given !== undefined) setCandidate(fromCommandLine, key, { value: given.value, source: 'cli', origin: given.flags.join(' ') });
+    });
+    collect(errors, () => {
+      const candidate = readEnvironment(definition, options.env);
+      if (candidate !== undefined) setCandidate(fromEnvironment, key, candidate);
+    });
+  }
+
+  const explicitConfig = fromCommandLine.config ?? fromEnvironment.config;
+  let loaded: LoadedConfigFile | undefined;
+  try {
+    loaded = await loadConfigFile({
+      cwd: options.cwd,
+      explicitPath: explicitConfig?.value,
+      explicitPathOrigin: explicitConfig?.origin ?? '--config',
+    });
+  } catch (error) {
+    errors.push(...asLlmProxyErrors(error));
+  }
+
+  if (loaded !== undefined) {
+    const { config, filepath } = loaded;
+    for (const key of settingKeys()) {
+      const definition = SETTINGS[key] as SettingDefinition<unknown>;
+      collect(errors, () => {
+        const value = definition.readYaml(config, filepath);
+        if (value !== undefined) setCandidate(fromYaml, key, { value, source: 'yaml', origin: `${definition.yamlKey} in ${filepath}` });
+      });
+    }
+  }
+
+  throwStartupErrors(errors);
+
+  const chosen: Candidates = {};
+  for (const key of settingKeys()) {
+    const definition = SETTINGS[key] as SettingDefinition<unknown>;
+    const candidate =
+      fromCommandLine[key] ??
+      fromEnvironment[key] ??
+      fromYaml[key] ??
+      (definition.defaultValue === undefined ? undefined : { value: definition.defaultValue, source: 'default' as const, origin: 'default' });
+    if (candidate !== undefined) setCandidate(chosen, key, candidate);
+  }
+
+  return deepFreeze(deriveSettings(chosen, loaded, options.cwd));
+}
+
+/** Builds the settings from the chosen candidates, adding the automatic values. */
+function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined, cwd: string): ResolvedSettings {
+  const value = <Key extends SettingKey>(key: Key): SettingValue<Key> => {
+    const candidate = chosen[key];
+    if (candidate === undefined) throw new Error(`Setting ${SETTINGS[key].name} has no value and no default`);
+    return candidate.value as SettingValue<Key>;
+  };
+
+  const host = value('host');
+  const hostIsLoopback = isLoopbackHost(host);
+
+  chosen.notificationsEnabled ??= {
+    value: hostIsLoopback,
+    source: 'auto',
+    origin: `auto: host ${host} is ${hostIsLoopback ? '' : 'not '}loopback and notifications.enabled is not set`,
+  };
+
+  let generatedApiKey: string | undefined;
+  if (!value('disableAuth') && value('apiKeys').length === 0 && hostIsLoopback) {
+    generatedApiKey = generateApiKey();
+    chosen.apiKeys = {
+      value: [generatedApiKey],
+      source: 'auto',
+      origin: 'auto: generated for this run, since auth is on, no keys are configured and the host is loopback',
+    };
+  }
+
+  chosen.config = loaded === undefined
+    ? { value: '(none)', source: 'default', origin: `searched the working directory for ${CONFIG_SEARCH_PLACES.join(', ')}: none found` }
+    : {
+        value: loaded.filepath,
+        source: chosen.config?.source ?? 'default',
+        origin: chosen.config?.origin ?? 'found in the working directory',
+      };
+
+  const values: ProxySettings = {
+    host,
+    port: value('port'),
+    configFile: loaded?.filepath,
+    defaultBackend: value('defaultBackend'),
+    logLevel: value('logLevel'),
+    logFile: path.resolve(cwd, value('logFile')),
+    accessMode: value('accessMode'),
+    auth: { disabled: value('disableAuth'), apiKeys: value('apiKeys') },
+    sso: { enabled: value('ssoEnabled') },
+    notifications: { enabled: value('notificationsEnabled') },
+    oauthDebuggingOverrides: value('oauthDebuggingOverrides'),
+    allowOauthAutoReplacement: value('allowOauthAutoReplacement'),
+    server: {
+      bodyLimitBytes: value('bodyLimit'),
+      upstreamTimeoutMs: value('upstreamTimeout'),
+      drainTimeoutMs: value('drainTimeout'),
+      allowedOrigins: value('allowedOrigins'),
+    },
+    plugins: value('plugins'),
+    backends: structuredClone(value('backends')),
+  };
+
+  const sources: Record<string, SettingSource> = {};
+  const origins: Record<string, string> = {};
+  for (const key of settingKeys()) {
+    const candidate = chosen[key];
+    if (candidate === undefined) continue;
+    sources[SETTINGS[key].name] = candidate.source;
+    origins[SETTINGS[key].name] = candidate.origin;
+  }
+
+  return generatedApiKey === undefined ? { values, sources, origins } : { values, sources, origins, generatedApiKey };
+}
+
+function readEnvironment(definition: SettingDefinition<unknown>, env: NodeJS.ProcessEnv): Candidate<unknown> | undefined {
+  if (definition.envVar === undefined) return undefined;
+  const text = env[definition.envVar];
+  // An empty variable is how shells and compose files say "unset".
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = definition.parseEnvironment(text);
+  if (value === undefined) {
+    throw new LlmProxyError({
+      code: 'ENV_VALUE_INVALID',
+      message: `Environment variable ${definition.envVar} has a value that is not allowed`,
+      currentValue: definition.secret ? '(hidden)' : JSON.stringify(text),
+      fix: `Allowed: ${definition.allowed}. Set an allowed value or unset ${definition.envVar}`,
+      details: { variable: definition.envVar },
+    });
+  }
+  return { value, source: 'env', origin: definition.envVar };
+}
+
+function settingKeys(): SettingKey[] {
+  return Object.keys(SETTINGS) as SettingKey[];
+}
+
+function setCandidate(candidates: Candidates, key: SettingKey, candidate: Candidate<unknown>): void {
+  (candidates as Record<SettingKey, Candidate<unknown>>)[key] = candidate;
+}
+
+function collect(errors: LlmProxyError[], step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    errors.push(...asLlmProxyErrors(error));
+  }
+}
+
+function asLlmProxyErrors(error: unknown): LlmProxyError[] {
+  return listStartupErrors(error).map((problem) => {
+    if (LlmProxyError.is(problem)) return problem;
+    throw problem;
+  });
+}
+

@@ -1,0 +1,114 @@
+/**
+ * @fileoverview Creates the process logger: winston writing to the console (stderr, since stdout
+ * carries only the listening line and a generated key) and to the log file. Every entry passes
+ * through {@link redactSecrets} first. winston stays behind this module: the rest of core sees
+ * {@link AppLogger}.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import winston, { format } from 'winston';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+
+import type { ProxySettings } from '../config/proxy-settings.js';
+import type { AppLogger } from './app-logger.js';
+import { redactSecrets } from './redact-secrets.js';
+
+/** An {@link AppLogger} that can be flushed and closed at exit. */
+export interface ClosableLogger extends AppLogger {
+  /** Writes out everything logged so far (the log file included) and releases the file. */
+  close(): Promise<void>;
+}
+
+export interface CreateLoggerOptions {
+  /** Where console output goes; stderr unless a test captures it. */
+  consoleStream?: NodeJS.WritableStream;
+  /** Whether console output is coloured; defaults to whether stderr is a terminal. */
+  colors?: boolean;
+  /**
+   * False for commands that only report (`connectors list`): they log to the console alone and
+   * leave no log file behind.
+   */
+  writeLogFile?: boolean;
+}
+
+type LoggerSettings = Pick<ProxySettings, 'logLevel' | 'logFile' | 'auth'>;
+
+export function createLogger(settings: LoggerSettings, options: CreateLoggerOptions = {}): ClosableLogger {
+  const writeLogFile = options.writeLogFile ?? true;
+  if (writeLogFile) prepareLogFile(settings.logFile);
+
+  const colors = options.colors ?? (options.consoleStream === undefined && process.stderr.isTTY === true);
+  const consoleTransport =
+    options.consoleStream === undefined
+      ? new winston.transports.Console({
+          // Every level to stderr: stdout is reserved for the listening line and a generated key.
+          stderrLevels: ['error', 'warn', 'info', 'debug'],
+          format: consoleFormat(colors),
+        })
+      : new winston.transports.Stream({ stream: options.consoleStream, format: consoleFormat(colors) });
+  const fileTransport = writeLogFile
+    ? new winston.transports.File({ filename: settings.logFile, format: format.json() })
+    : undefined;
+
+  const logger = winston.createLogger({
+    level: settings.logLevel,
+    format: format.combine(
+      format.errors({ stack: true }),
+      redactSecrets({ apiKeys: settings.auth.apiKeys }),
+      format.timestamp(),
+    ),
+    transports: fileTransport === undefined ? [consoleTransport] : [consoleTransport, fileTransport],
+    exitOnError: false,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      // The file transport finishes only after its stream has written everything out.
+      (fileTransport ?? consoleTransport).once('finish', () => resolve());
+      logger.end();
+    });
+    return closing;
+  };
+
+  return Object.assign(wrap(logger), { close });
+}
+
+function wrap(logger: winston.Logger): AppLogger {
+  return {
+    error: (message, meta) => logger.error(message, meta),
+    warn: (message, meta) => logger.warn(message, meta),
+    info: (message, meta) => logger.info(message, meta),
+    debug: (message, meta) => logger.debug(message, meta),
+    child: (meta) => wrap(logger.child(meta)),
+  };
+}
+
+function consoleFormat(colors: boolean) {
+  return format.combine(
+    ...(colors ? [format.colorize()] : []),
+    format.printf((info) => {
+      const { timestamp, level, message, stack, ...meta } = info;
+      const details = Object.keys(meta).length === 0 ? '' : ` ${JSON.stringify(meta)}`;
+      const trace = typeof stack === 'string' ? `\n${stack}` : '';
+      return `${String(timestamp)} ${level}: ${String(message)}${details}${trace}`;
+    }),
+  );
+}
+
+/** Creates the log file's directory and proves the file is writable, so a bad path fails at startup. */
+function prepareLogFile(logFile: string): void {
+  try {
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    fs.closeSync(fs.openSync(logFile, 'a'));
+  } catch (error) {
+    throw new LlmProxyError({
+      code: 'LOG_FILE_UNWRITABLE',
+      message: `Log file ${logFile} cannot be written`,
+      currentValue: (error as NodeJS.ErrnoException).code ?? String(error),
+      fix: 'Choose a writable path with --log-file, LLM_PROXY_LOG_FILE or logging.file in YAML',
+      cause: error,
+    });
+  }
+}
