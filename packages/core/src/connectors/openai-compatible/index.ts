@@ -1,0 +1,57 @@
+/**
+ * @fileoverview The built-in `openai-compatible` connector: any server speaking OpenAI Chat
+ * Completions (Ollama, vLLM, LM Studio, llama.cpp), declared in YAML:
+ *
+ * ```yaml
+ * backends:
+ *   local:
+ *     type: openai-compatible
+ *     base_url: http://127.0.0.1:11434/v1   # required
+ *     api_key: sk-...                       # optional; or api_key_env: LOCAL_LLM_KEY
+ *     models: [llama3:8b]                   # optional; default: the server's GET /models
+ * ```
+ *
+ * No backend is created without YAML. Without a key no Authorization header is sent. The
+ * output token limit is sent as `max_tokens`, which these servers understand.
+ */
+import { LlmProxyError, defineConnector } from '@llmproxy/connector-sdk';
+import type { ConnectorContext } from '@llmproxy/connector-sdk';
+import { createOpenAIConnector, type OpenAIConnectorSettings } from '../openai/create-openai-connector.js';
+import { normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
+import { missingCredentialsError, resolveApiKey } from '../openai/resolve-api-key.js';
+
+export default defineConnector({
+  id: 'openai-compatible',
+  hasStaticCredentials: true,
+  createsDefaultBackend: false,
+  create(context) {
+    return createOpenAIConnector(context, resolveOpenAICompatibleSettings(context));
+  },
+});
+
+/** Resolves one `openai-compatible` backend's settings from its YAML slice. */
+export function resolveOpenAICompatibleSettings(context: ConnectorContext): OpenAIConnectorSettings {
+  const { backendName, config } = context;
+  const baseUrl = optionalConfigString(config, 'base_url', backendName);
+  if (baseUrl === undefined) {
+    throw new LlmProxyError({
+      code: 'BACKEND_CONFIG_INVALID',
+      message: `backends.${backendName}.base_url is required for an openai-compatible backend`,
+      currentValue: 'not set',
+      fix: `Add base_url under backends.${backendName} in the config file, e.g. base_url: http://127.0.0.1:11434/v1`,
+    });
+  }
+  const key = resolveApiKey(context, { variableWinsOverYaml: false });
+  const settings: OpenAIConnectorSettings = {
+    baseUrl: normaliseBaseUrl(baseUrl, `backends.${backendName}.base_url`, backendName),
+    apiKey: key.apiKey,
+    maxTokensParameter: 'max_tokens',
+  };
+  const models = optionalModelList(config, backendName);
+  if (models !== undefined) settings.models = models;
+  if (key.namedVariable !== undefined && key.apiKey === undefined) {
+    const variable = key.namedVariable;
+    settings.unusableBecause = () => missingCredentialsError(backendName, variable, `${variable} environment variable`);
+  }
+  return settings;
+}

@@ -1,0 +1,363 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import {
+  createUpstreamHttpClient,
+  type ClosableUpstreamHttpClient,
+} from '../../src/upstream/create-upstream-http-client.js';
+import { currentUpstreamTiming, runWithUpstreamTiming } from '../../src/upstream/upstream-timing.js';
+import { createRecordingLogger, type RecordingLogger } from '../support/recording-logger.js';
+
+interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  remotePort: number;
+  /** Resolves once the connection of this request closed before its response finished. */
+  aborted: Promise<void>;
+}
+
+interface TestServer {
+  url: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(handler: (request: SeenRequest, response: ServerResponse) => unknown): Promise<TestServer> {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let markAborted!: () => void;
+    const record: SeenRequest = {
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      remotePort: request.socket.remotePort ?? 0,
+      aborted: new Promise((resolve) => (markAborted = resolve)),
+    };
+    response.once('close', () => {
+      if (!response.writableFinished) markAborted();
+    });
+    seen.push(record);
+    await handler(record, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const testServer: TestServer = {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  cleanups.push(() => testServer.close());
+  return testServer;
+}
+
+function newClient(timeoutMs = 5000): { client: ClosableUpstreamHttpClient; logger: RecordingLogger } {
+  const logger = createRecordingLogger();
+  const client = createUpstreamHttpClient({ timeoutMs, logger });
+  cleanups.push(() => client.close());
+  return { client, logger };
+}
+
+function signal(): AbortSignal {
+  return new AbortController().signal;
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createUpstreamHttpClient', () => {
+  it('sends JSON with the given headers and reads status, headers and body', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json', 'x-custom': 'yes' });
+      response.end('{"ok":true}');
+    });
+    const { client } = newClient();
+    const response = await client.send({
+      method: 'POST',
+      url: `${server.url}/v1/things?x=1`,
+      headers: { authorization: 'Bearer sk-secret-value' },
+      json: { hello: 'world' },
+      signal: signal(),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers['x-custom']).toBe('yes');
+    expect(await response.json()).toEqual({ ok: true });
+    const seen = server.seen[0];
+    expect(seen?.method).toBe('POST');
+    expect(seen?.url).toBe('/v1/things?x=1');
+    expect(seen?.headers.authorization).toBe('Bearer sk-secret-value');
+    expect(seen?.headers['content-type']).toContain('application/json');
+    expect(JSON.parse(seen?.body ?? '')).toEqual({ hello: 'world' });
+  });
+
+  it('resolves HTTP error statuses instead of throwing, and never retries a POST', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      response.end('{"error":{"message":"busy"}}');
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: signal() });
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('{"error":{"message":"busy"}}');
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('does not retry a POST whose connection was reset', async () => {
+    const server = await startServer((_request, response) => {
+      response.socket?.destroy();
+    });
+    const { client } = newClient();
+    const error = await caught(client.send({ method: 'POST', url: server.url, json: {}, signal: signal() }));
+    expect(LlmProxyError.is(error) && error.code).toBe('UPSTREAM_UNREACHABLE');
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('refuses a second read of the same body', async () => {
+    const server = await startServer((_request, response) => response.end('once'));
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    expect(await response.text()).toBe('once');
+    expect(() => response.events()).toThrow(expect.objectContaining({ code: 'UPSTREAM_BODY_ALREADY_READ' }));
+  });
+
+  it('decompresses gzip bodies', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+      response.end(gzipSync('{"compressed":true}'));
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    expect(await response.json()).toEqual({ compressed: true });
+  });
+
+  it('reuses keep-alive connections', async () => {
+    const server = await startServer((_request, response) => response.end('x'));
+    const { client } = newClient();
+    for (let index = 0; index < 3; index += 1) {
+      const response = await client.send({ method: 'POST', url: server.url, json: { index }, signal: signal() });
+      await response.text();
+      // The socket returns to the pool once the response ended, a tick after the body was read.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(new Set(server.seen.map((seen) => seen.remotePort)).size).toBe(1);
+  });
+
+  it('yields each server-sent event as it arrives, before the server sends the next', async () => {
+    let releaseSecond!: () => void;
+    const secondMayBeSent = new Promise<void>((resolve) => (releaseSecond = resolve));
+    let secondSent = false;
+    const server = await startServer(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n');
+      await secondMayBeSent;
+      secondSent = true;
+      response.end('data: second\n\n');
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: signal() });
+    const iterator = response.events()[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value).toMatchObject({ data: 'first' });
+    expect(secondSent).toBe(false);
+    releaseSecond();
+    expect((await iterator.next()).value).toMatchObject({ data: 'second' });
+    expect((await iterator.next()).done).toBe(true);
+  });
+
+  it('streams raw bytes as they arrive', async () => {
+    const server = await startServer(async (_request, response) => {
+      response.write('abc');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      response.end('def');
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    const pieces: string[] = [];
+    for await (const chunk of response.bytes()) pieces.push(Buffer.from(chunk).toString('utf8'));
+    expect(pieces.join('')).toBe('abcdef');
+    expect(pieces.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a reader that stops at an end marker leaves the connection reusable', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('data: one\n\ndata: [DONE]\n\n');
+    });
+    const { client } = newClient();
+    for (let index = 0; index < 2; index += 1) {
+      const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: signal() });
+      for await (const event of response.events()) if (event.data === '[DONE]') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(server.seen[1]?.remotePort).toBe(server.seen[0]?.remotePort);
+  });
+
+  it('a reader that stops early on a body that goes on cuts the connection', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => response.write('data: more\n\n'), 20);
+      response.once('close', () => clearInterval(timer));
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: signal() });
+    for await (const event of response.events()) if (event.data === 'more') break;
+    await server.seen[0]?.aborted;
+  });
+
+  it('aborting mid-body destroys the upstream connection and rethrows the abort reason', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n'); // and never more
+    });
+    const { client } = newClient();
+    const controller = new AbortController();
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: controller.signal });
+    const iterator = response.events()[Symbol.asyncIterator]();
+    await iterator.next();
+    const reason = new Error('client went away');
+    const pending = iterator.next();
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await server.seen[0]?.aborted; // resolves only if the upstream saw its connection close early
+  });
+
+  it('aborting while waiting for headers rejects send() and closes the upstream request', async () => {
+    const server = await startServer(() => {
+      // never answers
+    });
+    const { client } = newClient();
+    const controller = new AbortController();
+    const sending = client.send({ method: 'POST', url: server.url, json: {}, signal: controller.signal });
+    while (server.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const error = await caught(sending);
+    expect((error as Error).name).toBe('AbortError');
+    await server.seen[0]?.aborted;
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const server = await startServer((_request, response) => response.end());
+    const { client } = newClient();
+    const error = await caught(client.send({ method: 'GET', url: server.url, signal: AbortSignal.abort() }));
+    expect((error as Error).name).toBe('AbortError');
+    expect(server.seen).toHaveLength(0);
+  });
+
+  it('turns a missing answer into a 504 naming the host and the setting', async () => {
+    const server = await startServer(() => {
+      // never answers
+    });
+    const { client, logger } = newClient(150);
+    const error = await caught(
+      client.send({ method: 'POST', url: `${server.url}/v1/chat/completions`, headers: { authorization: 'Bearer sk-hidden' }, json: {}, signal: signal() }),
+    );
+    expect(LlmProxyError.is(error)).toBe(true);
+    const proxyError = error as LlmProxyError;
+    expect(proxyError.code).toBe('UPSTREAM_TIMEOUT');
+    expect(proxyError.httpStatus).toBe(504);
+    expect(proxyError.message).toContain(new URL(server.url).host);
+    expect(proxyError.message).toContain('server.upstream_timeout_ms');
+    await server.seen[0]?.aborted;
+    expect(logger.text()).not.toContain('sk-hidden');
+  });
+
+  it('applies a per-request timeout override', async () => {
+    const server = await startServer(() => {
+      // never answers
+    });
+    const { client } = newClient(60_000);
+    const error = await caught(client.send({ method: 'GET', url: server.url, timeoutMs: 100, signal: signal() }));
+    expect((error as LlmProxyError).code).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('times out a body that stops arriving', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n'); // then silence
+    });
+    const { client } = newClient(200);
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: signal() });
+    const iterator = response.events()[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ data: 'first' });
+    const error = await caught(iterator.next());
+    expect((error as LlmProxyError).code).toBe('UPSTREAM_TIMEOUT');
+    expect((error as LlmProxyError).message).toContain('in the middle of its response');
+  });
+
+  it('reports an unreachable upstream as 502 without logging headers', async () => {
+    const server = await startServer(() => undefined);
+    const url = server.url;
+    await server.close();
+    const { client, logger } = newClient();
+    const error = await caught(client.send({ method: 'GET', url, headers: { authorization: 'Bearer sk-hidden' }, signal: signal() }));
+    expect((error as LlmProxyError).code).toBe('UPSTREAM_UNREACHABLE');
+    expect((error as LlmProxyError).httpStatus).toBe(502);
+    expect((error as LlmProxyError).currentValue).toBe('ECONNREFUSED');
+    expect(logger.entries.length).toBeGreaterThan(0);
+    expect(logger.text()).not.toContain('sk-hidden');
+    // got's own error holds the request headers; what is thrown must not.
+    expect(inspect(error, { depth: 10 })).not.toContain('sk-hidden');
+  });
+
+  it('reports a body that is not JSON', async () => {
+    const server = await startServer((_request, response) => response.end('<html>oops</html>'));
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    const error = await caught(response.json());
+    expect((error as LlmProxyError).code).toBe('UPSTREAM_INVALID_JSON');
+    expect((error as LlmProxyError).message).toContain('<html>oops');
+  });
+
+  it('discard() releases the connection for the next request', async () => {
+    const server = await startServer((_request, response) => response.end('small body'));
+    const { client } = newClient();
+    const first = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    first.discard();
+    // Draining finishes asynchronously; then the socket is back in the pool.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    expect(await second.text()).toBe('small body');
+    expect(server.seen[1]?.remotePort).toBe(server.seen[0]?.remotePort);
+    await expect(first.text()).rejects.toMatchObject({ code: 'UPSTREAM_BODY_ALREADY_READ' });
+  });
+
+  it('adds the wait for headers and a buffered body to the current upstream timing', async () => {
+    const server = await startServer(async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      response.write('{"part":');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      response.end('1}');
+    });
+    const { client } = newClient();
+    const measured = await runWithUpstreamTiming(async () => {
+      const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+      const afterHeaders = currentUpstreamTiming()?.upstreamMs ?? 0;
+      await response.json();
+      return { afterHeaders, afterBody: currentUpstreamTiming()?.upstreamMs ?? 0 };
+    });
+    expect(measured.afterHeaders).toBeGreaterThanOrEqual(50);
+    expect(measured.afterBody).toBeGreaterThanOrEqual(measured.afterHeaders + 50);
+    expect(currentUpstreamTiming()).toBeUndefined();
+  });
+});
