@@ -1,26 +1,35 @@
+import { posix } from 'node:path';
 import type { Config } from 'jest';
 
-// ESM throughout: ts-jest only transpiles (type errors are caught by `tsc` in `npm test`),
-// relative `.js` specifiers map back to their `.ts` sources, and workspace packages map to
-// their sources so tests never run against a stale dist/.
-const sharedProjectConfig = {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: {
-    '^@llmproxy/connector-sdk$': '<rootDir>/../connector-sdk/src/index.ts',
-    '^@llmproxy/connector-sdk/testing$': '<rootDir>/../connector-sdk/src/testing/index.ts',
-    '^(\\.{1,2}/.*)\\.js$': '$1',
-  },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/../../tsconfig.test.json' }],
-  },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-} satisfies Config;
+/**
+ * One jest project per package. ESM throughout: ts-jest only transpiles (type errors are caught
+ * by `tsc` in `npm test`), relative `.js` specifiers map back to their `.ts` sources, and the SDK
+ * maps to its sources so tests never run against a stale dist/.
+ */
+function packageProject(displayName: string, rootDir: string): Config {
+  const sdkSources = `<rootDir>/${posix.relative(rootDir, 'packages/connector-sdk/src')}`;
+  return {
+    displayName,
+    rootDir,
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    moduleNameMapper: {
+      '^@llmproxy/connector-sdk$': `${sdkSources}/index.ts`,
+      '^@llmproxy/connector-sdk/testing$': `${sdkSources}/testing/index.ts`,
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+    },
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: `<rootDir>/${posix.relative(rootDir, 'tsconfig.test.json')}` }],
+    },
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+  };
+}
 
 const config: Config = {
   projects: [
-    { ...sharedProjectConfig, displayName: 'connector-sdk', rootDir: 'packages/connector-sdk' },
-    { ...sharedProjectConfig, displayName: 'core', rootDir: 'packages/core' },
+    packageProject('connector-sdk', 'packages/connector-sdk'),
+    packageProject('core', 'packages/core'),
+    packageProject('connector-minimal', 'examples/connector-minimal'),
   ],
 };
 

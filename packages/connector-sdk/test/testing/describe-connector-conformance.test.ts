@@ -1,0 +1,177 @@
+/**
+ * Runs the conformance kit the way a connector author does, in a separate jest process over
+ * fixture packages on disk, and checks which of its tests pass and fail. Uses the built kit
+ * (packages/connector-sdk/dist): run `npx tsc -b` first.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+const SDK_DIRECTORY = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const REPOSITORY_ROOT = path.resolve(SDK_DIRECTORY, '../..');
+const KIT_FILE = path.join(SDK_DIRECTORY, 'dist/testing/index.js');
+
+interface JestAssertion {
+  fullName: string;
+  status: 'passed' | 'failed';
+  failureMessages: string[];
+}
+
+const GOOD_CONNECTOR = `
+import { defineConnector } from '@llmproxy/connector-sdk';
+export default defineConnector({
+  id: 'good',
+  hasStaticCredentials: true,
+  create() {
+    return {
+      async listModels() { return [{ id: 'good-model' }]; },
+      async chat(request, { signal }) {
+        signal.throwIfAborted();
+        const response = { id: 'r1', model: request.model, created: 1 };
+        if (!request.stream) {
+          return { type: 'response', response: { ...response, content: [{ type: 'text', text: 'hello' }], finishReason: 'stop' } };
+        }
+        return { type: 'stream', events: (async function* () {
+          yield { type: 'response-start', ...response };
+          yield { type: 'text-delta', text: 'hello' };
+          yield { type: 'finish', finishReason: 'stop' };
+        })() };
+      },
+    };
+  },
+});
+`;
+
+// Claims no static credentials at runtime, streams without "finish", and ignores aborts.
+const BAD_CONNECTOR = `
+import { defineConnector } from '@llmproxy/connector-sdk';
+export default defineConnector({
+  id: 'bad',
+  hasStaticCredentials: false,
+  create() {
+    return {
+      async listModels() { return [{ id: 'bad-model' }]; },
+      async chat(request) {
+        return { type: 'stream', events: (async function* () {
+          yield { type: 'response-start', id: 'r1', model: request.model, created: 1 };
+          yield { type: 'text-delta', text: 'no end' };
+        })() };
+      },
+    };
+  },
+});
+`;
+
+describe('describeConnectorConformance', () => {
+  let root: string;
+  let results: JestAssertion[];
+
+  async function writePackage(directory: string, packageJson: object, moduleSource: string): Promise<void> {
+    await mkdir(path.join(directory, 'dist'), { recursive: true });
+    await writeFile(path.join(directory, 'package.json'), JSON.stringify(packageJson, null, 2));
+    await writeFile(path.join(directory, 'dist/index.js'), moduleSource);
+    await writeFile(
+      path.join(directory, 'conformance.test.mjs'),
+      `import { describeConnectorConformance } from ${JSON.stringify(pathToFileURL(KIT_FILE).href)};\n` +
+        `describeConnectorConformance({ packageDirectory: ${JSON.stringify(directory)}, timeoutMs: 3000 });\n`,
+    );
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(KIT_FILE)) throw new Error('packages/connector-sdk/dist is not built: run `npx tsc -b` first.');
+    root = await mkdtemp(path.join(tmpdir(), 'llmproxy-conformance-'));
+    await mkdir(path.join(root, 'node_modules/@llmproxy'), { recursive: true });
+    await symlink(SDK_DIRECTORY, path.join(root, 'node_modules/@llmproxy/connector-sdk'), 'dir');
+    const manifest = (id: string) => ({
+      manifestVersion: 1,
+      sdk: '^1.0.0',
+      connectors: [{ id, entry: `./${id}`, hasStaticCredentials: true }],
+    });
+    await writePackage(
+      path.join(root, 'good'),
+      {
+        name: 'llmproxy-connector-good',
+        version: '1.0.0',
+        type: 'module',
+        exports: { './good': './dist/index.js', './package.json': './package.json' },
+        llmproxy: manifest('good'),
+      },
+      GOOD_CONNECTOR,
+    );
+    await writePackage(
+      path.join(root, 'bad'),
+      {
+        name: 'acme-bad',
+        version: '1.0.0',
+        type: 'module',
+        exports: { './bad': './dist/index.js' },
+        llmproxy: { ...manifest('bad'), sdk: '^7.0.0' },
+      },
+      BAD_CONNECTOR,
+    );
+    const config = { rootDir: root, testMatch: ['**/conformance.test.mjs'], transform: {}, testEnvironment: 'node' };
+    const outcome = await new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--experimental-vm-modules',
+          '--no-warnings=ExperimentalWarning',
+          path.join(REPOSITORY_ROOT, 'node_modules/jest/bin/jest.js'),
+          '--config',
+          JSON.stringify(config),
+          '--json',
+        ],
+        { cwd: root },
+        // jest exits 1 because the bad package fails: the JSON report on stdout is what matters.
+        (_error, stdout) => resolve(stdout),
+      );
+    });
+    const report = JSON.parse(outcome) as { testResults: Array<{ assertionResults: JestAssertion[] }> };
+    results = report.testResults.flatMap((file) => file.assertionResults);
+  }, 60_000);
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+
+  function statuses(packageName: string): Record<string, string> {
+    return Object.fromEntries(
+      results
+        .filter((result) => result.fullName.startsWith(`connector package conformance: ${packageName} `))
+        .map((result) => [result.fullName.slice(`connector package conformance: ${packageName} `.length), result.status]),
+    );
+  }
+
+  it('passes every check for a conforming package', () => {
+    expect(statuses('llmproxy-connector-good')).toEqual({
+      'has a valid "llmproxy" manifest in package.json': 'passed',
+      'exports "./package.json", so llmproxy can read the manifest': 'passed',
+      'has a name llmproxy discovers among dependencies': 'passed',
+      'declares an sdk range that accepts @llmproxy/connector-sdk 1.0.0': 'passed',
+      'connector "good" entry "./good" default-exports a definition that matches the manifest': 'passed',
+      'connector "good" create() returns a connector with chat() and listModels()': 'passed',
+      'connector "good" listModels() returns models with string ids': 'passed',
+      'connector "good" chat() answers a request without streaming in a canonical shape': 'passed',
+      'connector "good" chat() streams a request as canonical events in order': 'passed',
+      'connector "good" chat() gives up when its signal is already aborted': 'passed',
+    });
+  });
+
+  it('fails each check a broken package violates, and only those', () => {
+    expect(statuses('acme-bad')).toEqual({
+      'has a valid "llmproxy" manifest in package.json': 'passed',
+      'exports "./package.json", so llmproxy can read the manifest': 'failed',
+      'has a name llmproxy discovers among dependencies': 'failed',
+      'declares an sdk range that accepts @llmproxy/connector-sdk 1.0.0': 'failed',
+      'connector "bad" entry "./bad" default-exports a definition that matches the manifest': 'failed',
+      'connector "bad" create() returns a connector with chat() and listModels()': 'passed',
+      'connector "bad" listModels() returns models with string ids': 'passed',
+      'connector "bad" chat() answers a request without streaming in a canonical shape': 'failed',
+      'connector "bad" chat() streams a request as canonical events in order': 'failed',
+      'connector "bad" chat() gives up when its signal is already aborted': 'failed',
+    });
+    const streamFailure = results.find((result) => result.fullName.endsWith('streams a request as canonical events in order') && result.status === 'failed');
+    expect(streamFailure?.failureMessages.join('\n')).toContain('the stream ended without a \\"finish\\" event');
+  });
+});

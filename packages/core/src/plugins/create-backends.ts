@@ -1,0 +1,154 @@
+/**
+ * @fileoverview Turns loaded connector definitions into named backends: one per connector that
+ * creates a default backend, plus one per `backends.<name>` in the config. A backend that cannot
+ * be created is reported on its own; the others still start.
+ */
+import { LlmProxyError, type Connector, type ConnectorContext, type ConnectorDefinition } from '@llmproxy/connector-sdk';
+import type { AccessMode, BackendConfig } from '../config/proxy-settings.js';
+import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import type { Backend } from './backend-registry.js';
+import { OAUTH_CONNECTOR_NOT_ALLOWED, isOAuthConnectorId, staticCredentialAlternative } from './oauth-connector-gate.js';
+import type { BackendOrigin, BackendReport, ConnectorReport } from './plugin-report.js';
+import { TimeoutExceededError, withTimeout } from './with-timeout.js';
+
+/** A connector that passed every check and was imported. */
+export interface LoadedConnector {
+  definition: ConnectorDefinition;
+  packageName: string;
+}
+
+export interface CreateBackendsOptions {
+  /** Loaded connectors by id, in discovery order. */
+  loadedConnectors: ReadonlyMap<string, LoadedConnector>;
+  /** Every connector core saw, including skipped and failed ones, to explain a missing type. */
+  connectorReports: readonly ConnectorReport[];
+  backendConfigs: Readonly<Record<string, BackendConfig>>;
+  accessMode: AccessMode;
+  createContext(backendName: string, connectorId: string, config: Record<string, unknown>): ConnectorContext;
+  timeoutMs: number;
+}
+
+export interface CreatedBackends {
+  backends: Backend[];
+  reports: BackendReport[];
+}
+
+interface BackendPlan {
+  name: string;
+  connectorId: string;
+  origin: BackendOrigin;
+  config: Record<string, unknown>;
+}
+
+type BackendOutcome = { ok: true; backend: Backend; report: BackendReport } | { ok: false; report: BackendReport };
+
+/** Creates every planned backend concurrently; results keep plan order. */
+export async function createBackends(options: CreateBackendsOptions): Promise<CreatedBackends> {
+  const outcomes = await Promise.all(planBackends(options).map((plan) => createBackend(plan, options)));
+  return {
+    backends: outcomes.flatMap((outcome) => (outcome.ok ? [outcome.backend] : [])),
+    reports: outcomes.map((outcome) => outcome.report),
+  };
+}
+
+/** Default backends first (unless the config declares a backend of the same name), then the config's. */
+function planBackends(options: CreateBackendsOptions): BackendPlan[] {
+  const plans: BackendPlan[] = [];
+  for (const [connectorId, loaded] of options.loadedConnectors) {
+    if (!loaded.definition.createsDefaultBackend || Object.hasOwn(options.backendConfigs, connectorId)) continue;
+    plans.push({ name: connectorId, connectorId, origin: 'default', config: {} });
+  }
+  for (const [name, backendConfig] of Object.entries(options.backendConfigs)) {
+    const { type, ...config } = backendConfig;
+    plans.push({ name, connectorId: typeof type === 'string' ? type : name, origin: 'yaml', config });
+  }
+  return plans;
+}
+
+async function createBackend(plan: BackendPlan, options: CreateBackendsOptions): Promise<BackendOutcome> {
+  const base = { name: plan.name, connectorId: plan.connectorId, origin: plan.origin };
+  const failed = (code: string, reason: string, fix: string): BackendOutcome => ({
+    ok: false,
+    report: { ...base, status: 'failed', code, reason, fix },
+  });
+  const where = plan.origin === 'yaml' ? `Backend "${plan.name}" (backends.${plan.name})` : `Backend "${plan.name}"`;
+
+  const loaded = options.loadedConnectors.get(plan.connectorId);
+  if (loaded === undefined) {
+    const unresolved = explainMissingConnector(plan, where, options);
+    return failed(unresolved.code, unresolved.reason, unresolved.fix);
+  }
+
+  let connector: Connector;
+  try {
+    const context = options.createContext(plan.name, plan.connectorId, plan.config);
+    connector = await withTimeout(Promise.resolve(loaded.definition.create(context)), options.timeoutMs);
+  } catch (error) {
+    if (error instanceof TimeoutExceededError) {
+      return failed(
+        'BACKEND_CREATE_TIMEOUT',
+        `${where}: connector "${plan.connectorId}" (package ${loaded.packageName}) did not finish create() within ${options.timeoutMs} ms.`,
+        `Check what the connector waits for at start-up (network, credentials file); report it to the author of ${loaded.packageName}.`,
+      );
+    }
+    return failed(
+      'BACKEND_CREATE_FAILED',
+      `${where}: connector "${plan.connectorId}" (package ${loaded.packageName}) failed to start: ${LlmProxyError.is(error) ? error.summary : error instanceof Error ? error.message : String(error)}`,
+      LlmProxyError.is(error) && error.fix !== undefined
+        ? error.fix
+        : `Check backends.${plan.name} in the config and the connector's documentation.`,
+    );
+  }
+  if (typeof connector?.chat !== 'function' || typeof connector.listModels !== 'function') {
+    return failed(
+      'BACKEND_CREATE_FAILED',
+      `${where}: connector "${plan.connectorId}" (package ${loaded.packageName}) returned something that is not a connector from create() (it needs chat() and listModels()).`,
+      `Report this to the author of ${loaded.packageName}.`,
+    );
+  }
+  return {
+    ok: true,
+    backend: {
+      name: plan.name,
+      connectorId: plan.connectorId,
+      packageName: loaded.packageName,
+      hasStaticCredentials: loaded.definition.hasStaticCredentials,
+      connector,
+    },
+    report: { ...base, status: 'ready' },
+  };
+}
+
+function explainMissingConnector(
+  plan: BackendPlan,
+  where: string,
+  options: CreateBackendsOptions,
+): { code: string; reason: string; fix: string } {
+  const connectorReport = options.connectorReports.find((report) => report.id === plan.connectorId);
+  const gated =
+    connectorReport?.code === OAUTH_CONNECTOR_NOT_ALLOWED ||
+    (connectorReport === undefined && options.accessMode === 'multi_user' && isOAuthConnectorId(plan.connectorId));
+  if (gated) {
+    return {
+      code: OAUTH_CONNECTOR_NOT_ALLOWED,
+      reason: `${where} uses connector "${plan.connectorId}", an OAuth connector, which is not available in Multi User Mode (OAuth not allowed in production).`,
+      fix: `${staticCredentialAlternative(plan.connectorId)}, or remove backends.${plan.name} from the config.`,
+    };
+  }
+  if (connectorReport !== undefined) {
+    return {
+      code: 'BACKEND_CONNECTOR_UNAVAILABLE',
+      reason: `${where} uses connector "${plan.connectorId}", which did not load: ${connectorReport.reason ?? connectorReport.status}`,
+      fix: connectorReport.fix ?? 'See `llm-proxy connectors list`.',
+    };
+  }
+  const loadedIds = [...options.loadedConnectors.keys()];
+  const fix = Object.hasOwn(KNOWN_OAUTH_CONNECTORS, plan.connectorId)
+    ? `Run npm install ${OAUTH_CONNECTORS_PACKAGE} to add it, then restart llm-proxy.`
+    : `Set backends.${plan.name}.type to one of the loaded connectors (${loadedIds.join(', ') || 'none'}), or install the package that provides "${plan.connectorId}".`;
+  return {
+    code: 'BACKEND_CONNECTOR_NOT_FOUND',
+    reason: `${where} uses connector "${plan.connectorId}", which no installed connector package provides.`,
+    fix,
+  };
+}
