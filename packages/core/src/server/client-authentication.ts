@@ -1,0 +1,153 @@
+/**
+ * @fileoverview Client authentication: one early middleware in front of every route. A request
+ * must carry one of the configured API keys, except `/internal/health`, which answers its basic
+ * fields to anyone and its details only to a valid key. Repeated failures from one client
+ * address are refused with 429 for a while, so keys cannot be guessed at network speed.
+ */
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
+import type { ProxySettings } from '../config/proxy-settings.js';
+import type { AppLogger } from '../logging/app-logger.js';
+import { createApiKeyVerifier } from './api-key-verifier.js';
+import { presentedApiKey, type PresentedApiKey } from './presented-api-key.js';
+import { sendErrorResponse } from './render-error-response.js';
+import { requestContextOf } from './request-context.js';
+
+/** The path whose basic fields need no key. */
+export const HEALTH_PATH = '/internal/health';
+
+/** Failed attempts allowed per client address within one window before it gets 429. */
+export const DEFAULT_FAILED_ATTEMPT_LIMIT = 10;
+export const DEFAULT_FAILED_ATTEMPT_WINDOW_MS = 60_000;
+
+export interface ClientAuthenticationOptions {
+  settings: Readonly<ProxySettings>;
+  logger: AppLogger;
+  failedAttemptLimit?: number;
+  failedAttemptWindowMs?: number;
+}
+
+export interface ClientAuthentication {
+  middleware: RequestHandler;
+  /** Stops the failure counter's timer. */
+  close(): void;
+}
+
+type Verdict = { kind: 'valid' } | { kind: 'missing' } | { kind: 'invalid'; presented: PresentedApiKey };
+
+const verdicts = new WeakMap<Request, Verdict>();
+
+export function createClientAuthentication(options: ClientAuthenticationOptions): ClientAuthentication {
+  const { settings, logger } = options;
+  if (settings.auth.disabled) {
+    return {
+      middleware: (_request, response, next) => {
+        requestContextOf(response).authenticated = true;
+        next();
+      },
+      close: () => undefined,
+    };
+  }
+
+  const verifyApiKey = createApiKeyVerifier(settings.auth.apiKeys);
+  const limit = options.failedAttemptLimit ?? DEFAULT_FAILED_ATTEMPT_LIMIT;
+  const windowMs = options.failedAttemptWindowMs ?? DEFAULT_FAILED_ATTEMPT_WINDOW_MS;
+  const failureStore = new MemoryStore();
+  const clientKey = (request: Request): string => ipKeyGenerator(clientAddress(request), 56);
+
+  // Counts failed attempts only: a valid key is not counted unless its address is already
+  // blocked, in which case it is refused like any other attempt, so a blocked client cannot
+  // tell a right guess from a wrong one.
+  const failedAttemptLimiter = rateLimit({
+    windowMs,
+    limit,
+    store: failureStore,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: clientKey,
+    skip: async (request) => {
+      if (verdicts.get(request)?.kind !== 'valid') return false;
+      const failures = await failureStore.get(clientKey(request));
+      return failures === undefined || failures.totalHits < limit;
+    },
+    handler: (request, response) => {
+      const retryAfterSeconds = Number(response.getHeader('retry-after') ?? Math.ceil(windowMs / 1000));
+      logger.warn('Too many failed authentication attempts; refusing client', {
+        client: clientAddress(request),
+        method: request.method,
+        path: request.path,
+        retryAfterSeconds,
+      });
+      sendErrorResponse(
+        response,
+        new LlmProxyError({
+          code: 'AUTH_RATE_LIMITED',
+          message: 'Too many failed authentication attempts from this client address',
+          currentValue: `more than ${limit} failures within ${Math.ceil(windowMs / 1000)} seconds`,
+          fix: `Wait ${retryAfterSeconds} seconds, then retry with one of the keys configured in auth.api_keys`,
+          httpStatus: 429,
+          details: { retryAfterSeconds },
+        }),
+        requestContextOf(response).family,
+      );
+    },
+  });
+
+  const middleware: RequestHandler = (request, response, next) => {
+    const context = requestContextOf(response);
+    const presented = presentedApiKey(request, context.family);
+    if (presented === undefined && request.path === HEALTH_PATH) {
+      next();
+      return;
+    }
+    const verdict: Verdict =
+      presented === undefined ? { kind: 'missing' } : verifyApiKey(presented.key) ? { kind: 'valid' } : { kind: 'invalid', presented };
+    verdicts.set(request, verdict);
+    void failedAttemptLimiter(request, response, (error?: unknown) => {
+      if (error !== undefined) {
+        next(error);
+        return;
+      }
+      if (verdict.kind === 'valid') {
+        context.authenticated = true;
+        next();
+        return;
+      }
+      refuse(request, response, verdict, logger);
+    });
+  };
+
+  return { middleware, close: () => failureStore.shutdown() };
+}
+
+function refuse(request: Request, response: Response, verdict: Verdict, logger: AppLogger): void {
+  const error =
+    verdict.kind === 'invalid'
+      ? new LlmProxyError({
+          code: 'AUTH_KEY_INVALID',
+          message: `Invalid API key: the key sent in the ${verdict.presented.source} is not one of the proxy's keys`,
+          fix: 'Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS)',
+          httpStatus: 401,
+        })
+      : new LlmProxyError({
+          code: 'AUTH_KEY_MISSING',
+          message: 'Missing API key: the request carries no key',
+          fix:
+            'Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS) as ' +
+            '"Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>"',
+          httpStatus: 401,
+        });
+  logger.warn('Client authentication failed', {
+    client: clientAddress(request),
+    method: request.method,
+    path: request.path,
+    reason: verdict.kind,
+    ...(verdict.kind === 'invalid' ? { keySource: verdict.presented.source } : {}),
+  });
+  sendErrorResponse(response, error, requestContextOf(response).family);
+}
+
+function clientAddress(request: Request): string {
+  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+}

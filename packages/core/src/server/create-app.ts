@@ -1,0 +1,67 @@
+/**
+ * @fileoverview Assembles the Express app, in the order that makes the guarantees hold:
+ * request tracking first (abort signal, overhead header, request log), then the browser and
+ * Host guards, then client authentication over every route, then the routes with their body
+ * parsers, then the 404 and error handlers. Nothing here listens; see start-proxy.ts.
+ */
+import express, { type Express } from 'express';
+import type { ResolvedSettings } from '../config/proxy-settings.js';
+import type { AppLogger } from '../logging/app-logger.js';
+import type { BackendRegistry } from '../plugins/load-backends.js';
+import type { PluginReport } from '../plugins/plugin-report.js';
+import { browserOriginPolicy } from './browser-origin-policy.js';
+import { createClientAuthentication, HEALTH_PATH } from './client-authentication.js';
+import { errorHandler, routeNotFound } from './error-handler.js';
+import { InFlightRequests } from './in-flight-requests.js';
+import { loopbackHostGuard } from './loopback-host-guard.js';
+import { chatCompletionsRoute } from './routes/chat-completions-route.js';
+import { healthRoute } from './routes/health-route.js';
+import { modelsRoute } from './routes/models-route.js';
+import { trackRequests } from './track-requests.js';
+
+export interface CreateAppOptions {
+  settings: ResolvedSettings;
+  logger: AppLogger;
+  registry: BackendRegistry;
+  report: PluginReport;
+  version: string;
+  /** Failed authentication attempts per client address and window before 429 (defaults in client-authentication.ts). */
+  failedAttemptLimit?: number;
+  failedAttemptWindowMs?: number;
+}
+
+export interface ProxyApp {
+  app: Express;
+  inFlightRequests: InFlightRequests;
+  /** Releases the app's timers; call after the server closed. */
+  dispose(): void;
+}
+
+export function createApp(options: CreateAppOptions): ProxyApp {
+  const settings = options.settings.values;
+  const { logger, registry, report, version } = options;
+  const inFlightRequests = new InFlightRequests();
+  const authentication = createClientAuthentication({
+    settings,
+    logger,
+    ...(options.failedAttemptLimit === undefined ? {} : { failedAttemptLimit: options.failedAttemptLimit }),
+    ...(options.failedAttemptWindowMs === undefined ? {} : { failedAttemptWindowMs: options.failedAttemptWindowMs }),
+  });
+  // Bodies are JSON whatever the content type says (curl -d sends form encoding), and the limit
+  // is applied by body-parser to the decompressed bytes, so a small gzip bomb is still refused.
+  const jsonBody = express.json({ limit: settings.server.bodyLimitBytes, type: () => true, inflate: true });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(trackRequests({ inFlightRequests, logger }));
+  if (settings.accessMode === 'single_user') app.use(loopbackHostGuard());
+  app.use(browserOriginPolicy(settings.server.allowedOrigins));
+  app.use(authentication.middleware);
+  app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
+  app.get('/v1/models', modelsRoute({ registry, logger }));
+  app.post('/v1/chat/completions', jsonBody, chatCompletionsRoute({ settings, registry }));
+  app.use(routeNotFound());
+  app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes }));
+  return { app, inFlightRequests, dispose: () => authentication.close() };
+}

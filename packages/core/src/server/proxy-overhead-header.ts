@@ -1,0 +1,28 @@
+/**
+ * @fileoverview The `x-llmproxy-overhead-ms` response header: the time the proxy itself spent
+ * on a request until its response headers went out, minus the time spent waiting on the
+ * upstream, so users and benchmarks can see the proxy's own cost.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Response } from 'express';
+import type { RequestContext } from './request-context.js';
+
+export const PROXY_OVERHEAD_HEADER = 'x-llmproxy-overhead-ms';
+
+/** Sets the overhead header at the moment the response headers are written, whoever writes them. */
+export function addProxyOverheadHeader(response: Response, context: RequestContext): void {
+  const writeHead = response.writeHead;
+  // Node writes headers through writeHead whether a route calls it, res.end() writes them
+  // implicitly or flushHeaders() sends them early for a stream, so this is the one place
+  // that sees the true time at which headers leave.
+  response.writeHead = function writeHeadWithOverhead(this: Response, ...parameters: unknown[]) {
+    if (!this.headersSent) this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
+    return (writeHead as (...values: unknown[]) => Response).apply(this, parameters);
+  } as Response['writeHead'];
+}
+
+/** Elapsed time since the request arrived, minus the upstream wait, never negative. */
+export function proxyOverheadMilliseconds(context: RequestContext): number {
+  const elapsed = performance.now() - context.startedAt;
+  return Math.max(0, elapsed - (context.upstreamTiming?.upstreamMs ?? 0));
+}

@@ -1,0 +1,37 @@
+/**
+ * @fileoverview Per-request state shared by the server's middleware and routes: when the
+ * request started, the abort signal handed to connectors, the backend that served it and the
+ * upstream timing used for the overhead header.
+ */
+import type { Response } from 'express';
+import type { UpstreamTiming } from '../upstream/upstream-timing.js';
+import type { RouteFamily } from './route-family.js';
+
+
+export interface RequestContext {
+  /** `performance.now()` when the request reached the app. */
+  readonly startedAt: number;
+  /** The client API family of the path, which decides the error format. */
+  readonly family: RouteFamily;
+  /** Aborted when the client disconnects or shutdown gives up waiting; passed to connectors. */
+  readonly abortController: AbortController;
+  /** The backend that served the request, for the request log. */
+  backend: string | undefined;
+  /** Filled by routes that call an upstream, for the overhead header. */
+  upstreamTiming: UpstreamTiming | undefined;
+  /** True when the client presented a valid key, or authentication is disabled. */
+  authenticated: boolean;
+}
+
+const contexts = new WeakMap<Response, RequestContext>();
+
+export function attachRequestContext(response: Response, context: RequestContext): void {
+  contexts.set(response, context);
+}
+
+/** The context of a request that went through the request-context middleware. */
+export function requestContextOf(response: Response): RequestContext {
+  const context = contexts.get(response);
+  if (context === undefined) throw new Error('Request context missing: the request-context middleware must run first');
+  return context;
+}

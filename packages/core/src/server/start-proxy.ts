@@ -1,0 +1,119 @@
+/**
+ * @fileoverview Starts the proxy's HTTP server — the only place that binds a port — and stops
+ * it gracefully: stop accepting, let in-flight requests and streams finish within the drain
+ * timeout, then cut what is left, close the connectors and resolve.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import type { ResolvedSettings } from '../config/proxy-settings.js';
+import type { AppLogger } from '../logging/app-logger.js';
+import { closeBackends } from '../plugins/close-backends.js';
+import type { BackendRegistry } from '../plugins/load-backends.js';
+import type { PluginReport } from '../plugins/plugin-report.js';
+import { createApp, type CreateAppOptions } from './create-app.js';
+
+/** Time allowed to receive a request's headers; short, to shed slow-header (slowloris) clients. */
+export const HEADERS_TIMEOUT_MS = 30_000;
+/** Time allowed to receive a whole request, body included; responses (streams) are not limited. */
+export const REQUEST_TIMEOUT_MS = 120_000;
+/** How long an idle keep-alive connection stays open between requests. */
+export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
+export interface StartProxyOptions {
+  settings: ResolvedSettings;
+  logger: AppLogger;
+  registry: BackendRegistry;
+  report: PluginReport;
+  version: string;
+  /** Overrides of the failed-authentication limiter, for tests. */
+  failedAttemptLimit?: number;
+  failedAttemptWindowMs?: number;
+}
+
+export interface RunningProxy {
+  /** `http://<host>:<port>`, IPv6 hosts in brackets. */
+  url: string;
+  /** The real port (meaningful when port 0 was asked for). */
+  port: number;
+  /** Drains and stops the server and closes the connectors. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
+  const { settings, logger, registry } = options;
+  const { host, port } = settings.values;
+  const appOptions: CreateAppOptions = options;
+  const { app, inFlightRequests, dispose } = createApp(appOptions);
+  const server = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    app,
+  );
+  // No socket inactivity timeout: a stream may be quiet while the model thinks; the upstream
+  // timeout bounds that, and client disconnects are noticed by the socket itself.
+  server.timeout = 0;
+
+  try {
+    await listen(server, host, port);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  const boundPort = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  logger.info('Proxy listening', { url, accessMode: settings.values.accessMode, backends: registry.list().map((backend) => backend.name) });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const drainTimeoutMs = settings.values.server.drainTimeoutMs;
+      logger.info('Shutting down: waiting for in-flight requests', { inFlight: inFlightRequests.size, drainTimeoutMs });
+      // Keep-alive connections whose request just finished would otherwise hold close() open.
+      inFlightRequests.beginShutdown(() => setImmediate(() => server.closeIdleConnections()));
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drained = await inFlightRequests.waitUntilIdle(drainTimeoutMs);
+      if (!drained) {
+        logger.warn('Drain timeout reached; aborting the remaining requests', { inFlight: inFlightRequests.size, drainTimeoutMs });
+        inFlightRequests.abortAll();
+        server.closeAllConnections();
+      }
+      server.closeIdleConnections();
+      await serverClosed;
+      dispose();
+      await closeBackends(registry.list(), logger);
+      logger.info('Proxy stopped');
+    })());
+
+  return { url, port: boundPort, close };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(
+        new LlmProxyError({
+          code: 'SERVER_LISTEN_FAILED',
+          message:
+            error.code === 'EADDRINUSE'
+              ? `Could not listen on ${host}:${port}: the port is already in use`
+              : `Could not listen on ${host}:${port}: ${error.message}`,
+          currentValue: `host ${host}, port ${port}`,
+          fix:
+            error.code === 'EADDRINUSE'
+              ? 'Stop the other process using the port, or choose another with --port (0 picks a free port)'
+              : 'Check --host and --port (LLM_PROXY_HOST, LLM_PROXY_PORT)',
+          cause: error,
+        }),
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}

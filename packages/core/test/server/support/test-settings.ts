@@ -1,0 +1,41 @@
+/**
+ * Resolved settings for server tests, built directly rather than through config resolution.
+ */
+import type { ProxySettings, ResolvedSettings } from '../../../src/config/proxy-settings.js';
+
+export const TEST_API_KEY = 'test-key-0123456789abcdef';
+export const SECOND_TEST_API_KEY = 'second-key-fedcba9876543210';
+
+type SettingsOverrides = Partial<Omit<ProxySettings, 'auth' | 'server'>> & {
+  auth?: Partial<ProxySettings['auth']>;
+  server?: Partial<ProxySettings['server']>;
+};
+
+export function testSettings(overrides: SettingsOverrides = {}): ResolvedSettings {
+  const { auth, server, ...rest } = overrides;
+  const values: ProxySettings = {
+    host: '127.0.0.1',
+    port: 0,
+    configFile: undefined,
+    defaultBackend: 'echo',
+    logLevel: 'debug',
+    logFile: '/dev/null',
+    accessMode: 'single_user',
+    sso: { enabled: false },
+    notifications: { enabled: false },
+    oauthDebuggingOverrides: [],
+    allowOauthAutoReplacement: false,
+    plugins: [],
+    backends: {},
+    ...rest,
+    auth: { disabled: false, apiKeys: [TEST_API_KEY, SECOND_TEST_API_KEY], ...auth },
+    server: {
+      bodyLimitBytes: 64 * 1024,
+      upstreamTimeoutMs: 10_000,
+      drainTimeoutMs: 5_000,
+      allowedOrigins: [],
+      ...server,
+    },
+  };
+  return { values: Object.freeze(values), sources: {} };
+}
