@@ -1,0 +1,122 @@
+/**
+ * @fileoverview `llm-proxy` / `llm-proxy serve`: resolve the settings, validate the access mode
+ * (before anything binds a port), then start logging, notifications, the upstream client, the
+ * backends and the HTTP server; stop gracefully on SIGTERM/SIGINT.
+ *
+ * The server modules are imported only here, and lazily, so the reporting commands and startup
+ * failures never load Express or the connectors.
+ */
+import { validateAccessMode } from '../access-mode/access-mode-rules.js';
+import { startupLogLine } from '../access-mode/describe-access-mode.js';
+import type { ResolvedSettings } from '../config/proxy-settings.js';
+import { resolveSettings } from '../config/resolve-settings.js';
+import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
+import type { CommandEnvironment } from './command-environment.js';
+import { readCoreVersion } from './core-version.js';
+import { formatStartupErrors } from './format-startup-errors.js';
+
+/** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
+export async function serveCommand(environment: CommandEnvironment): Promise<number> {
+  let settings: ResolvedSettings;
+  let logger: ClosableLogger;
+  try {
+    settings = await resolveSettings(environment);
+    validateAccessMode(settings);
+    logger = createLogger(settings.values);
+  } catch (error) {
+    environment.stderr.write(formatStartupErrors(error));
+    return 1;
+  }
+
+  logger.info(startupLogLine(settings));
+  const shutdownSteps: (() => Promise<void> | void)[] = [];
+  const shutDown = async (): Promise<void> => {
+    for (const step of shutdownSteps.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.warn('A shutdown step failed', { error });
+      }
+    }
+  };
+
+  try {
+    const [{ createDesktopNotifier }, { createUpstreamHttpClient }, { loadBackends }, { startProxy }] = await Promise.all([
+      import('../notifications/create-desktop-notifier.js'),
+      import('../upstream/create-upstream-http-client.js'),
+      import('../plugins/load-backends.js'),
+      import('../server/start-proxy.js'),
+    ]);
+
+    const notifier = createDesktopNotifier({
+      enabled: settings.values.notifications.enabled,
+      logger: logger.child({ component: 'notifications' }),
+    });
+    shutdownSteps.push(() => notifier.close());
+
+    const http = createUpstreamHttpClient({ timeoutMs: settings.values.server.upstreamTimeoutMs, logger });
+    shutdownSteps.push(() => http.close());
+
+    const { registry, report } = await loadBackends({
+      settings: settings.values,
+      cwd: environment.cwd,
+      logger,
+      createContext: (backendName, _connectorId, config) => ({
+        backendName,
+        logger: logger.child({ backend: backendName }),
+        http,
+        notifier,
+        config,
+        env: environment.env,
+      }),
+    });
+
+    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion() });
+    // startProxy's close() also closes the backends.
+    shutdownSteps.push(() => running.close());
+
+    // One write, so a reader of the listening line finds the key lines with it.
+    let announcement = `llm-proxy listening on ${running.url}\n`;
+    if (settings.generatedApiKey !== undefined) {
+      // Printed once, to stdout only: the logger redacts it everywhere else.
+      announcement +=
+        `Generated API key for this run: ${settings.generatedApiKey}\n` +
+        `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
+    }
+    environment.stdout.write(announcement);
+    logger.info(`Listening on ${running.url}`);
+
+    const signal = await waitForStopSignal(environment, logger);
+    logger.info(`Received ${signal}, shutting down`);
+    await shutDown();
+    logger.info('Stopped');
+    await logger.close();
+    return 0;
+  } catch (error) {
+    logger.error(formatStartupErrors(error).trimEnd(), { code: (error as { code?: unknown }).code });
+    await shutDown();
+    await logger.close();
+    return 1;
+  }
+}
+
+/**
+ * Resolves with the first SIGTERM/SIGINT. A second signal while shutting down ends the process
+ * at once, for an operator who does not want to wait for the drain.
+ */
+function waitForStopSignal(environment: CommandEnvironment, logger: ClosableLogger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) {
+        logger.warn(`Received ${signal} again, exiting without waiting for in-flight requests`);
+        environment.exitNow(1);
+        return;
+      }
+      received = true;
+      resolve(signal);
+    };
+    environment.signals.on('SIGTERM', onSignal);
+    environment.signals.on('SIGINT', onSignal);
+  });
+}
