@@ -1,0 +1,72 @@
+/**
+ * @fileoverview Requests per second at a fixed number of connections, with autocannon, in
+ * interleaved slices: each target gets several short runs in a rotating order instead of one
+ * long run, so load from elsewhere on the machine spreads over all targets alike.
+ */
+import autocannon from 'autocannon';
+import { CHAT_PATH, CHAT_REQUEST_BODY, REQUEST_HEADERS } from './workload.mjs';
+import { percentileOf } from './statistics.mjs';
+
+/**
+ * @typedef {object} ThroughputResult
+ * @property {number} requestsPerSecond completed requests over the measured seconds, all slices together
+ * @property {number} latencyP50Ms under load, the median of the slices' p50
+ * @property {number} latencyP99Ms under load, the median of the slices' p99
+ * @property {number} total requests completed
+ * @property {number} non2xx
+ * @property {number} errors
+ * @property {number} timeouts
+ */
+
+/**
+ * @param {{ url: string, connections: number, durationSeconds: number }} options
+ */
+function runAutocannon(options) {
+  return autocannon({
+    url: new URL(CHAT_PATH, options.url).href,
+    method: 'POST',
+    headers: REQUEST_HEADERS,
+    body: CHAT_REQUEST_BODY,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    pipelining: 1,
+  });
+}
+
+/**
+ * @param {{ targets: Array<{ name: string, url: string }>, connections: number, slices: number, sliceSeconds: number, warmupSeconds: number }} options
+ * @param {(message: string) => void} progress
+ * @returns {Promise<Record<string, ThroughputResult>>}
+ */
+export async function measureThroughput(options, progress) {
+  for (const target of options.targets) {
+    progress(`throughput warm-up: ${target.name}`);
+    await runAutocannon({ url: target.url, connections: options.connections, durationSeconds: options.warmupSeconds });
+  }
+  /** @type {Map<string, Array<Awaited<ReturnType<typeof runAutocannon>>>>} */
+  const runs = new Map(options.targets.map((target) => [target.name, []]));
+  for (let slice = 0; slice < options.slices; slice += 1) {
+    for (let offset = 0; offset < options.targets.length; offset += 1) {
+      const target = options.targets[(slice + offset) % options.targets.length];
+      progress(`throughput slice ${slice + 1}/${options.slices}: ${target.name}`);
+      runs.get(target.name).push(
+        await runAutocannon({ url: target.url, connections: options.connections, durationSeconds: options.sliceSeconds }),
+      );
+    }
+  }
+  /** @type {Record<string, ThroughputResult>} */
+  const results = {};
+  for (const [name, targetRuns] of runs) {
+    const sum = (select) => targetRuns.reduce((total, run) => total + select(run), 0);
+    results[name] = {
+      requestsPerSecond: sum((run) => run.requests.total) / sum((run) => run.duration),
+      latencyP50Ms: percentileOf(targetRuns.map((run) => run.latency.p50), 50),
+      latencyP99Ms: percentileOf(targetRuns.map((run) => run.latency.p99), 50),
+      total: sum((run) => run.requests.total),
+      non2xx: sum((run) => run.non2xx),
+      errors: sum((run) => run.errors),
+      timeouts: sum((run) => run.timeouts),
+    };
+  }
+  return results;
+}

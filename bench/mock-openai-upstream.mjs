@@ -1,0 +1,83 @@
+/**
+ * @fileoverview A minimal, fast OpenAI upstream for the benchmark: `POST /v1/chat/completions`
+ * answers a fixed chat.completion, or with `"stream": true` a short SSE stream whose first
+ * frame leaves at once and the rest after a short pause, so a proxy that buffers a stream shows
+ * it in time-to-first-byte. `GET /v1/models` lists the one model.
+ *
+ * Run alone: `node bench/mock-openai-upstream.mjs [--stream-gap-ms 5]`; prints
+ * `mock upstream listening on http://127.0.0.1:<port>`.
+ */
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { MODEL, chatCompletion, chatCompletionStreamFrames } from './workload.mjs';
+
+const COMPLETION = Buffer.from(JSON.stringify(chatCompletion()));
+const MODELS = Buffer.from(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', created: 1_700_000_000, owned_by: 'bench' }] }));
+const STREAM_FRAMES = chatCompletionStreamFrames().map((frame) => Buffer.from(frame));
+
+/**
+ * @param {{ streamGapMs?: number }} [options]
+ * @returns {Promise<{ server: http.Server, url: string }>}
+ */
+export async function startMockOpenAIUpstream(options = {}) {
+  const streamGapMs = options.streamGapMs ?? 5;
+  const server = http.createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/v1/models') {
+      sendJson(response, 200, MODELS);
+      request.resume();
+      return;
+    }
+    if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+      sendJson(response, 404, Buffer.from(JSON.stringify({ error: { message: `No route ${request.method} ${request.url}`, type: 'invalid_request_error', param: null, code: null } })));
+      request.resume();
+      return;
+    }
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      let body;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        sendJson(response, 400, Buffer.from(JSON.stringify({ error: { message: 'Invalid JSON body', type: 'invalid_request_error', param: null, code: null } })));
+        return;
+      }
+      if (body?.stream === true) sendStream(response, streamGapMs);
+      else sendJson(response, 200, COMPLETION);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** @param {http.ServerResponse} response @param {number} status @param {Buffer} body */
+function sendJson(response, status, body) {
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
+  response.end(body);
+}
+
+/** @param {http.ServerResponse} response @param {number} gapMs */
+function sendStream(response, gapMs) {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const [first, ...rest] = STREAM_FRAMES;
+  response.write(first);
+  setTimeout(() => {
+    for (const frame of rest) response.write(frame);
+    response.end();
+  }, gapMs);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { 'stream-gap-ms': { type: 'string', default: '5' } } });
+  const { server, url } = await startMockOpenAIUpstream({ streamGapMs: Number(values['stream-gap-ms']) });
+  process.stdout.write(`mock upstream listening on ${url}\n`);
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,132 @@
+/**
+ * @fileoverview Turns measurements into the printed table and the goal checks of the
+ * performance targets (ratios within the same run, so the machine cancels out).
+ */
+
+/** The performance goals, as ratios and differences within one run. */
+export const GOALS = {
+  minimumThroughputRatioToBare: 0.4,
+  maximumAddedLatencyP50Us: 400,
+  maximumStreamingFirstByteOverBareMs: 0.5,
+  maximumPeakRssMb: 120,
+};
+
+/**
+ * @param {Record<string, any>} llmproxy the llmproxy target's results
+ * @param {Record<string, any>} bare the bare passthrough's results
+ * @returns {Array<{ goal: string, value: string, met: boolean }>}
+ */
+export function checkGoals(llmproxy, bare) {
+  const throughputRatio = llmproxy.throughput.requestsPerSecond / bare.throughput.requestsPerSecond;
+  return [
+    {
+      goal: `requests/s at least ${GOALS.minimumThroughputRatioToBare}x the bare passthrough's`,
+      value: `${throughputRatio.toFixed(2)}x`,
+      met: throughputRatio >= GOALS.minimumThroughputRatioToBare,
+    },
+    {
+      goal: `added latency p50 at most ${GOALS.maximumAddedLatencyP50Us} µs`,
+      value: `${llmproxy.latency.addedP50Us.toFixed(0)} µs`,
+      met: llmproxy.latency.addedP50Us <= GOALS.maximumAddedLatencyP50Us,
+    },
+    {
+      goal: `streaming time-to-first-byte within ${GOALS.maximumStreamingFirstByteOverBareMs} ms of the bare passthrough's`,
+      value: `${formatSigned(llmproxy.streaming.firstByteOverBareP50Ms, 3)} ms`,
+      met: llmproxy.streaming.firstByteOverBareP50Ms <= GOALS.maximumStreamingFirstByteOverBareMs,
+    },
+    {
+      goal: `peak RSS after load under ${GOALS.maximumPeakRssMb} MB`,
+      value: `${llmproxy.memory.peakRssMb.toFixed(1)} MB`,
+      met: llmproxy.memory.peakRssMb < GOALS.maximumPeakRssMb,
+    },
+  ];
+}
+
+/**
+ * @param {Record<string, any>} results the whole results document
+ * @returns {string}
+ */
+export function formatReport(results) {
+  const lines = [];
+  const { settings } = results;
+  lines.push(
+    `llmproxy benchmark: node ${results.node}, ${results.cpus.count} x ${results.cpus.model}`,
+    `throughput: ${settings.connections} connections, ${settings.durationSeconds} s per target in ${settings.throughputSlices} interleaved slices; ` +
+      `sequential: ${settings.rounds} interleaved rounds; streaming: ${settings.streamRounds} rounds, ` +
+      `mock upstream pauses ${settings.streamGapMs} ms after the first SSE frame`,
+    '',
+  );
+  const header = ['target', 'req/s', 'vs bare', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'TTFB p50 ms', 'TTFB vs bare ms', 'peak RSS MB'];
+  const rows = [header];
+  const bareThroughput = results.targets.bare?.throughput?.requestsPerSecond;
+  const notMeasured = [];
+  for (const [name, target] of Object.entries(results.targets)) {
+    if (target.status !== 'measured') {
+      notMeasured.push(`${name}: not measured: ${target.reason.split('\n')[0]}`);
+      continue;
+    }
+    rows.push([
+      name,
+      formatInteger(target.throughput.requestsPerSecond),
+      bareThroughput ? `${(target.throughput.requestsPerSecond / bareThroughput).toFixed(2)}x` : '',
+      target.latency.p50Ms.toFixed(3),
+      target.latency.p99Ms.toFixed(3),
+      name === 'direct' ? '-' : formatSigned(target.latency.addedP50Us, 0),
+      name === 'direct' ? '-' : formatSigned(target.latency.addedP99Us, 0),
+      target.streaming.firstByteP50Ms.toFixed(3),
+      name === 'bare' || name === 'direct' ? '-' : formatSigned(target.streaming.firstByteOverBareP50Ms, 3),
+      target.memory ? target.memory.peakRssMb.toFixed(1) : '-',
+    ]);
+  }
+  lines.push(...formatTable(rows), ...notMeasured, '');
+  lines.push(
+    'added = per-round difference to direct (p50 of the differences); added p99 = p99 minus direct p99;',
+    'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all load.',
+    `load average at the start: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
+  );
+  for (const [name, target] of Object.entries(results.targets)) {
+    if (target.status !== 'measured') continue;
+    const problems = [];
+    if (target.throughput.non2xx + target.throughput.errors + target.throughput.timeouts > 0) {
+      problems.push(`throughput run had ${target.throughput.non2xx} non-2xx, ${target.throughput.errors} errors, ${target.throughput.timeouts} timeouts`);
+    }
+    if (target.failures > 0) problems.push(`${target.failures} sequential requests failed`);
+    if (problems.length > 0) lines.push(`WARNING ${name}: ${problems.join('; ')}`);
+  }
+  const llmproxy = results.targets.llmproxy;
+  if (llmproxy?.status === 'measured') {
+    const header = llmproxy.overheadHeader;
+    lines.push(
+      header.samples > 0
+        ? `llmproxy x-llmproxy-overhead-ms (its own time per request): p50 ${header.p50Ms.toFixed(3)} ms, p99 ${header.p99Ms.toFixed(3)} ms over ${header.samples} responses`
+        : 'llmproxy responses carried no x-llmproxy-overhead-ms header',
+    );
+  }
+  if (results.goals.length > 0) {
+    lines.push('', 'goals:');
+    for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
+  }
+  return lines.join('\n');
+}
+
+/** @param {string[][]} rows */
+function formatTable(rows) {
+  const widths = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** @param {number} value */
+function formatInteger(value) {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** @param {number} value @param {number} digits */
+function formatSigned(value, digits) {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
