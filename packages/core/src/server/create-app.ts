@@ -5,6 +5,7 @@
  * parsers, then the 404 and error handlers. Nothing here listens; see start-proxy.ts.
  */
 import express, { type Express } from 'express';
+import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
@@ -14,7 +15,7 @@ import { createClientAuthentication, HEALTH_PATH } from './client-authentication
 import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
-import { chatCompletionsRoute } from './routes/chat-completions-route.js';
+import { chatRoute } from './routes/chat-route.js';
 import { healthRoute } from './routes/health-route.js';
 import { modelsRoute } from './routes/models-route.js';
 import { trackRequests } from './track-requests.js';
@@ -60,7 +61,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.use(authentication.middleware);
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
   app.get('/v1/models', modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatCompletionsRoute({ settings, registry }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

@@ -5,4 +5,5 @@
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './parse-chat-completion-request.js';
 export { renderChatCompletion } from './render-chat-completion.js';
 export { renderChatCompletionStream, type ChatCompletionStreamOptions } from './render-chat-completion-stream.js';
+export { openAIChatFrontend } from './openai-chat-frontend.js';
 export { openAIErrorType, renderOpenAIError, type RenderedOpenAIError } from './render-openai-error.js';
