@@ -16,7 +16,7 @@ import {
   isPortClosed,
   runLlmProxy,
   type CliResult,
-} from './run-llm-proxy.js';
+} from '../support/run-llm-proxy.js';
 
 beforeAll(assertCliBuilt);
 afterEach(cleanUpCliRuns);

@@ -14,7 +14,7 @@ import {
   findFreePort,
   isPortClosed,
   runLlmProxy,
-} from './run-llm-proxy.js';
+} from '../support/run-llm-proxy.js';
 
 beforeAll(assertCliBuilt);
 afterEach(cleanUpCliRuns);

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, isPortClosed, startLlmProxy } from './run-llm-proxy.js';
+import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, isPortClosed, startLlmProxy } from '../support/run-llm-proxy.js';
 
 beforeAll(assertCliBuilt);
 afterEach(cleanUpCliRuns);
