@@ -9,9 +9,18 @@ export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messa
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
+/**
+ * Vendor-specific hints keyed by vendor (`anthropic`, `gemini`, `openai`, ...), e.g.
+ * `{ anthropic: { cache_control: { type: 'ephemeral' } } }`. A hint changes how a vendor
+ * processes a request (caching, exact thinking settings), never what the answer says, so a
+ * connector applies its own vendor's hints and ignores the others.
+ */
+export type ProviderOptions = Record<string, Record<string, unknown>>;
+
 export interface TextPart {
   type: 'text';
   text: string;
+  providerOptions?: ProviderOptions;
 }
 
 export type ImageSource =
@@ -21,6 +30,7 @@ export type ImageSource =
 export interface ImagePart {
   type: 'image';
   source: ImageSource;
+  providerOptions?: ProviderOptions;
 }
 
 /** Model reasoning ("thinking"). Signatures must survive a round trip back to the same vendor. */
@@ -31,6 +41,7 @@ export interface ReasoningPart {
   signature?: string;
   /** Anthropic `redacted_thinking.data`: opaque, returned verbatim. */
   redactedData?: string;
+  providerOptions?: ProviderOptions;
 }
 
 export interface ToolCallPart {
@@ -39,6 +50,7 @@ export interface ToolCallPart {
   name: string;
   /** The arguments as JSON text, exactly as the model produced them. */
   arguments: string;
+  providerOptions?: ProviderOptions;
 }
 
 export interface ToolResultPart {
@@ -46,6 +58,7 @@ export interface ToolResultPart {
   toolCallId: string;
   content: Array<TextPart | ImagePart>;
   isError?: boolean;
+  providerOptions?: ProviderOptions;
 }
 
 export type ContentPart = TextPart | ImagePart | ReasoningPart | ToolCallPart | ToolResultPart;
@@ -63,6 +76,7 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
   strict?: boolean;
+  providerOptions?: ProviderOptions;
 }
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
@@ -96,6 +110,8 @@ export interface ChatRequest {
   reasoning?: { effort?: ReasoningEffort; budgetTokens?: number };
   /** An end-user identifier supplied by the client. */
   user?: string;
+  /** Request-level vendor hints (e.g. Anthropic's exact `thinking` object). */
+  providerOptions?: ProviderOptions;
   protocolExtras?: ProtocolExtras;
 }
 
@@ -117,6 +133,8 @@ export interface ChatResponse {
   created: number;
   content: Array<TextPart | ReasoningPart | ToolCallPart>;
   finishReason: FinishReason;
+  /** The stop sequence that ended the answer, when the upstream says (finishReason `stop`). */
+  stopSequence?: string;
   usage?: Usage;
   protocolExtras?: ProtocolExtras;
 }
@@ -130,10 +148,10 @@ export interface ChatResponse {
 export type ChatEvent =
   | { type: 'response-start'; id: string; model: string; created: number; protocolExtras?: ProtocolExtras }
   | { type: 'text-delta'; text: string }
-  | { type: 'reasoning-delta'; text: string; signature?: string }
+  | { type: 'reasoning-delta'; text: string; signature?: string; redactedData?: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason }
+  | { type: 'finish'; finishReason: FinishReason; stopSequence?: string }
   | { type: 'usage'; usage: Usage };
 
 export type ChatResult =

@@ -58,6 +58,11 @@ export interface Connector {
    * shape is accepted (core collects a stream into a response).
    */
   chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult>;
+  /**
+   * Counts the input tokens of a request with the upstream's own tokenizer, for connectors
+   * whose upstream can. Core estimates for the others.
+   */
+  countTokens?(request: ChatRequest, options: ChatOptions): Promise<number>;
   /** Releases timers, watchers and sockets at shutdown. */
   close?(): Promise<void>;
 }
