@@ -9,6 +9,7 @@
  *     base_url: http://127.0.0.1:11434/v1   # required
  *     api_key: sk-...                       # optional; or api_key_env: LOCAL_LLM_KEY
  *     models: [llama3:8b]                   # optional; default: the server's GET /models
+ *     responses_models: [gpt-oss-*]         # optional; models the server answers at POST /responses
  * ```
  *
  * No backend is created without YAML. Without a key no Authorization header is sent. The
@@ -18,7 +19,8 @@ import { LlmProxyError, defineConnector } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
 import { createOpenAIConnector, type OpenAIConnectorSettings } from '../openai/create-openai-connector.js';
 import { normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
-import { missingCredentialsError, resolveApiKey } from '../openai/resolve-api-key.js';
+import { missingCredentialsError, resolveApiKeys } from '../openai/resolve-api-key.js';
+import { readResponsesModels } from '../openai/responses-model-patterns.js';
 
 export default defineConnector({
   id: 'openai-compatible',
@@ -41,15 +43,16 @@ export function resolveOpenAICompatibleSettings(context: ConnectorContext): Open
       fix: `Add base_url under backends.${backendName} in the config file, e.g. base_url: http://127.0.0.1:11434/v1`,
     });
   }
-  const key = resolveApiKey(context, { variableWinsOverYaml: false });
+  const key = resolveApiKeys(context, { variableWinsOverYaml: false });
   const settings: OpenAIConnectorSettings = {
     baseUrl: normaliseBaseUrl(baseUrl, `backends.${backendName}.base_url`, backendName),
-    apiKey: key.apiKey,
+    apiKeys: key.apiKeys,
     maxTokensParameter: 'max_tokens',
+    responsesModels: readResponsesModels(config, backendName, []),
   };
   const models = optionalModelList(config, backendName);
   if (models !== undefined) settings.models = models;
-  if (key.namedVariable !== undefined && key.apiKey === undefined) {
+  if (key.namedVariable !== undefined && key.apiKeys.length === 0) {
     const variable = key.namedVariable;
     settings.unusableBecause = () => missingCredentialsError(backendName, variable, `${variable} environment variable`);
   }

@@ -1,6 +1,8 @@
 /**
- * @fileoverview The Chat Completions connector shared by the `openai` and `openai-compatible`
- * connector ids; they differ only in how their settings are resolved.
+ * @fileoverview The connector shared by the `openai`, `openai-compatible`, `openrouter` and
+ * `qwen` connector ids; they differ only in how their settings are resolved. It speaks Chat
+ * Completions, and the Responses API (`POST /responses`) for the models listed in
+ * `responses_models`.
  */
 import type {
   ChatOptions,
@@ -9,20 +11,31 @@ import type {
   ConnectorContext,
   LlmProxyError,
   ModelInfo,
+  UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
 import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { fromResponsesResponse } from '../../protocols/openai-responses/from-responses-response.js';
+import { readResponsesStream } from '../../protocols/openai-responses/read-responses-stream.js';
+import { toResponsesBody } from '../../protocols/openai-responses/to-responses-body.js';
+import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
+import { sendWithApiKeyPool } from '../api-key-pool/send-with-api-key-pool.js';
 import { fromOpenAIChatCompletion, invalidResponse } from './from-openai-chat-completion.js';
 import { readOpenAIChatStream } from './read-openai-chat-stream.js';
 import { readOpenAIUpstreamError } from './read-openai-upstream-error.js';
+import { compileModelPatterns } from './responses-model-patterns.js';
 import { toOpenAIChatBody, type OpenAIChatBodyOptions } from './to-openai-chat-body.js';
 
 /** Resolved settings of one Chat Completions backend. */
 export interface OpenAIConnectorSettings {
   /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1`. */
   baseUrl: string;
-  /** Sent as `Authorization: Bearer`; undefined sends no credentials. */
-  apiKey: string | undefined;
+  /**
+   * Sent as `Authorization: Bearer`, rotated round-robin (see the api-key-pool); a key the
+   * upstream rejects with 401 is retired and the request retried with the next one. Empty sends
+   * no credentials.
+   */
+  apiKeys: readonly string[];
   /**
    * Set when the backend cannot work as configured (e.g. its required API key is missing): each
    * request then fails with this error instead of reaching the upstream. Startup goes on, so
@@ -32,6 +45,10 @@ export interface OpenAIConnectorSettings {
   /** A fixed model list; when absent the upstream's `GET /models` is asked (and cached). */
   models?: readonly ModelInfo[];
   maxTokensParameter: OpenAIChatBodyOptions['maxTokensParameter'];
+  /** Model name patterns (`*` = any characters) answered through `POST /responses`. */
+  responsesModels: readonly string[];
+  /** Extra headers sent with every request (e.g. OpenRouter's attribution headers). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** How long an upstream model list is reused before it is fetched again. */
@@ -41,11 +58,13 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
   const { backendName, http } = context;
   // Everything that does not depend on the request is built once here.
   const chatUrl = `${settings.baseUrl}/chat/completions`;
+  const responsesUrl = `${settings.baseUrl}/responses`;
   const modelsUrl = `${settings.baseUrl}/models`;
-  const credentials: Record<string, string> =
-    settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` };
-  const jsonHeaders = { ...credentials, accept: 'application/json' };
-  const streamHeaders = { ...credentials, accept: 'text/event-stream' };
+  const jsonHeaders = { ...settings.headers, accept: 'application/json' };
+  const streamHeaders = { ...settings.headers, accept: 'text/event-stream' };
+  const usesResponsesApi = compileModelPatterns(settings.responsesModels);
+  const pool =
+    settings.apiKeys.length === 0 ? undefined : new ApiKeyPool({ keys: [...settings.apiKeys], backendName, logger: context.logger });
   const bodyOptions: OpenAIChatBodyOptions = { backendName, maxTokensParameter: settings.maxTokensParameter };
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
@@ -54,12 +73,22 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
     throw await readOpenAIUpstreamError(response, backendName);
   }
 
+  /** Sends with the next pool key (moving on after a 401 or 429), or without credentials when none is configured. */
+  function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
+    if (pool === undefined) return http.send(request);
+    return sendWithApiKeyPool({
+      pool,
+      send: (key) => http.send({ ...request, headers: { ...request.headers, authorization: `Bearer ${key}` } }),
+      readError: (response) => readOpenAIUpstreamError(response, backendName),
+    });
+  }
+
   return {
     async listModels(options: ChatOptions): Promise<ModelInfo[]> {
       if (settings.models !== undefined) return [...settings.models];
       if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];
       if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
-      const response = await http.send({ method: 'GET', url: modelsUrl, headers: jsonHeaders, signal: options.signal });
+      const response = await send({ method: 'GET', url: modelsUrl, headers: jsonHeaders, signal: options.signal });
       await failIfError(response);
       const models = toModelInfos(await response.json(), backendName);
       cachedModels = { models, expiresAt: Date.now() + MODEL_LIST_CACHE_MS };
@@ -68,20 +97,22 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
 
     async chat(request, options): Promise<ChatResult> {
       if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
-      const body = toOpenAIChatBody(request, bodyOptions);
-      const response = await http.send({
+      const responsesApi = usesResponsesApi(request.model);
+      const response = await send({
         method: 'POST',
-        url: chatUrl,
+        url: responsesApi ? responsesUrl : chatUrl,
         headers: request.stream ? streamHeaders : jsonHeaders,
-        json: body,
+        json: responsesApi ? toResponsesBody(request, { backendName }) : toOpenAIChatBody(request, bodyOptions),
         signal: options.signal,
       });
       await failIfError(response);
       const contentType = response.headers['content-type'];
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
-        return { type: 'stream', events: readOpenAIChatStream(response.events(), backendName) };
+        const events = response.events();
+        return { type: 'stream', events: responsesApi ? readResponsesStream(events, backendName) : readOpenAIChatStream(events, backendName) };
       }
-      const completion = fromOpenAIChatCompletion(await response.json(), backendName);
+      const body = await response.json();
+      const completion = responsesApi ? fromResponsesResponse(body, backendName) : fromOpenAIChatCompletion(body, backendName);
       // A server that ignored `stream: true` still gets its answer to a streaming client.
       return request.stream
         ? { type: 'stream', events: replayChatResponse(completion) }

@@ -1,35 +1,41 @@
 /**
- * @fileoverview Where an OpenAI-style backend's API key comes from: an environment variable
- * named in YAML (`api_key_env`), the key itself in YAML (`api_key`), or a vendor variable.
+ * @fileoverview Where an OpenAI-style backend's API keys come from: an environment variable
+ * named in YAML (`api_key_env`), the keys themselves in YAML (`api_key`, `api_keys`), or a
+ * vendor variable. Every variable `X` also reads its numbered siblings `X_1` .. `X_N`, so a
+ * backend can rotate several keys (see the api-key-pool).
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
+import { readEnvironmentApiKeys, readYamlApiKeys } from '../api-key-pool/read-api-keys.js';
 import { invalidBackendConfig, optionalConfigString } from './read-backend-config.js';
 
-export interface ResolvedApiKey {
-  apiKey: string | undefined;
+export interface ResolvedApiKeys {
+  /** The keys in pool order; empty when none is configured. */
+  apiKeys: string[];
   /** The variable named by `api_key_env`, when configured (its absence is then an error of its own). */
   namedVariable: string | undefined;
 }
 
 /**
- * Order: the variable named by `api_key_env`; then `defaultVariable` and `api_key`, the
- * variable first when `variableWinsOverYaml`. Without a `defaultVariable` only YAML counts.
+ * Order: the variable named by `api_key_env` (and its `_1..N`); then `defaultVariable` (and its
+ * `_1..N`) and YAML `api_key`/`api_keys`, the variable first when `variableWinsOverYaml`.
+ * Without a `defaultVariable` only YAML counts.
  */
-export function resolveApiKey(
+export function resolveApiKeys(
   context: Pick<ConnectorContext, 'backendName' | 'config' | 'env'>,
   options: { defaultVariable?: string; variableWinsOverYaml: boolean },
-): ResolvedApiKey {
+): ResolvedApiKeys {
   const { backendName, config, env } = context;
   const namedVariable = optionalConfigString(config, 'api_key_env', backendName);
   if (namedVariable !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(namedVariable)) {
     throw invalidBackendConfig(backendName, 'api_key_env', 'must be the name of an environment variable', JSON.stringify(namedVariable));
   }
-  const yamlKey = optionalConfigString(config, 'api_key', backendName, { secret: true });
-  if (namedVariable !== undefined) return { apiKey: nonEmpty(env[namedVariable]), namedVariable };
-  const variableKey = options.defaultVariable === undefined ? undefined : nonEmpty(env[options.defaultVariable]);
-  const apiKey = options.variableWinsOverYaml ? (variableKey ?? yamlKey) : (yamlKey ?? variableKey);
-  return { apiKey, namedVariable: undefined };
+  // Read first so a malformed YAML key is reported even when a variable would win.
+  const yamlKeys = readYamlApiKeys(config, backendName);
+  if (namedVariable !== undefined) return { apiKeys: readEnvironmentApiKeys(env, namedVariable), namedVariable };
+  const variableKeys = options.defaultVariable === undefined ? [] : readEnvironmentApiKeys(env, options.defaultVariable);
+  const [first, second] = options.variableWinsOverYaml ? [variableKeys, yamlKeys] : [yamlKeys, variableKeys];
+  return { apiKeys: first.length > 0 ? first : second, namedVariable: undefined };
 }
 
 /** The error a request gets from a backend whose API key is missing. */
@@ -44,8 +50,4 @@ export function missingCredentialsError(backendName: string, namedVariable: stri
     httpStatus: 401,
     details: { backend: backendName },
   });
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
