@@ -1,0 +1,161 @@
+/**
+ * @fileoverview The connector for the Gemini API (Generative Language API) with API keys:
+ * `models/{model}:generateContent`, `:streamGenerateContent?alt=sse` and `GET models`.
+ */
+import type {
+  ChatOptions,
+  ChatResult,
+  Connector,
+  ConnectorContext,
+  LlmProxyError,
+  ModelInfo,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '@llmproxy/connector-sdk';
+import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
+import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from './read-gemini-stream.js';
+import { readGeminiUpstreamError } from './read-gemini-upstream-error.js';
+import { toGeminiRequest } from './to-gemini-request.js';
+
+/** Resolved settings of one Gemini backend. */
+export interface GeminiConnectorSettings {
+  /** The API root including its version, without a trailing slash, e.g. `https://generativelanguage.googleapis.com/v1beta`. */
+  apiRoot: string;
+  /** Sent as `x-goog-api-key`, rotated round-robin. */
+  apiKeys: readonly string[];
+  /** What to set when there is no key, for the `BACKEND_CREDENTIALS_MISSING` fix. */
+  missingKeyHint?: string;
+  /** Set when the backend cannot work as configured: each request then fails with this error. */
+  unusableBecause?: () => LlmProxyError;
+  /** A fixed model list; when absent the upstream's `GET models` is asked (and cached). */
+  models?: readonly ModelInfo[];
+}
+
+/** How long an upstream model list is reused before it is fetched again. */
+const MODEL_LIST_CACHE_MS = 5 * 60 * 1000;
+/** The largest page the model list allows. */
+const MODEL_PAGE_SIZE = 1000;
+/** Model list pages followed at most, against a server that never stops paging. */
+const MAX_MODEL_PAGES = 20;
+
+export function createGeminiConnector(context: ConnectorContext, settings: GeminiConnectorSettings): Connector {
+  const { backendName, http, logger } = context;
+  // With no key the pool refuses every request with BACKEND_CREDENTIALS_MISSING, naming what to set.
+  const pool = new ApiKeyPool({
+    keys: [...settings.apiKeys],
+    backendName,
+    logger,
+    ...(settings.missingKeyHint === undefined ? {} : { missingKeyHint: settings.missingKeyHint }),
+  });
+  let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
+
+  /**
+   * Sends with the next pool key. A refused key (401, or Gemini's 400 `API_KEY_INVALID`) is
+   * retired and a rate-limited one (429) rests for Google's `RetryInfo.retryDelay`; either way
+   * the request goes out again with the next usable key, before anything reached the client.
+   * A pool of one key has nowhere to rotate to, so its 429 passes straight through.
+   */
+  async function send(build: (key: string) => UpstreamRequest): Promise<UpstreamResponse> {
+    if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
+    let acquired = pool.acquire();
+    for (;;) {
+      const response = await http.send(build(acquired.key));
+      if (response.status >= 200 && response.status < 300) return response;
+      const failure = readGeminiUpstreamError(response.status, await bodyText(response), response.headers, backendName);
+      const rateLimited = response.status === 429 && pool.size > 1;
+      if (!failure.rejectedCredentials && !rateLimited) throw failure.error;
+      if (failure.rejectedCredentials) pool.reportUnauthorized(acquired.index);
+      else pool.reportRateLimited(acquired.index, failure.retryAfterSeconds);
+      if (pool.usableCount() === 0) throw failure.error;
+      acquired = pool.acquire();
+    }
+  }
+
+  return {
+    async listModels(options: ChatOptions): Promise<ModelInfo[]> {
+      if (settings.models !== undefined) return [...settings.models];
+      if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];
+      const models: ModelInfo[] = [];
+      let pageToken: string | undefined;
+      for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
+        const query = `pageSize=${MODEL_PAGE_SIZE}${pageToken === undefined ? '' : `&pageToken=${encodeURIComponent(pageToken)}`}`;
+        const response = await send((key) => ({
+          method: 'GET',
+          url: `${settings.apiRoot}/models?${query}`,
+          headers: { 'x-goog-api-key': key, accept: 'application/json' },
+          signal: options.signal,
+        }));
+        const body = (await response.json()) as { models?: unknown; nextPageToken?: unknown };
+        models.push(...toModelInfos(body.models));
+        pageToken = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : undefined;
+        if (pageToken === undefined) break;
+      }
+      cachedModels = { models, expiresAt: Date.now() + MODEL_LIST_CACHE_MS };
+      return [...models];
+    },
+
+    async chat(request, options): Promise<ChatResult> {
+      const body = toGeminiRequest(request, { backendName });
+      const responseOptions: GeminiResponseOptions = { backendName, requestedModel: request.model };
+      const path = `${settings.apiRoot}/${modelPath(request.model)}`;
+      const response = await send((key) => ({
+        method: 'POST',
+        url: request.stream ? `${path}:streamGenerateContent?alt=sse` : `${path}:generateContent`,
+        headers: { 'x-goog-api-key': key, accept: request.stream ? 'text/event-stream' : 'application/json' },
+        json: body,
+        signal: options.signal,
+      }));
+      const contentType = response.headers['content-type'];
+      if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
+        return { type: 'stream', events: readGeminiStream(parseGeminiEvents(response.events(), responseOptions), responseOptions) };
+      }
+      const parsed = await response.json();
+      // A server that ignored `alt=sse` answers a stream as one JSON array of chunks.
+      if (Array.isArray(parsed)) return { type: 'stream', events: readGeminiStream(fromArray(parsed), responseOptions) };
+      const answer = await fromGeminiResponse(parsed, responseOptions);
+      return request.stream ? { type: 'stream', events: replayChatResponse(answer) } : { type: 'response', response: answer };
+    },
+
+    async close(): Promise<void> {
+      cachedModels = undefined;
+    },
+  };
+}
+
+/** `models/<id>` for a bare model id; `models/...` and `tunedModels/...` names as given. Each segment is URL-encoded. */
+export function modelPath(model: string): string {
+  const name = model.startsWith('models/') || model.startsWith('tunedModels/') ? model : `models/${model}`;
+  return name.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * Models that can answer `generateContent`, without the `models/` prefix. Entries that do not
+ * say which methods they support are kept.
+ */
+function toModelInfos(models: unknown): ModelInfo[] {
+  if (!Array.isArray(models)) return [];
+  const result: ModelInfo[] = [];
+  for (const entry of models) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const model = entry as { name?: unknown; supportedGenerationMethods?: unknown };
+    if (typeof model.name !== 'string' || model.name === '') continue;
+    const methods = model.supportedGenerationMethods;
+    if (Array.isArray(methods) && !methods.includes('generateContent')) continue;
+    result.push({ id: model.name.replace(/^models\//, ''), ownedBy: 'google' });
+  }
+  return result;
+}
+
+async function bodyText(response: UpstreamResponse): Promise<string> {
+  try {
+    return await response.text();
+  } catch {
+    // The status alone still makes a useful error.
+    return '';
+  }
+}
+
+async function* fromArray(chunks: readonly unknown[]): AsyncGenerator<unknown> {
+  yield* chunks;
+}

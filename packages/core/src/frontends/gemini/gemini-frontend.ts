@@ -1,0 +1,32 @@
+/**
+ * @fileoverview The Gemini front-end as the generic chat route uses it: `generateContent` and
+ * `streamGenerateContent` for the model named in the URL.
+ */
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import type { ChatFrontend } from '../chat-frontend.js';
+import { parseGeminiModelAction } from './parse-gemini-model-action.js';
+import { parseGeminiRequest } from './parse-gemini-request.js';
+import { renderGeminiResponse } from './render-gemini-response.js';
+import { renderGeminiStream, type GeminiStreamOptions } from './render-gemini-stream.js';
+
+export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
+  parse({ body, params, query }) {
+    const { model, action } = parseGeminiModelAction(params);
+    if (action !== 'generateContent' && action !== 'streamGenerateContent') throw unsupportedMethod(action);
+    const call = { stream: action === 'streamGenerateContent', sse: query['alt'] === 'sse' };
+    const { request } = parseGeminiRequest(body, model, call);
+    return { model, request, renderOptions: { sse: call.sse } };
+  },
+  renderResponse: (response) => renderGeminiResponse(response),
+  renderStream: (events, options) => renderGeminiStream(events, options),
+};
+
+/** The error for a Gemini method the proxy does not serve. */
+export function unsupportedMethod(action: string): LlmProxyError {
+  return new LlmProxyError({
+    code: 'ROUTE_NOT_FOUND',
+    message: `Route not found: the Gemini method ${JSON.stringify(action)} is not served by llmproxy`,
+    fix: 'llmproxy serves generateContent, streamGenerateContent and countTokens (an estimate) under /v1beta/models/{model}',
+    httpStatus: 404,
+  });
+}
