@@ -29,6 +29,7 @@ const config: Config = {
   projects: [
     packageProject('connector-sdk', 'packages/connector-sdk'),
     packageProject('core', 'packages/core'),
+    packageProject('oauth-connectors', 'packages/oauth-connectors'),
     packageProject('connector-minimal', 'examples/connector-minimal'),
   ],
 };

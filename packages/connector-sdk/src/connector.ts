@@ -6,6 +6,7 @@
  */
 import type { ChatRequest, ChatResult, ModelInfo } from './canonical.js';
 import type { UpstreamHttpClient } from './upstream-http-client.js';
+import type { WireCodecs } from './wire-codecs.js';
 
 /** Version literal carried by every definition so core can refuse an incompatible contract. */
 export const CONNECTOR_SPECIFICATION_VERSION = 'llmproxy.connector.v1';
@@ -43,6 +44,11 @@ export interface ConnectorContext {
   config: Record<string, unknown>;
   /** The process environment, for documented variables such as OPENAI_API_KEY. */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Core's wire-format converters (Gemini, OpenAI Chat), for connectors whose upstream speaks one
+   * of those formats. Core always provides them; a host that does not leaves this undefined.
+   */
+  codecs?: WireCodecs;
 }
 
 export interface ChatOptions {
@@ -77,11 +83,19 @@ export interface ConnectorDefinitionOptions {
    * connectors that only make sense once configured (e.g. a generic OpenAI-compatible server).
    */
   createsDefaultBackend?: boolean;
+  /**
+   * For connectors with `hasStaticCredentials: false`: one sentence naming the vendor terms that
+   * restrict this use of the vendor's credentials and the risk to the account. Core shows it,
+   * with how to opt in, to a client whose request reaches the connector before the user opted in.
+   */
+  optInNotice?: string;
   create(context: ConnectorContext): Connector | Promise<Connector>;
 }
 
-export interface ConnectorDefinition extends Readonly<Required<ConnectorDefinitionOptions>> {
+export interface ConnectorDefinition extends Readonly<Required<Omit<ConnectorDefinitionOptions, 'optInNotice'>>> {
   readonly specificationVersion: typeof CONNECTOR_SPECIFICATION_VERSION;
+  /** See {@link ConnectorDefinitionOptions.optInNotice}; absent in definitions made by older SDKs. */
+  readonly optInNotice?: string;
 }
 
 /** Declares a connector. The result is the default export of the connector's entry module. */
@@ -92,6 +106,7 @@ export function defineConnector(options: ConnectorDefinitionOptions): ConnectorD
     createsDefaultBackend: options.createsDefaultBackend ?? true,
     id: options.id,
     hasStaticCredentials: options.hasStaticCredentials,
+    ...(options.optInNotice === undefined ? {} : { optInNotice: options.optInNotice }),
     create: options.create,
   });
 }

@@ -6,3 +6,4 @@ export * from './connector.js';
 export * from './errors.js';
 export * from './manifest.js';
 export type * from './upstream-http-client.js';
+export type * from './wire-codecs.js';

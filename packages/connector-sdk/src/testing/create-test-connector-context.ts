@@ -5,6 +5,7 @@
  */
 import type { ConnectorContext, DesktopNotification } from '../connector.js';
 import type { UpstreamHttpClient } from '../upstream-http-client.js';
+import type { WireCodecs } from '../wire-codecs.js';
 
 export interface RecordedLogEntry {
   level: 'error' | 'warn' | 'info' | 'debug';
@@ -20,6 +21,8 @@ export interface TestConnectorContextOptions {
   env?: Record<string, string | undefined>;
   /** The upstream client. Defaults to one that refuses every request, saying so. */
   http?: UpstreamHttpClient;
+  /** Wire codecs for connectors that use them (core's in llmproxy's own tests). Defaults to none. */
+  codecs?: WireCodecs;
 }
 
 export interface TestConnectorContext {
@@ -45,6 +48,7 @@ export function createTestConnectorContext(options: TestConnectorContextOptions 
     notifier: { notify: (notification) => notifications.push(notification) },
     config: options.config ?? {},
     env: Object.freeze({ ...(options.env ?? {}) }),
+    ...(options.codecs === undefined ? {} : { codecs: options.codecs }),
   };
   return { context, logs, notifications };
 }

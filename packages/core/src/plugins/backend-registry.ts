@@ -7,6 +7,7 @@ import { LlmProxyError, type Connector } from '@llmproxy/connector-sdk';
 import type { AccessMode } from '../config/proxy-settings.js';
 import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
 import { OAUTH_CONNECTOR_NOT_ALLOWED, isOAuthConnectorId, staticCredentialAlternative } from './oauth-connector-gate.js';
+import { optInRequiredError } from './oauth-opt-in.js';
 import type { PluginReport } from './plugin-report.js';
 
 /** One named backend: a connector instance with its own config slice. */
@@ -27,7 +28,9 @@ export interface BackendRegistry {
    * The error for a backend name that is not registered: code BACKEND_NOT_FOUND, status 404,
    * message beginning `Backend not found` and listing the available backends, with the reason
    * when core knows it (not available in Multi User Mode, configured but failed, package not
-   * installed).
+   * installed). A personal-credential (OAuth) backend that waits for opt-in is not registered
+   * either: for it this is `OAUTH_CONNECTOR_OPT_IN_REQUIRED`, status 403, naming the vendor's
+   * terms, the risk and the flag that opts in.
    */
   notFoundError(name: string): LlmProxyError;
 }
@@ -58,6 +61,10 @@ function backendNotFoundError(
 ): LlmProxyError {
   const available =
     availableNames.length > 0 ? `Available backends: ${availableNames.join(', ')}.` : 'No backends are available.';
+  const waitingBackend = report.backends.find((backend) => backend.name === name && backend.status === 'needs-opt-in');
+  if (waitingBackend !== undefined) {
+    return optInRequiredError(name, waitingBackend.connectorId, waitingBackend.reason ?? '', waitingBackend.fix ?? '');
+  }
   const failedBackend = report.backends.find((backend) => backend.name === name && backend.status === 'failed');
   const declared = report.connectors.find((candidate) => candidate.id === name);
   const connector = declared?.status === 'loaded' ? undefined : declared;

@@ -6,10 +6,18 @@
 import { LlmProxyError, type Connector, type ConnectorContext, type ConnectorDefinition } from '@llmproxy/connector-sdk';
 import type { AccessMode, BackendConfig } from '../config/proxy-settings.js';
 import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { coreWireCodecs } from '../connectors/wire-codecs.js';
 import type { Backend } from './backend-registry.js';
-import { OAUTH_CONNECTOR_NOT_ALLOWED, isOAuthConnectorId, staticCredentialAlternative } from './oauth-connector-gate.js';
+import {
+  OAUTH_CONNECTOR_NOT_ALLOWED,
+  isOAuthConnector,
+  isOAuthConnectorId,
+  staticCredentialAlternative,
+} from './oauth-connector-gate.js';
+import { OAUTH_CONNECTOR_OPT_IN_REQUIRED, OPT_IN_CONFIG_KEY, optInRequirement, optInSource } from './oauth-opt-in.js';
 import type { BackendOrigin, BackendReport, ConnectorReport } from './plugin-report.js';
 import { TimeoutExceededError, withTimeout } from './with-timeout.js';
+import { createWireDebugHttpClient } from './wire-debug-http-client.js';
 
 /** A connector that passed every check and was imported. */
 export interface LoadedConnector {
@@ -24,6 +32,8 @@ export interface CreateBackendsOptions {
   connectorReports: readonly ConnectorReport[];
   backendConfigs: Readonly<Record<string, BackendConfig>>;
   accessMode: AccessMode;
+  /** Connector ids given as `--enable-<id>-backend-debugging-override`. */
+  oauthDebuggingOverrides?: readonly string[];
   createContext(backendName: string, connectorId: string, config: Record<string, unknown>): ConnectorContext;
   timeoutMs: number;
 }
@@ -79,9 +89,25 @@ async function createBackend(plan: BackendPlan, options: CreateBackendsOptions):
     return failed(unresolved.code, unresolved.reason, unresolved.fix);
   }
 
+  // A personal-credential connector is not even created (so it reads no credentials) until opted in.
+  const { [OPT_IN_CONFIG_KEY]: _optIn, ...connectorConfig } = plan.config;
+  let optedInBy: string | undefined;
+  if (options.accessMode === 'single_user' && isOAuthConnector(loaded.definition)) {
+    optedInBy = optInSource(plan.connectorId, plan.name, plan.config, options.oauthDebuggingOverrides ?? []);
+    if (optedInBy === undefined) {
+      const { reason, fix } = optInRequirement(plan.connectorId, plan.name, loaded.definition.optInNotice);
+      return { ok: false, report: { ...base, status: 'needs-opt-in', code: OAUTH_CONNECTOR_OPT_IN_REQUIRED, reason, fix } };
+    }
+  }
+
   let connector: Connector;
   try {
-    const context = options.createContext(plan.name, plan.connectorId, plan.config);
+    const context = completeContext(options.createContext(plan.name, plan.connectorId, connectorConfig), optedInBy);
+    if (optedInBy !== undefined) {
+      context.logger.warn(
+        `Backend ${plan.name} (OAuth connector ${plan.connectorId}) is opted in by ${optedInBy}: it uses personal credentials at your own risk, and its wire-level debug log is on (credentials redacted)`,
+      );
+    }
     connector = await withTimeout(Promise.resolve(loaded.definition.create(context)), options.timeoutMs);
   } catch (error) {
     if (error instanceof TimeoutExceededError) {
@@ -115,7 +141,19 @@ async function createBackend(plan: BackendPlan, options: CreateBackendsOptions):
       hasStaticCredentials: loaded.definition.hasStaticCredentials,
       connector,
     },
-    report: { ...base, status: 'ready' },
+    report: { ...base, status: 'ready', ...(optedInBy === undefined ? {} : { optedInBy }) },
+  };
+}
+
+/**
+ * Adds what core gives every connector whatever the caller built: the wire codecs, and for an
+ * opted-in OAuth backend an HTTP client that writes the wire-level debug log.
+ */
+function completeContext(context: ConnectorContext, optedInBy: string | undefined): ConnectorContext {
+  return {
+    ...context,
+    codecs: context.codecs ?? coreWireCodecs,
+    ...(optedInBy === undefined ? {} : { http: createWireDebugHttpClient(context.http, context.logger) }),
   };
 }
 

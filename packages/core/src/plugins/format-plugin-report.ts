@@ -50,8 +50,8 @@ function formatPackage(packageReport: PackageReport, connectors: readonly Connec
   const idWidth = Math.max(0, ...own.map((connector) => connector.id.length));
   for (const connector of own) {
     const credentials = connector.hasStaticCredentials ? 'static credentials' : 'OAuth (personal credentials)';
-    lines.push(`  ${connector.id.padEnd(idWidth)}  ${statusLabel(connector.status).padEnd(12)}  ${credentials}`);
-    if (connector.status === 'loaded') continue;
+    lines.push(`  ${connector.id.padEnd(idWidth)}  ${connectorLabel(connector).padEnd(12)}  ${credentials}`);
+    if (connector.status === 'loaded' && connector.optIn !== 'needed') continue;
     lines.push(`    why: ${connector.code === undefined ? '' : `${connector.code}: `}${connector.reason ?? ''}`);
     if (connector.fix !== undefined) lines.push(`    fix: ${connector.fix}`);
   }
@@ -60,12 +60,23 @@ function formatPackage(packageReport: PackageReport, connectors: readonly Connec
 
 function formatBackend(backend: BackendReport, nameWidth: number): string[] {
   const origin = backend.origin === 'yaml' ? `backends.${backend.name}` : 'default';
-  const lines = [`  ${backend.name.padEnd(nameWidth)}  ${backend.status.padEnd(6)}  connector ${backend.connectorId} (${origin})`];
-  if (backend.status === 'failed') {
+  const status = backend.status === 'needs-opt-in' ? 'needs opt-in' : backend.status;
+  const optedIn = backend.optedInBy === undefined ? '' : `, opted in by ${backend.optedInBy}`;
+  const lines = [`  ${backend.name.padEnd(nameWidth)}  ${status.padEnd(6)}  connector ${backend.connectorId} (${origin}${optedIn})`];
+  if (backend.status === 'needs-opt-in') {
+    // Why is said once, on the connector; here only how to opt this backend in.
+    if (backend.fix !== undefined) lines.push(`    fix: ${backend.fix}`);
+  } else if (backend.status === 'failed') {
     lines.push(`    why: ${backend.code === undefined ? '' : `${backend.code}: `}${backend.reason ?? ''}`);
     if (backend.fix !== undefined) lines.push(`    fix: ${backend.fix}`);
   }
   return lines;
+}
+
+function connectorLabel(connector: ConnectorReport): string {
+  if (connector.optIn === 'needed') return 'loaded, needs opt-in';
+  if (connector.optIn === 'granted') return 'loaded, opted in';
+  return statusLabel(connector.status);
 }
 
 function statusLabel(status: ConnectorReport['status']): string {

@@ -112,13 +112,24 @@ export async function loadBackends(options: LoadBackendsOptions): Promise<Loaded
     connectorReports,
     backendConfigs: settings.backends,
     accessMode: settings.accessMode,
+    oauthDebuggingOverrides: settings.oauthDebuggingOverrides,
     createContext: options.createContext,
     timeoutMs,
   });
   for (const candidate of admitted) {
     if (!loadedConnectors.has(candidate.declaration.id)) continue;
-    if (backendReports.some((backend) => backend.connectorId === candidate.declaration.id)) {
+    const ownBackends = backendReports.filter((backend) => backend.connectorId === candidate.declaration.id);
+    if (ownBackends.length > 0) {
       candidate.report.status = 'loaded';
+      const waiting = ownBackends.filter((backend) => backend.status === 'needs-opt-in');
+      if (waiting.length === ownBackends.length) {
+        candidate.report.optIn = 'needed';
+        candidate.report.code = waiting[0]!.code;
+        candidate.report.reason = waiting[0]!.reason;
+        candidate.report.fix = waiting[0]!.fix;
+      } else if (ownBackends.some((backend) => backend.optedInBy !== undefined)) {
+        candidate.report.optIn = 'granted';
+      }
     } else {
       candidate.report.status = 'needs-config';
       candidate.report.reason = `Connector "${candidate.declaration.id}" creates no backend by itself and no backend in the config uses it.`;
@@ -305,6 +316,12 @@ function logOutcome(report: PluginReport, loadedConnectors: ReadonlyMap<string, 
       .filter(([, loaded]) => isOAuthConnector(loaded.definition))
       .map(([connectorId]) => connectorId);
     if (oauthIds.length > 0) logger.debug(loadedOAuthConnectorsMessage(oauthIds));
+  }
+  const waiting = report.backends.filter((backend) => backend.status === 'needs-opt-in').map((backend) => backend.name);
+  if (waiting.length > 0) {
+    logger.info(
+      `OAuth backends loaded but waiting for opt-in (they serve no request until you pass --enable-<connector>-backend-debugging-override): ${waiting.join(', ')}`,
+    );
   }
   const ready = report.backends.filter((backend) => backend.status === 'ready').map((backend) => backend.name);
   if (ready.length > 0) logger.info(`Loaded backends: ${ready.join(', ')}`);

@@ -60,7 +60,12 @@ export interface ConnectorReport {
   hasStaticCredentials: boolean;
   description?: string;
   status: ConnectorStatus;
-  /** Set for every status but `loaded`. */
+  /**
+   * For a loaded personal-credential (OAuth) connector in Single User Mode: `needed` while none
+   * of its backends was opted in (it serves no request), `granted` once one was.
+   */
+  optIn?: 'needed' | 'granted';
+  /** Set for every status but `loaded`, and for a connector whose opt-in is `needed`. */
   code?: string;
   reason?: string;
   fix?: string;
@@ -69,11 +74,21 @@ export interface ConnectorReport {
 /** `default`: created for a connector that creates a backend by itself; `yaml`: `backends.<name>`. */
 export type BackendOrigin = 'default' | 'yaml';
 
+/**
+ * - `ready`: created and serving.
+ * - `needs-opt-in`: a personal-credential (OAuth) backend the user has not opted in to; it was
+ *   not created and requests to it get `OAUTH_CONNECTOR_OPT_IN_REQUIRED` (403).
+ * - `failed`: it could not be created.
+ */
+export type BackendStatus = 'ready' | 'needs-opt-in' | 'failed';
+
 export interface BackendReport {
   name: string;
   connectorId: string;
   origin: BackendOrigin;
-  status: 'ready' | 'failed';
+  status: BackendStatus;
+  /** For an OAuth backend that was opted in: the flag or YAML key that did it. */
+  optedInBy?: string;
   code?: string;
   reason?: string;
   fix?: string;

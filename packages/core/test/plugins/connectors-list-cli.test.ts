@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -52,10 +52,19 @@ describe('llm-proxy connectors list', () => {
     expect(output).toMatch(/acme-static +ready +connector acme-static \(default\)/);
   });
 
-  it('in Single User Mode loads it', async () => {
+  it('in Single User Mode loads it, as needing opt-in', async () => {
     const output = await listConnectors();
     expect(existsSync(oauthMarker)).toBe(true);
     expect(output).toContain('@acme/llmproxy-connector-personal@1.2.3  [loaded]  (project dependency)');
-    expect(output).toMatch(/acme-personal +ready +connector acme-personal \(default\)/);
+    expect(output).toMatch(/acme-personal +loaded, needs opt-in +OAuth \(personal credentials\)\n {4}why: OAUTH_CONNECTOR_OPT_IN_REQUIRED: /);
+    expect(output).toMatch(/acme-personal +needs opt-in +connector acme-personal \(default\)/);
+  });
+
+  it('in Single User Mode shows it ready once opted in by its YAML key', async () => {
+    const config = path.join(workspace.root, 'opt-in.yaml');
+    await writeFile(config, 'backends:\n  acme-personal:\n    enable_debugging_override: true\n');
+    const output = await listConnectors('--config', config);
+    expect(output).toMatch(/acme-personal +loaded, opted in +OAuth \(personal credentials\)/);
+    expect(output).toMatch(/acme-personal +ready +connector acme-personal \(backends\.acme-personal, opted in by backends\.acme-personal\.enable_debugging_override\)/);
   });
 });

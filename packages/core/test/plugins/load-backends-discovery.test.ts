@@ -202,7 +202,7 @@ describe('loadBackends discovery', () => {
     expect(deltas).toEqual(['round ', 'trip ', 'works']);
   });
 
-  it("reads the real @llmproxy/core package.json and declares its built-in OpenAI connectors", async () => {
+  it("reads the real @llmproxy/core package.json and declares its built-in connectors", async () => {
     workspace = await createFixtureWorkspace();
     const logger = recordingLogger();
     const { report } = await loadBackends({
@@ -219,6 +219,10 @@ describe('loadBackends discovery', () => {
     expect(report.connectors.filter((connector) => connector.packageName === '@llmproxy/core').map((connector) => connector.id)).toEqual([
       'openai',
       'openai-compatible',
+      'anthropic',
+      'gemini',
+      'openrouter',
+      'qwen',
     ]);
   });
 });

@@ -94,7 +94,12 @@ describe('loadBackends in plain Node (built output)', () => {
 
   async function run(accessMode: AccessMode): Promise<DriverOutput> {
     await rm(oauthMarker, { force: true });
-    const settings = testSettings({ accessMode, plugins: ['acme-no-export', 'acme-not-installed'] });
+    // In Single User Mode an OAuth connector serves requests only once opted in.
+    const settings = testSettings({
+      accessMode,
+      plugins: ['acme-no-export', 'acme-not-installed'],
+      oauthDebuggingOverrides: accessMode === 'single_user' ? ['gemini-oauth-auto'] : [],
+    });
     const { stdout } = await runFile(process.execPath, [
       driverFile,
       JSON.stringify(settings),

@@ -160,18 +160,73 @@ describe('the access-mode gate', () => {
   });
 
   describe('in Single User Mode', () => {
-    it('loads OAuth connectors normally and logs them at debug', async () => {
-      const { registry, logger } = await load('single_user');
+    /** Opts every OAuth fixture in: the known ids by their flag, the others by their YAML key. */
+    async function loadOptedIn() {
+      const logger = recordingLogger();
+      const loaded = await loadBackends({
+        settings: testSettings({
+          accessMode: 'single_user',
+          oauthDebuggingOverrides: ['openai-codex', 'gemini-oauth-auto'],
+          backends: { 'acme-personal': { enable_debugging_override: true }, 'acme-oauth': { enable_debugging_override: true } },
+        }),
+        cwd: workspace.projectDirectory,
+        logger,
+        createContext: testContextFactory(logger),
+        coreDirectory: workspace.coreDirectory,
+      });
+      return { ...loaded, logger };
+    }
+
+    it('loads OAuth connectors but serves none of them until opted in', async () => {
+      const { registry, report, logger } = await load('single_user');
       for (const marker of Object.values(markers)) expect(existsSync(marker)).toBe(true);
+      expect(registry.list().map((backend) => backend.name)).toEqual(['builtin', 'mixed-static']);
+      expect(report.connectors.find((connector) => connector.id === 'acme-personal')).toMatchObject({
+        status: 'loaded',
+        optIn: 'needed',
+        code: 'OAUTH_CONNECTOR_OPT_IN_REQUIRED',
+      });
+      expect(report.backends.find((backend) => backend.name === 'gemini-oauth-auto')).toMatchObject({
+        status: 'needs-opt-in',
+        fix: expect.stringContaining('--enable-gemini-oauth-auto-backend-debugging-override'),
+      });
+      expect(logger.entries).toContainEqual({
+        level: 'info',
+        message:
+          'OAuth backends loaded but waiting for opt-in (they serve no request until you pass --enable-<connector>-backend-debugging-override): acme-personal, acme-oauth, openai-codex, gemini-oauth-auto',
+      });
+    });
+
+    it('answers a request for a backend that waits for opt-in with 403 naming the terms, the risk and the flag', async () => {
+      const { registry } = await load('single_user');
+      const error = registry.notFoundError('gemini-oauth-auto');
+      expect(error.code).toBe('OAUTH_CONNECTOR_OPT_IN_REQUIRED');
+      expect(error.httpStatus).toBe(403);
+      expect(error.message).toMatch(/^Backend "gemini-oauth-auto" \(connector gemini-oauth-auto\) serves no request until you opt in\./);
+      expect(error.message).toContain("the vendor's terms");
+      expect(error.message).toContain('suspended');
+      expect(error.fix).toContain('--enable-gemini-oauth-auto-backend-debugging-override');
+      expect(error.fix).toContain('backends.gemini-oauth-auto.enable_debugging_override: true');
+    });
+
+    it('serves OAuth connectors once opted in by flag or YAML key, and logs them at debug', async () => {
+      const { registry, report, logger } = await loadOptedIn();
       expect(registry.list().map((backend) => backend.name)).toEqual([
         'builtin',
-        'acme-personal',
-        'acme-oauth',
         'openai-codex',
         'mixed-static',
         'gemini-oauth-auto',
+        'acme-personal',
+        'acme-oauth',
       ]);
       expect(registry.get('acme-personal')?.hasStaticCredentials).toBe(false);
+      expect(report.backends.find((backend) => backend.name === 'acme-personal')?.optedInBy).toBe(
+        'backends.acme-personal.enable_debugging_override',
+      );
+      expect(report.backends.find((backend) => backend.name === 'openai-codex')?.optedInBy).toBe(
+        '--enable-openai-codex-backend-debugging-override',
+      );
+      expect(report.connectors.find((connector) => connector.id === 'openai-codex')?.optIn).toBe('granted');
       expect(logger.entries).toContainEqual({
         level: 'debug',
         message: 'Loaded OAuth connectors: acme-personal, acme-oauth, openai-codex, gemini-oauth-auto',
@@ -187,9 +242,9 @@ describe('the access-mode gate', () => {
     });
 
     it('lists the available backends for an unknown name', async () => {
-      const { registry } = await load('single_user');
+      const { registry } = await loadOptedIn();
       const error = registry.notFoundError('nonexistent');
-      expect(error.message).toMatch(/^Backend not found: "nonexistent"\. Available backends: builtin, acme-personal, /);
+      expect(error.message).toMatch(/^Backend not found: "nonexistent"\. Available backends: builtin, openai-codex, mixed-static, /);
       expect(error.details).toMatchObject({ backend: 'nonexistent' });
     });
   });

@@ -1,0 +1,32 @@
+/**
+ * @fileoverview Core's wire codecs, lent to every connector through `context.codecs`: the same
+ * pure Gemini and OpenAI Chat conversions the built-in connectors use, so a connector package
+ * (which never imports core) converts exactly as core does.
+ */
+import type { GeminiWireCodec, OpenAIChatWireCodec, WireCodecs } from '@llmproxy/connector-sdk';
+import { fromGeminiResponse, parseGeminiEvents, readGeminiStream } from './gemini/read-gemini-stream.js';
+import { parseGoogleDuration, readGeminiUpstreamError } from './gemini/read-gemini-upstream-error.js';
+import { toGeminiRequest } from './gemini/to-gemini-request.js';
+import { fromOpenAIChatCompletion } from './openai/from-openai-chat-completion.js';
+import { readOpenAIChatStream } from './openai/read-openai-chat-stream.js';
+import { readOpenAIUpstreamError } from './openai/read-openai-upstream-error.js';
+import { toOpenAIChatBody } from './openai/to-openai-chat-body.js';
+
+const geminiCodec: GeminiWireCodec = {
+  toRequest: (request, options) => toGeminiRequest(request, options) as unknown as Record<string, unknown>,
+  fromResponse: (body, options) => fromGeminiResponse(body, options),
+  readStream: (chunks, options) => readGeminiStream(chunks, options),
+  parseEvents: (events, options) => parseGeminiEvents(events, options),
+  readError: (status, text, headers, backendName) => readGeminiUpstreamError(status, text, headers, backendName),
+  parseDuration: (value) => parseGoogleDuration(value),
+};
+
+const openaiChatCodec: OpenAIChatWireCodec = {
+  toBody: (request, options) => toOpenAIChatBody(request, options) as unknown as Record<string, unknown>,
+  fromResponse: (body, backendName) => fromOpenAIChatCompletion(body, backendName),
+  readStream: (events, backendName) => readOpenAIChatStream(events, backendName),
+  readError: (response, backendName) => readOpenAIUpstreamError(response, backendName),
+};
+
+/** The codecs every connector context carries. */
+export const coreWireCodecs: WireCodecs = Object.freeze({ gemini: Object.freeze(geminiCodec), openaiChat: Object.freeze(openaiChatCodec) });
