@@ -5,7 +5,8 @@
  * Gemini-shaped upstream (Gemini Code Assist) or an OpenAI-compatible one (Qwen's portal) should
  * convert exactly as core's own connectors do, with the same fixes and the same error texts.
  * Core therefore hands its converters in as {@link WireCodecs}: pure functions over the
- * canonical model and plain JSON, with no HTTP of their own.
+ * canonical model and plain JSON, with no HTTP of their own. The same holds for an upstream that
+ * speaks the OpenAI Responses API (the ChatGPT backend behind the Codex CLI).
  */
 import type { ChatEvent, ChatRequest, ChatResponse } from './canonical.js';
 import type { UpstreamError } from './errors.js';
@@ -75,8 +76,41 @@ export interface OpenAIChatWireCodec {
   readError(response: UpstreamResponse, backendName: string): Promise<UpstreamError>;
 }
 
+export interface OpenAIResponsesBodyOptions {
+  backendName: string;
+  /**
+   * Body fields sent when the client did not set them (a Responses client's own `store`,
+   * `include`, `prompt_cache_key` ... win). Without it core's defaults apply: `store: false` and
+   * `include: ['reasoning.encrypted_content']`.
+   */
+  defaults?: Readonly<Record<string, unknown>>;
+}
+
+/** OpenAI Responses API conversions (`POST /responses`). */
+export interface OpenAIResponsesWireCodec {
+  /**
+   * Canonical request → a Responses request body: leading system messages become
+   * `instructions`, turns become input items, reasoning signatures return as
+   * `encrypted_content`; `stream: true` when the request streams. Fields it cannot translate
+   * (e.g. stop sequences) are refused by name with `REQUEST_NOT_TRANSLATABLE`.
+   */
+  toBody(request: ChatRequest, options: OpenAIResponsesBodyOptions): Record<string, unknown>;
+  /** A `response` object → the canonical answer (a `failed` response is thrown as its error). */
+  fromResponse(body: unknown, backendName: string): ChatResponse;
+  /**
+   * The server-sent events of a streamed response → canonical events. `response.failed` and
+   * `error` events are thrown as {@link UpstreamError}; a stream that ends early is
+   * `UPSTREAM_STREAM_INTERRUPTED`.
+   */
+  readStream(events: AsyncIterable<ServerSentEvent>, backendName: string): AsyncIterable<ChatEvent>;
+  /** An error response (body not read yet) → the error for the client. */
+  readError(response: UpstreamResponse, backendName: string): Promise<UpstreamError>;
+}
+
 /** The codecs core provides in {@link ConnectorContext.codecs}. */
 export interface WireCodecs {
   gemini: GeminiWireCodec;
   openaiChat: OpenAIChatWireCodec;
+  /** Provided by core since the Responses conversion exists; absent in older hosts. */
+  openaiResponses?: OpenAIResponsesWireCodec;
 }

@@ -4,7 +4,7 @@
  * (packages/connector-sdk/dist): run `npx tsc -b` first.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 const SDK_DIRECTORY = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const REPOSITORY_ROOT = path.resolve(SDK_DIRECTORY, '../..');
 const KIT_FILE = path.join(SDK_DIRECTORY, 'dist/testing/index.js');
+const installedSdkVersion = (JSON.parse(readFileSync(path.join(SDK_DIRECTORY, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface JestAssertion {
   fullName: string;
@@ -148,7 +149,7 @@ describe('describeConnectorConformance', () => {
       'has a valid "llmproxy" manifest in package.json': 'passed',
       'exports "./package.json", so llmproxy can read the manifest': 'passed',
       'has a name llmproxy discovers among dependencies': 'passed',
-      'declares an sdk range that accepts @llmproxy/connector-sdk 1.0.0': 'passed',
+      [`declares an sdk range that accepts @llmproxy/connector-sdk ${installedSdkVersion}`]: 'passed',
       'connector "good" entry "./good" default-exports a definition that matches the manifest': 'passed',
       'connector "good" create() returns a connector with chat() and listModels()': 'passed',
       'connector "good" listModels() returns models with string ids': 'passed',
@@ -163,7 +164,7 @@ describe('describeConnectorConformance', () => {
       'has a valid "llmproxy" manifest in package.json': 'passed',
       'exports "./package.json", so llmproxy can read the manifest': 'failed',
       'has a name llmproxy discovers among dependencies': 'failed',
-      'declares an sdk range that accepts @llmproxy/connector-sdk 1.0.0': 'failed',
+      [`declares an sdk range that accepts @llmproxy/connector-sdk ${installedSdkVersion}`]: 'failed',
       'connector "bad" entry "./bad" default-exports a definition that matches the manifest': 'failed',
       'connector "bad" create() returns a connector with chat() and listModels()': 'passed',
       'connector "bad" listModels() returns models with string ids': 'passed',

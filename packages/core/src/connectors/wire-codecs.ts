@@ -1,9 +1,12 @@
 /**
  * @fileoverview Core's wire codecs, lent to every connector through `context.codecs`: the same
- * pure Gemini and OpenAI Chat conversions the built-in connectors use, so a connector package
- * (which never imports core) converts exactly as core does.
+ * pure Gemini, OpenAI Chat and OpenAI Responses conversions the built-in connectors use, so a
+ * connector package (which never imports core) converts exactly as core does.
  */
-import type { GeminiWireCodec, OpenAIChatWireCodec, WireCodecs } from '@llmproxy/connector-sdk';
+import type { GeminiWireCodec, OpenAIChatWireCodec, OpenAIResponsesWireCodec, WireCodecs } from '@llmproxy/connector-sdk';
+import { fromResponsesResponse } from '../protocols/openai-responses/from-responses-response.js';
+import { readResponsesStream } from '../protocols/openai-responses/read-responses-stream.js';
+import { toResponsesBody } from '../protocols/openai-responses/to-responses-body.js';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream } from './gemini/read-gemini-stream.js';
 import { parseGoogleDuration, readGeminiUpstreamError } from './gemini/read-gemini-upstream-error.js';
 import { toGeminiRequest } from './gemini/to-gemini-request.js';
@@ -28,5 +31,21 @@ const openaiChatCodec: OpenAIChatWireCodec = {
   readError: (response, backendName) => readOpenAIUpstreamError(response, backendName),
 };
 
+const openaiResponsesCodec: OpenAIResponsesWireCodec = {
+  toBody: (request, options) =>
+    toResponsesBody(request, {
+      backendName: options.backendName,
+      ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+    }) as unknown as Record<string, unknown>,
+  fromResponse: (body, backendName) => fromResponsesResponse(body, backendName),
+  readStream: (events, backendName) => readResponsesStream(events, backendName),
+  // Responses errors have the same `{"error":{...}}` shape as Chat Completions errors.
+  readError: (response, backendName) => readOpenAIUpstreamError(response, backendName),
+};
+
 /** The codecs every connector context carries. */
-export const coreWireCodecs: WireCodecs = Object.freeze({ gemini: Object.freeze(geminiCodec), openaiChat: Object.freeze(openaiChatCodec) });
+export const coreWireCodecs: WireCodecs = Object.freeze({
+  gemini: Object.freeze(geminiCodec),
+  openaiChat: Object.freeze(openaiChatCodec),
+  openaiResponses: Object.freeze(openaiResponsesCodec),
+});

@@ -8,7 +8,7 @@ export function invalidAccountFile(file: string, problem: string): LlmProxyError
   return new LlmProxyError({
     code: 'ACCOUNT_FILE_INVALID',
     message: `${file} cannot be imported as an account: ${problem}`,
-    fix: 'Import the credentials file the vendor CLI wrote after logging in (Gemini CLI: ~/.gemini/oauth_creds.json; Qwen Code: ~/.qwen/oauth_creds.json)',
+    fix: 'Import the credentials file the vendor CLI wrote after logging in (Gemini CLI: ~/.gemini/oauth_creds.json; Qwen Code: ~/.qwen/oauth_creds.json; Codex CLI: ~/.codex/auth.json; Kiro: ~/.aws/sso/cache/kiro-auth-token.json)',
     httpStatus: 400,
   });
 }

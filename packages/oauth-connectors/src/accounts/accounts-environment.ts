@@ -20,7 +20,7 @@ export interface AccountsEnvironment {
 
 /** One stored login, as `llm-proxy accounts list` shows it. */
 export interface AccountSummary {
-  provider: 'gemini' | 'qwen';
+  provider: 'gemini' | 'qwen' | 'codex' | 'kiro';
   name: string;
   file: string;
   /** e.g. `token valid until 2026-05-01T10:00:00.000Z` or `token expired (refreshed on next use)`. */

@@ -1,16 +1,44 @@
 /**
- * @fileoverview The access token of one login kept in a credentials file
- * (`access_token`, `refresh_token`, `token_type`, `expiry_date` in epoch milliseconds).
+ * @fileoverview The access token of one login kept in a credentials file: by default the
+ * flat shape of the Gemini CLI and Qwen Code (`access_token`, `refresh_token`, `token_type`,
+ * `expiry_date` in epoch milliseconds); other shapes (the Codex CLI's nested `tokens`, Kiro's
+ * camelCase fields) plug in {@link TokenRecordFields}.
  *
  * The file is read on every use, so a login renewed by the vendor's CLI is picked up at once.
  * An expired token is refreshed once for all concurrent requests (single flight); the refresh
  * re-reads the file first (under the vendor's lock file where there is one) in case another
  * process already refreshed it, and writes the result back atomically keeping the file's other
- * keys. A refresh token the vendor refused is not sent again until the file changes.
+ * keys. A refresh token the vendor refused is not sent again until the file changes; if the
+ * refusal came because another program used that refresh token first (one-time refresh tokens),
+ * the tokens that program wrote to the file are used instead.
  */
 import type { LlmProxyError } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, updateCredentialsFile, type CredentialsRecord } from './credentials-file.js';
 import { withLockFile } from './lock-file.js';
+
+/** Where a credentials file keeps its tokens. */
+export interface TokenRecordFields {
+  accessToken(record: CredentialsRecord): string | undefined;
+  refreshToken(record: CredentialsRecord): string | undefined;
+  /**
+   * When the access token expires, in epoch milliseconds: undefined when the file does not say
+   * (the token is trusted until the upstream refuses it), NaN when it says so unreadably.
+   */
+  expiresAtMs(record: CredentialsRecord): number | undefined;
+  tokenType(record: CredentialsRecord): string;
+}
+
+/** The Gemini CLI's and Qwen Code's shape: `access_token`, `refresh_token`, `token_type`, `expiry_date` (ms). */
+export const FLAT_TOKEN_FIELDS: TokenRecordFields = Object.freeze({
+  accessToken: (record: CredentialsRecord) => nonEmptyString(record['access_token']),
+  refreshToken: (record: CredentialsRecord) => nonEmptyString(record['refresh_token']),
+  expiresAtMs: (record: CredentialsRecord) => {
+    const expiry = record['expiry_date'];
+    if (expiry === undefined || expiry === null) return undefined;
+    return typeof expiry === 'number' ? expiry : Number(expiry);
+  },
+  tokenType: (record: CredentialsRecord) => nonEmptyString(record['token_type']) ?? 'Bearer',
+});
 
 /** A usable access token and the whole record it came from. */
 export interface StoredTokens {
@@ -22,11 +50,14 @@ export interface StoredTokens {
 export interface OAuthTokenStoreOptions {
   file: string;
   /**
-   * Exchanges the record's refresh token for new tokens and returns the fields to merge into the
-   * file (at least `access_token` and `expiry_date`). Throws an error with
+   * Exchanges the record's refresh token for new tokens and returns the top-level fields to merge
+   * into the file (for the flat shape at least `access_token` and `expiry_date`). The refresh
+   * token is passed as `refresh_token` whatever the shape. Throws an error with
    * `details.loginRequired === true` when the refresh token was refused.
    */
   refresh(record: CredentialsRecord & { refresh_token: string }): Promise<CredentialsRecord>;
+  /** Where the file keeps its tokens; {@link FLAT_TOKEN_FIELDS} by default. */
+  fields?: TokenRecordFields;
   /** The error for a file that does not exist. */
   missingFileError(): LlmProxyError;
   /** The error for a record without a refresh token, or whose refresh token was already refused. */
@@ -42,6 +73,7 @@ export class OAuthTokenStore {
   readonly file: string;
   private readonly options: OAuthTokenStoreOptions;
   private readonly now: () => number;
+  private readonly fields: TokenRecordFields;
   private inFlight: Promise<StoredTokens> | undefined;
   /** A refresh token the vendor refused, with the error it gave, so it is not sent again. */
   private refused: { refreshToken: string; error: LlmProxyError } | undefined;
@@ -50,6 +82,7 @@ export class OAuthTokenStore {
     this.options = options;
     this.file = options.file;
     this.now = options.now ?? Date.now;
+    this.fields = options.fields ?? FLAT_TOKEN_FIELDS;
   }
 
   /**
@@ -59,7 +92,7 @@ export class OAuthTokenStore {
   async tokens(options: { rejectedToken?: string } = {}): Promise<StoredTokens> {
     if (this.inFlight !== undefined) return this.inFlight;
     const record = await this.read();
-    if (this.isUsable(record, options.rejectedToken)) return toStoredTokens(record);
+    if (this.isUsable(record, options.rejectedToken)) return this.toStoredTokens(record);
     // Another caller may have started the refresh while this one was reading.
     this.inFlight ??= this.refreshOnce(options.rejectedToken).finally(() => {
       this.inFlight = undefined;
@@ -75,21 +108,26 @@ export class OAuthTokenStore {
   private async refreshOnce(rejectedToken: string | undefined): Promise<StoredTokens> {
     const refresh = async (): Promise<StoredTokens> => {
       const record = await this.read();
-      if (this.isUsable(record, rejectedToken)) return toStoredTokens(record);
-      const refreshToken = record['refresh_token'];
-      if (typeof refreshToken !== 'string' || refreshToken === '') {
-        throw this.options.loginRequiredError(`${this.file} holds no refresh_token`);
+      if (this.isUsable(record, rejectedToken)) return this.toStoredTokens(record);
+      const refreshToken = this.fields.refreshToken(record);
+      if (refreshToken === undefined) {
+        throw this.options.loginRequiredError(`${this.file} holds no refresh token`);
       }
       if (this.refused?.refreshToken === refreshToken) throw this.refused.error;
       let updates: CredentialsRecord;
       try {
         updates = await this.options.refresh({ ...record, refresh_token: refreshToken });
       } catch (error) {
-        if (isLoginRequired(error)) this.refused = { refreshToken, error };
+        if (!isLoginRequired(error)) throw error;
+        // Another program sharing the file may have used this one-time refresh token first and
+        // written its new tokens meanwhile: those serve as well as ours would have.
+        const current = await this.read();
+        if (this.fields.refreshToken(current) !== refreshToken && this.isUsable(current, rejectedToken)) return this.toStoredTokens(current);
+        this.refused = { refreshToken, error };
         throw error;
       }
       const merged = await updateCredentialsFile(this.file, updates);
-      return toStoredTokens(merged);
+      return this.toStoredTokens(merged);
     };
     return this.options.lockFile === undefined ? refresh() : withLockFile(this.options.lockFile, refresh);
   }
@@ -101,19 +139,21 @@ export class OAuthTokenStore {
   }
 
   private isUsable(record: CredentialsRecord, rejectedToken: string | undefined): boolean {
-    const accessToken = record['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '' || accessToken === rejectedToken) return false;
-    const expiry = record['expiry_date'];
+    const accessToken = this.fields.accessToken(record);
+    if (accessToken === undefined || accessToken === rejectedToken) return false;
+    const expiryMs = this.fields.expiresAtMs(record);
     // A file without an expiry is trusted until the upstream refuses its token.
-    if (expiry === undefined || expiry === null) return true;
-    const expiryMs = typeof expiry === 'number' ? expiry : Number(expiry);
+    if (expiryMs === undefined) return true;
     return Number.isFinite(expiryMs) && expiryMs - this.options.refreshMarginMs > this.now();
+  }
+
+  private toStoredTokens(record: CredentialsRecord): StoredTokens {
+    return { accessToken: this.fields.accessToken(record) as string, tokenType: this.fields.tokenType(record), record };
   }
 }
 
-function toStoredTokens(record: CredentialsRecord): StoredTokens {
-  const tokenType = typeof record['token_type'] === 'string' && record['token_type'] !== '' ? record['token_type'] : 'Bearer';
-  return { accessToken: record['access_token'] as string, tokenType, record };
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function isLoginRequired(error: unknown): error is LlmProxyError {
