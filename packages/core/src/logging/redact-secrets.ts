@@ -36,7 +36,7 @@ const SECRET_TEXT_PATTERNS: readonly RegExp[] = [
   // Authorization header values.
   /(\bBearer\s+)[^\s"',;]+/gi,
   // `"access_token": "..."`, `api_key=...` and friends inside JSON, query strings or messages.
-  /((?:access_token|refresh_token|id_token|client_secret|api_key|apikey|password|x-api-key|x-goog-api-key)["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi,
+  /((?:access_?token|refresh_?token|id_?token|client_?secret|api_key|apikey|password|x-api-key|x-goog-api-key)["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi,
   // OpenAI/Anthropic-style keys (sk-..., sk-ant-...).
   /()\bsk-[A-Za-z0-9_-]{8,}/g,
   // Google API keys.
