@@ -23,7 +23,7 @@ import { readMemoryUsage, startChildServer } from './child-server.mjs';
 import { measureInterleaved, pairedDifferences } from './measure-interleaved.mjs';
 import { measureThroughput } from './measure-throughput.mjs';
 import { checkGoals, formatReport } from './report.mjs';
-import { formatCpuProfileSummary, summarizeCpuProfile } from './summarize-cpu-profile.mjs';
+import { formatCpuProfileSummary, summarizeCpuProfile, summarizeCpuProfileFunctions } from './summarize-cpu-profile.mjs';
 import { percentileOf } from './statistics.mjs';
 
 const benchDirectory = path.dirname(fileURLToPath(import.meta.url));
@@ -229,7 +229,8 @@ async function main() {
     process.stdout.write(
       `\nllmproxy CPU self time by package, startup included (module loading shows as node modules/fs) ` +
         `(${results.cpuProfile.file}):\n` +
-        `${formatCpuProfileSummary(results.cpuProfile.summary, 15)}\n`,
+        `${formatCpuProfileSummary(results.cpuProfile.summary, 15)}\n` +
+        `\nby function (writev is the socket write system call):\n${formatCpuProfileSummary(results.cpuProfile.functions, 15)}\n`,
     );
   }
   await mkdir(resultsDirectory, { recursive: true });
@@ -256,8 +257,12 @@ async function stopAndSummarizeProfile() {
     if (mtimeMs >= startedAt - 1_000) profiles.push({ file, mtimeMs });
   }
   const newest = profiles.sort((left, right) => right.mtimeMs - left.mtimeMs)[0];
-  if (newest === undefined) return { file: 'none written (did llmproxy exit cleanly on SIGTERM?)', summary: [] };
-  return { file: path.relative(process.cwd(), newest.file), summary: (await summarizeCpuProfile(newest.file)).slice(0, 30) };
+  if (newest === undefined) return { file: 'none written (did llmproxy exit cleanly on SIGTERM?)', summary: [], functions: [] };
+  return {
+    file: path.relative(process.cwd(), newest.file),
+    summary: (await summarizeCpuProfile(newest.file)).slice(0, 30),
+    functions: (await summarizeCpuProfileFunctions(newest.file)).slice(0, 30),
+  };
 }
 
 let exitCode = 1;

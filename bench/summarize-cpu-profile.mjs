@@ -3,7 +3,7 @@
  * the code lives: each npm package, each folder of llmproxy's own code, Node internals, GC and
  * idle. Answers "which library is the cost" without opening a profiler UI.
  *
- * Run alone: `node bench/summarize-cpu-profile.mjs <file.cpuprofile> [rows]`.
+ * Run alone: `node bench/summarize-cpu-profile.mjs <file.cpuprofile> [rows]` (by package, then by function).
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -67,6 +67,30 @@ export async function summarizeCpuProfile(file) {
 }
 
 /**
+ * Self time by function (name, file and line), for naming the functions behind a package's
+ * share. Native functions such as `writev` (the socket write system call) count on their own.
+ * @param {string} file
+ * @returns {Promise<Array<{ location: string, selfMs: number, share: number }>>} largest first
+ */
+export async function summarizeCpuProfileFunctions(file) {
+  const profile = JSON.parse(await readFile(file, 'utf8'));
+  const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
+  /** @type {Map<string, number>} */
+  const selfMicroseconds = new Map();
+  profile.samples.forEach((nodeId, index) => {
+    const { functionName, url, lineNumber } = nodeById.get(nodeId).callFrame;
+    if (functionName === '(idle)') return;
+    const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/packages\//, '');
+    const label = `${functionName || '(anonymous)'}${where === '' ? '' : ` ${where}:${lineNumber + 1}`}`;
+    selfMicroseconds.set(label, (selfMicroseconds.get(label) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  const busyTotal = [...selfMicroseconds.values()].reduce((total, microseconds) => total + microseconds, 0);
+  return [...selfMicroseconds]
+    .map(([location, microseconds]) => ({ location, selfMs: microseconds / 1000, share: microseconds / busyTotal }))
+    .sort((left, right) => right.selfMs - left.selfMs);
+}
+
+/**
  * @param {Array<{ location: string, selfMs: number, share: number }>} summary
  * @param {number} rows
  */
@@ -84,5 +108,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.stderr.write('Usage: node bench/summarize-cpu-profile.mjs <file.cpuprofile> [rows]\n');
     process.exit(2);
   }
-  process.stdout.write(`${formatCpuProfileSummary(await summarizeCpuProfile(file), Number(rows))}\n`);
+  process.stdout.write(`${formatCpuProfileSummary(await summarizeCpuProfile(file), Number(rows))}\n\nby function:\n`);
+  process.stdout.write(`${formatCpuProfileSummary(await summarizeCpuProfileFunctions(file), Number(rows))}\n`);
 }

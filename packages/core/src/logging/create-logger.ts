@@ -75,13 +75,22 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
   return Object.assign(wrap(logger), { close });
 }
 
+/**
+ * winston runs every entry through its formats (redaction, timestamp) and its stream before the
+ * transports drop those below the level, so entries below the level are dropped here instead:
+ * the per-request `info` line costs nothing when the level is `warn` or `error`. The level is
+ * fixed for the life of the process, so it is read once.
+ */
 function wrap(logger: winston.Logger): AppLogger {
+  const noop = (): void => undefined;
+  const enabled = (level: 'error' | 'warn' | 'info' | 'debug'): boolean => logger.isLevelEnabled(level);
   return {
-    error: (message, meta) => logger.error(message, meta),
-    warn: (message, meta) => logger.warn(message, meta),
-    info: (message, meta) => logger.info(message, meta),
-    debug: (message, meta) => logger.debug(message, meta),
+    error: enabled('error') ? (message, meta) => void logger.error(message, meta) : noop,
+    warn: enabled('warn') ? (message, meta) => void logger.warn(message, meta) : noop,
+    info: enabled('info') ? (message, meta) => void logger.info(message, meta) : noop,
+    debug: enabled('debug') ? (message, meta) => void logger.debug(message, meta) : noop,
     child: (meta) => wrap(logger.child(meta)),
+    isLevelEnabled: enabled,
   };
 }
 

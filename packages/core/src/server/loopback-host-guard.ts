@@ -18,10 +18,24 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return match?.[1] !== undefined && LOOPBACK_HOSTNAMES.has(match[1].toLowerCase());
 }
 
+/** Host values remembered per guard; clients send the same one or two values every time. */
+const REMEMBERED_HOSTS = 64;
+
 export function loopbackHostGuard(): RequestHandler {
+  const verdicts = new Map<string, boolean>();
+  const isAllowed = (host: string | undefined): boolean => {
+    if (host === undefined) return false;
+    let allowed = verdicts.get(host);
+    if (allowed === undefined) {
+      allowed = isLoopbackHost(host);
+      if (verdicts.size >= REMEMBERED_HOSTS) verdicts.clear();
+      verdicts.set(host, allowed);
+    }
+    return allowed;
+  };
   return (request, response, next) => {
     const host = request.headers.host;
-    if (isLoopbackHost(host)) {
+    if (isAllowed(host)) {
       next();
       return;
     }

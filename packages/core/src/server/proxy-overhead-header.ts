@@ -5,19 +5,26 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Response } from 'express';
-import type { RequestContext } from './request-context.js';
+import { findRequestContext, type RequestContext } from './request-context.js';
 
 export const PROXY_OVERHEAD_HEADER = 'x-llmproxy-overhead-ms';
 
-/** Sets the overhead header at the moment the response headers are written, whoever writes them. */
-export function addProxyOverheadHeader(response: Response, context: RequestContext): void {
-  const writeHead = response.writeHead;
-  // Node writes headers through writeHead whether a route calls it, res.end() writes them
-  // implicitly or flushHeaders() sends them early for a stream, so this is the one place
-  // that sees the true time at which headers leave.
-  response.writeHead = function writeHeadWithOverhead(this: Response, ...parameters: unknown[]) {
-    if (!this.headersSent) this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
-    return (writeHead as (...values: unknown[]) => Response).apply(this, parameters);
+/**
+ * Makes every response of an app set the overhead header at the moment its headers are
+ * written, whoever writes them: Node writes headers through writeHead whether a route calls it,
+ * res.end() writes them implicitly or flushHeaders() sends them early for a stream, so this is
+ * the one place that sees the true time at which headers leave. Installed once on the app's
+ * response prototype (`app.response`) rather than on each response.
+ */
+export function installProxyOverheadHeader(responsePrototype: Response): void {
+  const writeHead = responsePrototype.writeHead;
+  responsePrototype.writeHead = function writeHeadWithOverhead(this: Response) {
+    if (!this.headersSent) {
+      const context = findRequestContext(this);
+      if (context !== undefined) this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
+    }
+    // `arguments` forwards writeHead's optional parameters as given, without an array per call.
+    return (writeHead as (...values: unknown[]) => Response).apply(this, arguments as unknown as unknown[]);
   } as Response['writeHead'];
 }
 

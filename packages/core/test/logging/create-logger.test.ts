@@ -59,6 +59,13 @@ describe('createLogger', () => {
     expect(fileEntries().map((entry) => entry.message)).toEqual(['warn entry', 'error entry']);
   });
 
+  it('says which levels it writes, for callers that skip building entries that would be dropped', async () => {
+    const { logger } = setUp('warn');
+    expect(['error', 'warn', 'info', 'debug'].map((level) => logger.isLevelEnabled?.(level as LogLevel))).toEqual([true, true, false, false]);
+    expect(logger.child({ backend: 'openai' }).isLevelEnabled?.('info')).toBe(false);
+    await logger.close();
+  });
+
   it('adds child metadata to every entry of the child', async () => {
     const { logger, fileEntries } = setUp();
     const child = logger.child({ backend: 'openai' });

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import {
   createUpstreamHttpClient,
   type ClosableUpstreamHttpClient,
 } from '../../src/upstream/create-upstream-http-client.js';
-import { currentUpstreamTiming, runWithUpstreamTiming } from '../../src/upstream/upstream-timing.js';
+import { startUpstreamTiming } from '../../src/upstream/upstream-timing.js';
 import { createRecordingLogger, type RecordingLogger } from '../support/recording-logger.js';
 
 interface SeenRequest {
@@ -149,6 +149,79 @@ describe('createUpstreamHttpClient', () => {
     const { client } = newClient();
     const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
     expect(await response.json()).toEqual({ compressed: true });
+  });
+
+  it('decompresses zlib-wrapped and raw deflate, brotli, and an empty encoded body', async () => {
+    const bodies: Record<string, [string, Buffer]> = {
+      '/deflate': ['deflate', deflateSync('{"wrapped":true}')],
+      '/raw-deflate': ['deflate', deflateRawSync('{"raw":true}')],
+      '/br': ['br', brotliCompressSync('{"brotli":true}')],
+      '/empty': ['gzip', Buffer.alloc(0)],
+    };
+    const server = await startServer((request, response) => {
+      const [encoding, body] = bodies[request.url] ?? ['identity', Buffer.alloc(0)];
+      response.writeHead(200, { 'content-encoding': encoding, 'content-type': 'application/json' });
+      response.end(body);
+    });
+    const { client } = newClient();
+    const read = async (path: string): Promise<string> =>
+      (await client.send({ method: 'GET', url: `${server.url}${path}`, signal: signal() })).text();
+    expect(JSON.parse(await read('/deflate'))).toEqual({ wrapped: true });
+    expect(JSON.parse(await read('/raw-deflate'))).toEqual({ raw: true });
+    expect(JSON.parse(await read('/br'))).toEqual({ brotli: true });
+    expect(await read('/empty')).toBe('');
+    expect(server.seen[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it('reports a corrupt compressed body as a broken upstream connection', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-encoding': 'gzip' });
+      response.end(Buffer.from('definitely not gzip'));
+    });
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
+    await expect(response.text()).rejects.toMatchObject({ code: 'UPSTREAM_CONNECTION_LOST', httpStatus: 502 });
+  });
+
+  it('sends Host, a user agent and the real length, keeping headers the caller set', async () => {
+    const server = await startServer((_request, response) => response.end('ok'));
+    const { client } = newClient();
+    const host = new URL(server.url).host;
+    await (
+      await client.send({
+        method: 'POST',
+        url: server.url,
+        headers: { 'User-Agent': 'custom-agent/1', 'content-length': '999', 'content-type': 'application/vnd.test+json' },
+        json: { a: 'é' },
+        signal: signal(),
+      })
+    ).text();
+    await (await client.send({ method: 'POST', url: server.url, body: 'plain text', signal: signal() })).text();
+    const [withHeaders, plain] = server.seen;
+    expect(withHeaders?.headers.host).toBe(host);
+    expect(withHeaders?.headers['user-agent']).toBe('custom-agent/1');
+    expect(withHeaders?.headers['content-type']).toBe('application/vnd.test+json');
+    expect(withHeaders?.headers['content-length']).toBe(String(Buffer.byteLength('{"a":"é"}')));
+    expect(withHeaders?.body).toBe('{"a":"é"}');
+    expect(plain?.headers['user-agent']).toBe('llmproxy');
+    expect(plain?.headers['content-type']).toBeUndefined();
+    expect(plain?.body).toBe('plain text');
+  });
+
+  it('reaches an upstream on an IPv6 literal', async () => {
+    const server = createServer((request, response) => response.end(`host=${request.headers.host}`));
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+    const { client } = newClient();
+    const response = await client.send({ method: 'GET', url: `http://[::1]:${port}/x`, signal: signal() });
+    expect(await response.text()).toBe(`host=[::1]:${port}`);
+  });
+
+  it('refuses a URL that is not http or https as unreachable', async () => {
+    const { client } = newClient();
+    const error = await caught(client.send({ method: 'GET', url: 'ftp://127.0.0.1/file', signal: signal() }));
+    expect(error).toMatchObject({ code: 'UPSTREAM_UNREACHABLE', currentValue: 'ERR_UNSUPPORTED_PROTOCOL' });
   });
 
   it('reuses keep-alive connections', async () => {
@@ -316,7 +389,7 @@ describe('createUpstreamHttpClient', () => {
     expect((error as LlmProxyError).currentValue).toBe('ECONNREFUSED');
     expect(logger.entries.length).toBeGreaterThan(0);
     expect(logger.text()).not.toContain('sk-hidden');
-    // got's own error holds the request headers; what is thrown must not.
+    // The transport's own error may hold the request; what is thrown must not.
     expect(inspect(error, { depth: 10 })).not.toContain('sk-hidden');
   });
 
@@ -342,6 +415,20 @@ describe('createUpstreamHttpClient', () => {
     await expect(first.text()).rejects.toMatchObject({ code: 'UPSTREAM_BODY_ALREADY_READ' });
   });
 
+  it('adds upstream waits to the timing started for the request signal, without an async scope', async () => {
+    const server = await startServer(async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      response.end('{"done":true}');
+    });
+    const { client } = newClient();
+    const requestSignal = signal();
+    const timing = startUpstreamTiming(requestSignal);
+    const other = startUpstreamTiming(signal());
+    await (await client.send({ method: 'GET', url: server.url, signal: requestSignal })).json();
+    expect(timing.upstreamMs).toBeGreaterThanOrEqual(50);
+    expect(other.upstreamMs).toBe(0);
+  });
+
   it('adds the wait for headers and a buffered body to the current upstream timing', async () => {
     const server = await startServer(async (_request, response) => {
       await new Promise((resolve) => setTimeout(resolve, 60));
@@ -350,14 +437,12 @@ describe('createUpstreamHttpClient', () => {
       response.end('1}');
     });
     const { client } = newClient();
-    const measured = await runWithUpstreamTiming(async () => {
-      const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
-      const afterHeaders = currentUpstreamTiming()?.upstreamMs ?? 0;
-      await response.json();
-      return { afterHeaders, afterBody: currentUpstreamTiming()?.upstreamMs ?? 0 };
-    });
-    expect(measured.afterHeaders).toBeGreaterThanOrEqual(50);
-    expect(measured.afterBody).toBeGreaterThanOrEqual(measured.afterHeaders + 50);
-    expect(currentUpstreamTiming()).toBeUndefined();
+    const requestSignal = signal();
+    const timing = startUpstreamTiming(requestSignal);
+    const response = await client.send({ method: 'GET', url: server.url, signal: requestSignal });
+    const afterHeaders = timing.upstreamMs;
+    await response.json();
+    expect(afterHeaders).toBeGreaterThanOrEqual(50);
+    expect(timing.upstreamMs).toBeGreaterThanOrEqual(afterHeaders + 50);
   });
 });

@@ -13,7 +13,6 @@ import type { RequestHandler } from 'express';
 import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { requestContextOf } from '../../server/request-context.js';
-import { currentUpstreamTiming, runWithUpstreamTiming } from '../../upstream/upstream-timing.js';
 
 /** Release date shown for a model whose upstream gives none: the epoch, as Anthropic does for unknown dates. */
 const UNKNOWN_DATE = '1970-01-01T00:00:00Z';
@@ -21,9 +20,8 @@ const UNKNOWN_DATE = '1970-01-01T00:00:00Z';
 export function anthropicModelsRoute(options: { registry: BackendRegistry; logger: AppLogger }): RequestHandler {
   const { registry, logger } = options;
   return (_request, response) =>
-    runWithUpstreamTiming(async () => {
+    (async () => {
       const context = requestContextOf(response);
-      context.upstreamTiming = currentUpstreamTiming();
       const signal = context.abortController.signal;
       const backends = registry.list();
       const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
@@ -49,7 +47,7 @@ export function anthropicModelsRoute(options: { registry: BackendRegistry; logge
       });
       if (signal.aborted) return;
       response.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
-    });
+    })();
 }
 
 /**

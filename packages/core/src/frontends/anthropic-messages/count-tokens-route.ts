@@ -13,7 +13,6 @@ import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { requestContextOf } from '../../server/request-context.js';
 import { resolveModelRoute } from '../../server/resolve-model-route.js';
-import { currentUpstreamTiming, runWithUpstreamTiming } from '../../upstream/upstream-timing.js';
 import { estimateInputTokens } from './estimate-input-tokens.js';
 import { parseMessagesRequest } from './parse-messages-request.js';
 
@@ -32,9 +31,8 @@ export function isTokenCountingConnector(connector: Connector): connector is Tok
 export function countTokensRoute(options: { settings: Readonly<ProxySettings>; registry: BackendRegistry }): RequestHandler {
   const { settings, registry } = options;
   return (request, response) =>
-    runWithUpstreamTiming(async () => {
+    (async () => {
       const context = requestContextOf(response);
-      context.upstreamTiming = currentUpstreamTiming();
       const parsed = parseMessagesRequest(request.body, { requireMaxTokens: false });
       const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
       context.backend = route.backend.name;
@@ -46,5 +44,5 @@ export function countTokensRoute(options: { settings: Readonly<ProxySettings>; r
         return;
       }
       response.setHeader(TOKEN_COUNT_SOURCE_HEADER, 'estimate').json({ input_tokens: estimateInputTokens(chatRequest) });
-    });
+    })();
 }

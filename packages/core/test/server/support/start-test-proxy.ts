@@ -19,10 +19,12 @@ export async function startTestProxy(options: {
   report?: PluginReport;
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
+  /** Defaults to a fresh recording logger. */
+  logger?: RecordingLogger;
 }): Promise<TestProxy> {
   const settings = options.settings ?? testSettings();
   const report = options.report ?? testPluginReport({ accessMode: settings.values.accessMode });
-  const logger = createRecordingLogger();
+  const logger = options.logger ?? createRecordingLogger();
   const registry = await createTestRegistry(options.backends, report);
   const running = await startProxy({
     settings,

@@ -10,7 +10,7 @@ import {
   type ChatRequest,
   type ConnectorDefinition,
 } from '@llmproxy/connector-sdk';
-import { currentUpstreamTiming } from '../../../src/upstream/upstream-timing.js';
+import { upstreamTimingFor } from '../../../src/upstream/upstream-timing.js';
 
 /** What a connector saw of one chat call. */
 export interface ChatCall {
@@ -182,7 +182,7 @@ export function failingConnector(): ConnectorDefinition {
       listModels: async () => {
         throw new Error('listing failed on purpose');
       },
-      chat: async (request) => {
+      chat: async (request, options) => {
         if (request.model === 'rate-limited') {
           throw new UpstreamError({
             backend: 'failing',
@@ -200,7 +200,7 @@ export function failingConnector(): ConnectorDefinition {
           return { type: 'stream', events: events() };
         }
         if (request.model === 'upstream-wait') {
-          const timing = currentUpstreamTiming();
+          const timing = upstreamTimingFor(options.signal);
           // Reports far more upstream wait than the request can have taken: the overhead
           // header must then be clamped to zero, which shows the upstream wait is subtracted.
           if (timing !== undefined) timing.upstreamMs += 1_000_000;
