@@ -11,6 +11,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 import { isLoopbackHost } from '../config/is-loopback-host.js';
 import type { AccessMode, ResolvedSettings } from '../config/proxy-settings.js';
 import { throwStartupErrors } from '../config/startup-errors.js';
+import { ssoProviderProblems } from '../sso/sso-provider-problems.js';
 import { debuggingOverrideFlag } from './oauth-connector-ids.js';
 
 export type AccessModeRuleVerdict = 'pass' | 'fail' | 'not applicable';
@@ -127,18 +128,53 @@ const RULES: readonly AccessModeRule[] = [
     },
   },
   {
-    id: 'sso-available',
-    title: 'SSO must be off (SSO is not available yet)',
+    id: 'sso-providers',
+    title: 'SSO: at least one OpenID Connect provider is configured when SSO is enabled',
     modes: ['single_user', 'multi_user'],
     check(settings) {
-      if (!settings.values.sso.enabled) return undefined;
+      const { sso } = settings.values;
+      if (!sso.enabled || (sso.providers ?? []).length > 0) return undefined;
       return new LlmProxyError({
-        code: 'SSO_NOT_AVAILABLE',
-        message: 'SSO is not available yet',
-        currentValue: `sso.enabled true (from ${origin(settings, 'sso.enabled')})`,
+        code: 'SSO_NO_PROVIDERS',
+        message: 'SSO is enabled but no OpenID Connect provider is configured',
+        currentValue: `sso.enabled true (from ${origin(settings, 'sso.enabled')}), sso.providers empty (${origin(settings, 'sso.providers')})`,
         fix:
-          'SSO arrives with the SSO feature. Until then authenticate clients with API keys (--api-keys, LLM_PROXY_API_KEYS or auth.api_keys) ' +
-          'and remove --sso-enabled, sso.enabled and LLM_PROXY_SSO_ENABLED',
+          'Add a provider under sso.providers in the YAML file, e.g. "sso: { providers: { keycloak: { issuer: https://keycloak.example.com/realms/acme, ' +
+          'client_id: llm-proxy, client_secret_env: KEYCLOAK_CLIENT_SECRET, allowed_users: { email_domains: [example.com] } } } }" (see docs/sso.md), ' +
+          'or turn SSO off by removing --sso-enabled, sso.enabled and LLM_PROXY_SSO_ENABLED',
+      });
+    },
+  },
+  {
+    id: 'sso-provider-settings',
+    title: 'SSO: every provider has an issuer (https, or http on loopback), a client id, a client secret source and allowed users',
+    modes: ['single_user', 'multi_user'],
+    check(settings) {
+      const { sso } = settings.values;
+      if (!sso.enabled) return undefined;
+      const problems = (sso.providers ?? []).flatMap(ssoProviderProblems);
+      if (problems.length === 0) return undefined;
+      return new LlmProxyError({
+        code: 'SSO_PROVIDER_INVALID',
+        message: `SSO provider settings are incomplete: ${problems.map((problem) => `${problem.key} ${problem.problem}`).join('; ')}`,
+        currentValue: `sso.providers (${origin(settings, 'sso.providers')})`,
+        fix: `${[...new Set(problems.map((problem) => problem.fix))].join('. ')}. See docs/sso.md`,
+        details: { keys: problems.map((problem) => problem.key) },
+      });
+    },
+  },
+  {
+    id: 'sso-authentication-on',
+    title: 'SSO: client authentication must not be disabled while SSO is enabled',
+    modes: ['single_user', 'multi_user'],
+    check(settings) {
+      const { sso, auth } = settings.values;
+      if (!sso.enabled || !auth.disabled) return undefined;
+      return new LlmProxyError({
+        code: 'SSO_AUTH_DISABLED',
+        message: 'SSO cannot be enabled while client authentication is disabled',
+        currentValue: `sso.enabled true (from ${origin(settings, 'sso.enabled')}), auth.disable_auth true (from ${origin(settings, 'auth.disable_auth')})`,
+        fix: 'Remove --disable-auth / auth.disable_auth / LLM_PROXY_DISABLE_AUTH so SSO tokens are required, or turn SSO off',
       });
     },
   },

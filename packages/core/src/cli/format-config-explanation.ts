@@ -58,6 +58,12 @@ function displayValue(settings: ResolvedSettings, definition: SettingDefinition<
       if (entries.length === 0) return '(none)';
       return entries.map(([name, backend]) => `${name} (${backend.type ?? name})`).join(', ');
     }
+    case 'sso.providers': {
+      // Names and issuers only: the rest is detail, and secrets are never in the settings.
+      const providers = settings.values.sso.providers ?? [];
+      if (providers.length === 0) return '(none)';
+      return providers.map((provider) => `${provider.id} (${provider.issuer === '' ? 'no issuer' : provider.issuer})`).join(', ');
+    }
     default:
       return formatPlain(value);
   }

@@ -12,6 +12,8 @@ import { connectorsListCommand } from './connectors-list-command.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 import { serveCommand } from './serve-command.js';
+import { tokensListCommand, tokensRevokeCommand } from './tokens-command.js';
+import { accountsCommand } from './accounts-command.js';
 
 /** Runs one command; resolves with the process exit code. */
 export async function runCli(environment: CommandEnvironment): Promise<number> {
@@ -41,6 +43,83 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
         )
         .demandCommand(1, 'Name a config command: explain'),
     )
+    .command('tokens', 'Personal proxy tokens issued after SSO sign-in (read from sso.database_file)', (tokens) =>
+      tokens
+        .command(
+          'list',
+          'List the active SSO tokens: id, user, label, times (--all adds expired and revoked ones)',
+          (list) =>
+            list
+              .option('user', { type: 'string', requiresArg: true, description: 'Only the tokens of this user (user id or email)' })
+              .option('all', { type: 'boolean', description: 'Include expired and revoked tokens' }),
+          async (argv) => {
+            exitCode = await tokensListCommand(environment, { user: optionalText(argv['user']), all: argv['all'] === true });
+          },
+        )
+        .command(
+          'revoke [token-ids..]',
+          'Revoke SSO tokens by id, or every active token of a user with --user',
+          (revoke) =>
+            revoke
+              // Several ids are several values of one positional, not a repeated flag whose last value wins.
+              .parserConfiguration({ ...PARSER_CONFIGURATION, 'duplicate-arguments-array': true })
+              .positional('token-ids', { type: 'string', array: true, description: 'Token ids from llm-proxy tokens list' })
+              .option('user', { type: 'string', requiresArg: true, description: 'Revoke every active token of this user (user id or email)' }),
+          async (argv) => {
+            const tokenIds = (argv['token-ids'] as unknown[] | undefined)?.map(String) ?? [];
+            exitCode = await tokensRevokeCommand(environment, { tokenIds, user: optionalText(argv['user']) });
+          },
+        )
+        .demandCommand(1, 'Name a tokens command: list, revoke'),
+    )
+    .command('accounts', 'Personal logins of the OAuth connectors (@llmproxy/oauth-connectors; Single User Mode only)', (accounts) =>
+      accounts
+        .command(
+          'add <provider>',
+          'Log in and store the account (gemini: Google login in the browser, into the gemini-oauth-auto pool; qwen: device-code login into ~/.qwen/oauth_creds.json)',
+          (add) =>
+            add
+              .positional('provider', { type: 'string', choices: ['gemini', 'qwen'] })
+              .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
+          async (argv) => {
+            exitCode = await accountsCommand(environment, { action: 'add', provider: String(argv['provider']), name: optionalText(argv['name']) });
+          },
+        )
+        .command(
+          'import <provider> <file>',
+          'Import a login file written by the vendor CLI (~/.gemini/oauth_creds.json, ~/.qwen/oauth_creds.json)',
+          (importCommand) =>
+            importCommand
+              .positional('provider', { type: 'string', choices: ['gemini', 'qwen'] })
+              .positional('file', { type: 'string' })
+              .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
+          async (argv) => {
+            exitCode = await accountsCommand(environment, {
+              action: 'import',
+              provider: String(argv['provider']),
+              file: String(argv['file']),
+              name: optionalText(argv['name']),
+            });
+          },
+        )
+        .command(
+          'list [provider]',
+          'List the stored logins and their state (never their tokens)',
+          (list) => list.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }),
+          async (argv) => {
+            exitCode = await accountsCommand(environment, { action: 'list', provider: optionalText(argv['provider']) });
+          },
+        )
+        .command(
+          'remove <provider> <name>',
+          'Delete a stored login (the qwen login is named "default")',
+          (remove) => remove.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }).positional('name', { type: 'string' }),
+          async (argv) => {
+            exitCode = await accountsCommand(environment, { action: 'remove', provider: String(argv['provider']), name: String(argv['name']) });
+          },
+        )
+        .demandCommand(1, 'Name an accounts command: add, import, list, remove'),
+    )
     .epilog(
       'Every setting can also come from an LLM_PROXY_* environment variable or the YAML file ' +
         '(llm-proxy.yaml, llm-proxy.yml, .llm-proxy.yaml or config/config.yaml in the working directory, or --config); ' +
@@ -65,4 +144,8 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
     return 1;
   }
   return exitCode;
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

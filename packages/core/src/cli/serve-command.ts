@@ -11,6 +11,7 @@ import { startupLogLine } from '../access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
+import type { SsoService } from '../sso/sso-service.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
@@ -71,7 +72,16 @@ export async function serveCommand(environment: CommandEnvironment): Promise<num
       }),
     });
 
-    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion() });
+    let sso: SsoService | undefined;
+    if (settings.values.sso.enabled) {
+      // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
+      const { createSsoService } = await import('../sso/sso-service.js');
+      const service = await createSsoService({ settings: settings.values, env: environment.env, cwd: environment.cwd, logger: logger.child({ component: 'sso' }) });
+      sso = service;
+      shutdownSteps.push(() => service.close());
+    }
+
+    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 
@@ -82,6 +92,9 @@ export async function serveCommand(environment: CommandEnvironment): Promise<num
       announcement +=
         `Generated API key for this run: ${settings.generatedApiKey}\n` +
         `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
+    }
+    if (sso !== undefined) {
+      announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
     }
     environment.stdout.write(announcement);
     logger.info(`Listening on ${running.url}`);

@@ -34,6 +34,67 @@ export const DEFAULT_BACKEND_ALLOWED = 'a backend name or backend:model, e.g. op
 export const LOG_LEVEL_ALLOWED = `one of ${LOG_LEVELS.join(', ')}`;
 export const BODY_LIMIT_ALLOWED = 'a size such as 10mb, 512kb or a number of bytes';
 
+/** An SSO provider id: used in URLs and user ids, so lower-case letters, digits, `-` and `_`. */
+export const SSO_PROVIDER_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+export const SSO_PROVIDER_ID_ALLOWED =
+  'a mapping of provider ids (lower-case letters, digits, "-" and "_", e.g. keycloak) to provider settings';
+/** The address users reach the proxy at: http(s), host, optional port and path, no query. */
+export const PUBLIC_URL_PATTERN = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
+export const PUBLIC_URL_ALLOWED = 'an http(s) URL such as https://llm.example.com (no query string)';
+export const MAXIMUM_TOKEN_LIFETIME_DAYS = 3650;
+export const TOKEN_LIFETIME_ALLOWED = `a whole number of days from 1 to ${MAXIMUM_TOKEN_LIFETIME_DAYS}`;
+/** An environment variable name. */
+export const ENVIRONMENT_VARIABLE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const stringList = (item: ReturnType<typeof Type.String>, description: string) =>
+  Type.Optional(Type.Array(item, { description }));
+
+const ssoProviderSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, description: 'a display name for the sign-in page' })),
+    issuer: Type.Optional(
+      Type.String({ pattern: '^https?://\\S+$', description: 'the issuer URL, e.g. https://keycloak.example.com/realms/acme' }),
+    ),
+    client_id: Type.Optional(Type.String({ minLength: 1, description: 'the client id registered at the provider' })),
+    client_secret: Type.Optional(
+      Type.Unsafe<never>({
+        not: {},
+        description:
+          'nothing: client secrets are never written into the file. Name an environment variable with client_secret_env ' +
+          'or a file with client_secret_file',
+      }),
+    ),
+    client_secret_env: Type.Optional(
+      Type.String({ pattern: ENVIRONMENT_VARIABLE_PATTERN, description: 'the name of an environment variable holding the client secret' }),
+    ),
+    client_secret_file: Type.Optional(
+      Type.String({ minLength: 1, description: 'the path of a file holding the client secret (relative paths start at the working directory)' }),
+    ),
+    scopes: stringList(Type.String({ pattern: '^\\S+$', description: 'a scope without spaces' }), 'a list of scopes, e.g. [openid, email, profile]'),
+    audiences: stringList(
+      Type.String({ minLength: 1, description: 'an audience value' }),
+      'a list of audiences accepted in bearer tokens (default: the client id)',
+    ),
+    allowed_users: Type.Optional(
+      Type.Object(
+        {
+          email_domains: stringList(
+            Type.String({ pattern: '^[^@\\s]+\\.[^@\\s]+$', description: 'a domain such as example.com' }),
+            'a list of email domains',
+          ),
+          emails: stringList(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an email address' }), 'a list of email addresses'),
+          groups: stringList(Type.String({ minLength: 1, description: 'a group name' }), 'a list of group names'),
+          groups_claim: Type.Optional(Type.String({ minLength: 1, description: 'the claim holding the groups (default groups)' })),
+          require_verified_email: Type.Optional(Type.Boolean({ description: 'true (default) or false' })),
+          any_user: Type.Optional(Type.Boolean({ description: 'true to allow every account of the provider, or false' })),
+        },
+        closed,
+      ),
+    ),
+  },
+  { ...closed, description: 'a mapping with the settings of one OpenID Connect provider' },
+);
+
 const backendSchema = Type.Object(
   {
     type: Type.Optional(
@@ -98,7 +159,23 @@ export const configFileSchema = Type.Object(
       ),
     ),
     sso: Type.Optional(
-      Type.Object({ enabled: Type.Optional(Type.Boolean({ description: 'true or false' })) }, closed),
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'true or false' })),
+          public_url: Type.Optional(Type.String({ pattern: PUBLIC_URL_PATTERN, description: PUBLIC_URL_ALLOWED })),
+          token_lifetime_days: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: MAXIMUM_TOKEN_LIFETIME_DAYS, description: TOKEN_LIFETIME_ALLOWED }),
+          ),
+          database_file: Type.Optional(Type.String({ minLength: 1, description: 'a file path (relative paths start at the working directory)' })),
+          providers: Type.Optional(
+            Type.Record(Type.String(), ssoProviderSchema, {
+              propertyNames: { type: 'string', pattern: SSO_PROVIDER_ID_PATTERN },
+              description: SSO_PROVIDER_ID_ALLOWED,
+            }),
+          ),
+        },
+        closed,
+      ),
     ),
     notifications: Type.Optional(
       Type.Object(

@@ -8,6 +8,8 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 /** Keys whose values are secrets: their values are never shown in messages. */
 const SECRET_KEY_PREFIXES = ['auth.api_keys'];
+/** Last key segments whose values are secrets wherever they appear (an inline SSO client secret). */
+const SECRET_KEY_NAMES = new Set(['client_secret']);
 
 export function describeSchemaErrors(errors: readonly ErrorObject[], filepath: string): LlmProxyError[] {
   const described = new Map<string, LlmProxyError>();
@@ -77,7 +79,8 @@ function describeAllowed(error: ErrorObject): string {
 }
 
 function displayValue(key: string, value: unknown): string {
-  if (SECRET_KEY_PREFIXES.some((prefix) => key === prefix || key.startsWith(`${prefix}[`))) {
+  const lastSegment = key.split('.').at(-1) ?? '';
+  if (SECRET_KEY_NAMES.has(lastSegment) || SECRET_KEY_PREFIXES.some((prefix) => key === prefix || key.startsWith(`${prefix}[`))) {
     return `(hidden: a ${describeType(value)})`;
   }
   const text = value === undefined ? 'nothing' : JSON.stringify(value);

@@ -28,9 +28,7 @@ export interface ProxySettings {
     disabled: boolean;
     apiKeys: readonly string[];
   };
-  sso: {
-    enabled: boolean;
-  };
+  sso: SsoSettings;
   notifications: {
     enabled: boolean;
   };
@@ -50,6 +48,60 @@ export interface ProxySettings {
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];
   backends: Readonly<Record<string, BackendConfig>>;
+}
+
+/** Where a provider's client secret is read at startup; the secret itself never enters the settings. */
+export type SsoClientSecretSource = { kind: 'env'; variable: string } | { kind: 'file'; path: string };
+
+/**
+ * Who may sign in through one provider. A user is allowed when any rule matches; email rules
+ * match only an email the provider marked verified, unless `requireVerifiedEmail` is false.
+ */
+export interface SsoAllowedUsers {
+  /** Lower-cased domains such as `example.com`; subdomains do not match. */
+  emailDomains: readonly string[];
+  /** Lower-cased email addresses. */
+  emails: readonly string[];
+  /** Group names matched exactly against the `groupsClaim` claim. */
+  groups: readonly string[];
+  groupsClaim: string;
+  requireVerifiedEmail: boolean;
+  /** Every account the provider authenticates is allowed (an explicit choice, never a default). */
+  anyUser: boolean;
+}
+
+/** One OpenID Connect provider under `sso.providers.<id>`. */
+export interface SsoProviderSettings {
+  /** The key under `sso.providers`: part of URLs (`/auth/login/<id>`) and of user ids (`<id>:<subject>`). */
+  id: string;
+  /** Shown on the sign-in page. */
+  displayName: string;
+  /** Issuer URL; its `/.well-known/openid-configuration` is read at startup. */
+  issuer: string;
+  clientId: string;
+  /** Undefined when neither `client_secret_env` nor `client_secret_file` is set (a startup error when SSO is on). */
+  clientSecret: SsoClientSecretSource | undefined;
+  scopes: readonly string[];
+  /** Audiences accepted for bearer tokens issued by this provider; defaults to the client id. */
+  audiences: readonly string[];
+  allowedUsers: SsoAllowedUsers;
+}
+
+/** Single sign-on with OpenID Connect (`sso:` in YAML). */
+export interface SsoSettings {
+  enabled: boolean;
+  /**
+   * The fields below are always set by `resolveSettings`; they are optional only so that
+   * settings built by hand with SSO off need not spell them out. Read them through
+   * `ssoOptionsOf()` (sso/sso-options.ts), which applies the defaults.
+   */
+  providers?: readonly SsoProviderSettings[];
+  /** Where users reach the proxy, e.g. `https://llm.example.com`; undefined derives it from each request. */
+  publicUrl?: string | undefined;
+  /** Lifetime of personal proxy tokens, in days. */
+  tokenLifetimeDays?: number;
+  /** Absolute path of the SQLite database holding tokens, sessions and sign-in attempts. */
+  databaseFile?: string;
 }
 
 /** Dotted setting names (e.g. `auth.api_keys`) as written in YAML, mapped to their source. */

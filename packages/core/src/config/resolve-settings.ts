@@ -111,7 +111,8 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
   };
 
   let generatedApiKey: string | undefined;
-  if (!value('disableAuth') && value('apiKeys').length === 0 && hostIsLoopback) {
+  // With SSO on, users sign in for their own tokens: a shared key for the run is not needed.
+  if (!value('disableAuth') && value('apiKeys').length === 0 && hostIsLoopback && !value('ssoEnabled')) {
     generatedApiKey = generateApiKey();
     chosen.apiKeys = {
       value: [generatedApiKey],
@@ -137,7 +138,17 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     logFile: path.resolve(cwd, value('logFile')),
     accessMode: value('accessMode'),
     auth: { disabled: value('disableAuth'), apiKeys: value('apiKeys') },
-    sso: { enabled: value('ssoEnabled') },
+    sso: {
+      enabled: value('ssoEnabled'),
+      providers: value('ssoProviders').map((provider) =>
+        provider.clientSecret?.kind === 'file'
+          ? { ...provider, clientSecret: { kind: 'file' as const, path: path.resolve(cwd, provider.clientSecret.path) } }
+          : provider,
+      ),
+      publicUrl: chosen.ssoPublicUrl?.value,
+      tokenLifetimeDays: value('ssoTokenLifetimeDays'),
+      databaseFile: path.resolve(cwd, value('ssoDatabaseFile')),
+    },
     notifications: { enabled: value('notificationsEnabled') },
     oauthDebuggingOverrides: value('oauthDebuggingOverrides'),
     allowOauthAutoReplacement: value('allowOauthAutoReplacement'),

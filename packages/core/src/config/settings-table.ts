@@ -19,11 +19,17 @@ import {
   HOST_ALLOWED,
   HOST_PATTERN,
   LOG_LEVEL_ALLOWED,
+  MAXIMUM_TOKEN_LIFETIME_DAYS,
   ORIGIN_PATTERN,
   PORT_ALLOWED,
+  PUBLIC_URL_ALLOWED,
+  PUBLIC_URL_PATTERN,
+  SSO_PROVIDER_ID_ALLOWED,
+  TOKEN_LIFETIME_ALLOWED,
   type ConfigFile,
 } from './config-file-schema.js';
-import type { AccessMode, BackendConfig, LogLevel, ProxySettings } from './proxy-settings.js';
+import { DEFAULT_SSO_DATABASE_FILE, DEFAULT_TOKEN_LIFETIME_DAYS } from '../sso/sso-options.js';
+import type { AccessMode, BackendConfig, LogLevel, ProxySettings, SsoProviderSettings } from './proxy-settings.js';
 import {
   BOOLEAN_TEXT_ALLOWED,
   LOG_LEVELS,
@@ -289,14 +295,111 @@ const ssoEnabled = defineSetting<boolean>({
   name: 'sso.enabled',
   effectiveValue: (values) => values.sso.enabled,
   helpGroup: 'Access mode and authentication:',
-  description: 'Single sign-on for clients (not available yet)',
+  description: 'Single sign-on with OpenID Connect: users sign in at /auth/login and get personal proxy tokens',
   allowed: 'true or false',
   envVar: 'LLM_PROXY_SSO_ENABLED',
   yamlKey: 'sso.enabled',
   defaultValue: false,
-  ...switchFlag('sso-enabled', 'Single sign-on for clients (not available yet)'),
+  ...switchFlag('sso-enabled', 'Single sign-on with OpenID Connect (providers under sso.providers in YAML)'),
   parseEnvironment: parseBooleanText,
 });
+
+const ssoPublicUrl = defineSetting<string>({
+  name: 'sso.public_url',
+  effectiveValue: (values) => values.sso.publicUrl,
+  helpGroup: 'Access mode and authentication:',
+  description: 'The address users reach the proxy at, for the SSO callback URL; unset derives it from each request',
+  allowed: PUBLIC_URL_ALLOWED,
+  envVar: 'LLM_PROXY_SSO_PUBLIC_URL',
+  yamlKey: 'sso.public_url',
+  // Derived from each request when nothing sets it.
+  defaultValue: undefined,
+  parseEnvironment: (text) => parsePatternText(text, PUBLIC_URL_PATTERN)?.replace(/\/+$/, ''),
+  readYaml: (configFile) => (lookupYaml(configFile, 'sso.public_url') as string | undefined)?.replace(/\/+$/, ''),
+});
+
+const ssoTokenLifetimeDays = defineSetting<number>({
+  name: 'sso.token_lifetime_days',
+  effectiveValue: (values) => values.sso.tokenLifetimeDays,
+  helpGroup: 'Access mode and authentication:',
+  description: 'How long a personal proxy token issued after SSO sign-in stays valid, in days',
+  allowed: TOKEN_LIFETIME_ALLOWED,
+  envVar: 'LLM_PROXY_SSO_TOKEN_LIFETIME_DAYS',
+  yamlKey: 'sso.token_lifetime_days',
+  defaultValue: DEFAULT_TOKEN_LIFETIME_DAYS,
+  parseEnvironment: (text) => {
+    const days = parseWholeNumber(text, 1);
+    return days !== undefined && days <= MAXIMUM_TOKEN_LIFETIME_DAYS ? days : undefined;
+  },
+});
+
+const ssoDatabaseFile = defineSetting<string>({
+  name: 'sso.database_file',
+  effectiveValue: (values) => values.sso.databaseFile,
+  helpGroup: 'Access mode and authentication:',
+  description: 'SQLite database of SSO tokens and sessions, created on first start; relative paths start at the working directory',
+  allowed: 'a file path',
+  envVar: 'LLM_PROXY_SSO_DATABASE_FILE',
+  yamlKey: 'sso.database_file',
+  defaultValue: DEFAULT_SSO_DATABASE_FILE,
+  parseEnvironment: (text) => text.trim() || undefined,
+});
+
+const ssoProviders = defineSetting<readonly SsoProviderSettings[]>({
+  name: 'sso.providers',
+  effectiveValue: (values) => values.sso.providers,
+  helpGroup: 'Access mode and authentication:',
+  description: 'OpenID Connect providers by id: issuer, client_id, client_secret_env or client_secret_file, scopes, allowed_users',
+  allowed: SSO_PROVIDER_ID_ALLOWED,
+  yamlKey: 'sso.providers',
+  defaultValue: [],
+  readYaml(configFile, filepath) {
+    const providers = lookupYaml(configFile, 'sso.providers') as Record<string, SsoProviderYaml> | undefined;
+    if (providers === undefined) return undefined;
+    return Object.entries(providers).map(([id, provider]) => ssoProviderFromYaml(id, provider, filepath));
+  },
+});
+
+type SsoProviderYaml = NonNullable<NonNullable<ConfigFile['sso']>['providers']>[string];
+
+const DEFAULT_SSO_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
+
+function ssoProviderFromYaml(id: string, provider: SsoProviderYaml, filepath: string): SsoProviderSettings {
+  if (provider.client_secret_env !== undefined && provider.client_secret_file !== undefined) {
+    throw new LlmProxyError({
+      code: 'CONFIG_INVALID',
+      message: `Invalid configuration in ${filepath}: sso.providers.${id} sets both client_secret_env and client_secret_file`,
+      currentValue: `client_secret_env ${provider.client_secret_env}, client_secret_file ${provider.client_secret_file}`,
+      fix: 'Keep one of them: the client secret comes from exactly one place',
+      details: { key: `sso.providers.${id}`, file: filepath },
+    });
+  }
+  const clientId = provider.client_id ?? '';
+  const allowed = provider.allowed_users ?? {};
+  return {
+    id,
+    displayName: provider.name ?? id,
+    issuer: provider.issuer ?? '',
+    clientId,
+    clientSecret:
+      provider.client_secret_env !== undefined
+        ? { kind: 'env', variable: provider.client_secret_env }
+        : provider.client_secret_file !== undefined
+          ? { kind: 'file', path: provider.client_secret_file }
+          : undefined,
+    // `openid` is what makes it OpenID Connect; it is added when a list leaves it out.
+    scopes: provider.scopes === undefined ? DEFAULT_SSO_SCOPES : ['openid', ...provider.scopes.filter((scope) => scope !== 'openid')],
+    audiences: provider.audiences ?? (clientId === '' ? [] : [clientId]),
+    allowedUsers: {
+      emailDomains: (allowed.email_domains ?? []).map((domain) => domain.toLowerCase().replace(/^@/, '')),
+      emails: (allowed.emails ?? []).map((email) => email.toLowerCase()),
+      groups: allowed.groups ?? [],
+      groupsClaim: allowed.groups_claim ?? 'groups',
+      requireVerifiedEmail: allowed.require_verified_email ?? true,
+      anyUser: allowed.any_user ?? false,
+    },
+  };
+}
 
 const notificationsEnabled = defineSetting<boolean>({
   name: 'notifications.enabled',
@@ -454,6 +557,10 @@ export const SETTINGS = {
   disableAuth,
   apiKeys,
   ssoEnabled,
+  ssoPublicUrl,
+  ssoTokenLifetimeDays,
+  ssoDatabaseFile,
+  ssoProviders,
   notificationsEnabled,
   oauthDebuggingOverrides,
   allowOauthAutoReplacement,

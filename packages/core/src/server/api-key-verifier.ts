@@ -5,16 +5,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Returns true when the candidate equals one of the keys. */
-export type ApiKeyVerifier = (candidate: string) => boolean;
+/** The index of the key the candidate equals, or undefined when it equals none. */
+export type ApiKeyVerifier = (candidate: string) => number | undefined;
 
 export function createApiKeyVerifier(apiKeys: readonly string[]): ApiKeyVerifier {
   const keyDigests = apiKeys.map(digest);
   return (candidate) => {
     const candidateDigest = digest(candidate);
-    let matched = false;
+    let matched: number | undefined;
     // Every key is compared, so the time taken does not reveal which key (if any) matched.
-    for (const keyDigest of keyDigests) matched = timingSafeEqual(keyDigest, candidateDigest) || matched;
+    keyDigests.forEach((keyDigest, index) => {
+      if (timingSafeEqual(keyDigest, candidateDigest)) matched = index;
+    });
     return matched;
   };
 }

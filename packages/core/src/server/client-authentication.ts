@@ -1,14 +1,17 @@
 /**
  * @fileoverview Client authentication: one early middleware in front of every route. A request
- * must carry one of the configured API keys, except `/internal/health`, which answers its basic
- * fields to anyone and its details only to a valid key. Repeated failures from one client
- * address are refused with 429 for a while, so keys cannot be guessed at network speed.
+ * must carry one of the configured API keys or, with SSO on, a personal proxy token or a token
+ * issued by a configured identity provider; except `/internal/health`, which answers its basic
+ * fields to anyone and its details only to a valid credential. Each authenticated request is
+ * attributed to a user id (never the credential). Repeated failures from one client address
+ * are refused with 429 for a while, so keys cannot be guessed at network speed.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
+import type { SsoService } from '../sso/sso-service.js';
 import { createApiKeyVerifier } from './api-key-verifier.js';
 import { presentedApiKey, type PresentedApiKey } from './presented-api-key.js';
 import { sendErrorResponse } from './render-error-response.js';
@@ -24,6 +27,8 @@ export const DEFAULT_FAILED_ATTEMPT_WINDOW_MS = 60_000;
 export interface ClientAuthenticationOptions {
   settings: Readonly<ProxySettings>;
   logger: AppLogger;
+  /** With SSO on: checks credentials that are not static keys. */
+  sso?: Pick<SsoService, 'authenticateBearer'> | undefined;
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
 }
@@ -34,12 +39,17 @@ export interface ClientAuthentication {
   close(): void;
 }
 
-type Verdict = { kind: 'valid' } | { kind: 'missing' } | { kind: 'invalid'; presented: PresentedApiKey };
+type Verdict =
+  | { kind: 'valid'; userId: string }
+  | { kind: 'missing' }
+  | { kind: 'invalid'; presented: PresentedApiKey }
+  /** An SSO credential that is expired, revoked, forged or of a user not allowed. */
+  | { kind: 'refused'; presented: PresentedApiKey; error: LlmProxyError };
 
 const verdicts = new WeakMap<Request, Verdict>();
 
 export function createClientAuthentication(options: ClientAuthenticationOptions): ClientAuthentication {
-  const { settings, logger } = options;
+  const { settings, logger, sso } = options;
   if (settings.auth.disabled) {
     return {
       middleware: (_request, response, next) => {
@@ -51,6 +61,14 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
   }
 
   const verifyApiKey = createApiKeyVerifier(settings.auth.apiKeys);
+  const judge = async (presented: PresentedApiKey): Promise<Verdict> => {
+    const keyIndex = verifyApiKey(presented.key);
+    if (keyIndex !== undefined) return { kind: 'valid', userId: `api-key#${keyIndex + 1}` };
+    const ssoVerdict = sso === undefined ? undefined : await sso.authenticateBearer(presented.key);
+    if (ssoVerdict?.kind === 'user') return { kind: 'valid', userId: ssoVerdict.user.id };
+    if (ssoVerdict?.kind === 'refused') return { kind: 'refused', presented, error: ssoVerdict.error };
+    return { kind: 'invalid', presented };
+  };
   const limit = options.failedAttemptLimit ?? DEFAULT_FAILED_ATTEMPT_LIMIT;
   const windowMs = options.failedAttemptWindowMs ?? DEFAULT_FAILED_ATTEMPT_WINDOW_MS;
   const failureStore = new MemoryStore();
@@ -94,15 +112,14 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     },
   });
 
-  const middleware: RequestHandler = (request, response, next) => {
+  const middleware: RequestHandler = async (request, response, next) => {
     const context = requestContextOf(response);
     const presented = presentedApiKey(request, context.family);
     if (presented === undefined && request.path === HEALTH_PATH) {
       next();
       return;
     }
-    const verdict: Verdict =
-      presented === undefined ? { kind: 'missing' } : verifyApiKey(presented.key) ? { kind: 'valid' } : { kind: 'invalid', presented };
+    const verdict: Verdict = presented === undefined ? { kind: 'missing' } : await judge(presented);
     verdicts.set(request, verdict);
     void failedAttemptLimiter(request, response, (error?: unknown) => {
       if (error !== undefined) {
@@ -111,30 +128,34 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
       }
       if (verdict.kind === 'valid') {
         context.authenticated = true;
+        context.userId = verdict.userId;
         next();
         return;
       }
-      refuse(request, response, verdict, logger);
+      refuse(request, response, verdict, logger, sso !== undefined);
     });
   };
 
   return { middleware, close: () => failureStore.shutdown() };
 }
 
-function refuse(request: Request, response: Response, verdict: Verdict, logger: AppLogger): void {
+function refuse(request: Request, response: Response, verdict: Exclude<Verdict, { kind: 'valid' }>, logger: AppLogger, ssoEnabled: boolean): void {
+  const ssoHint = ssoEnabled ? ', or a personal token from /auth/login' : '';
   const error =
-    verdict.kind === 'invalid'
+    verdict.kind === 'refused'
+      ? verdict.error
+      : verdict.kind === 'invalid'
       ? new LlmProxyError({
           code: 'AUTH_KEY_INVALID',
           message: `Invalid API key: the key sent in the ${verdict.presented.source} is not one of the proxy's keys`,
-          fix: 'Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS)',
+          fix: `Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS)${ssoHint}`,
           httpStatus: 401,
         })
       : new LlmProxyError({
           code: 'AUTH_KEY_MISSING',
           message: 'Missing API key: the request carries no key',
           fix:
-            'Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS) as ' +
+            `Send one of the keys configured in auth.api_keys (--api-keys, LLM_PROXY_API_KEYS)${ssoHint} as ` +
             '"Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>"',
           httpStatus: 401,
         });
@@ -143,7 +164,8 @@ function refuse(request: Request, response: Response, verdict: Verdict, logger: 
     method: request.method,
     path: request.path,
     reason: verdict.kind,
-    ...(verdict.kind === 'invalid' ? { keySource: verdict.presented.source } : {}),
+    ...(verdict.kind === 'missing' ? {} : { keySource: verdict.presented.source }),
+    ...(verdict.kind === 'refused' ? { code: verdict.error.code } : {}),
   });
   sendErrorResponse(response, error, requestContextOf(response).family);
 }

@@ -5,16 +5,21 @@
  * parsers, then the 404 and error handlers. Nothing here listens; see start-proxy.ts.
  */
 import express, { type Express } from 'express';
+import { anthropicMessagesFrontend, anthropicModelsRoute, countTokensRoute, forAnthropicClients } from '../frontends/anthropic-messages/index.js';
+import { geminiModelActionRoute, geminiModelRoute, geminiModelsRoute } from '../frontends/gemini/index.js';
 import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
+import { openAIResponsesFrontend } from '../frontends/openai-responses/openai-responses-frontend.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
+import type { SsoService } from '../sso/sso-service.js';
 import { browserOriginPolicy } from './browser-origin-policy.js';
 import { createClientAuthentication, HEALTH_PATH } from './client-authentication.js';
 import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
+import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { chatRoute } from './routes/chat-route.js';
 import { healthRoute } from './routes/health-route.js';
 import { modelsRoute } from './routes/models-route.js';
@@ -26,6 +31,8 @@ export interface CreateAppOptions {
   registry: BackendRegistry;
   report: PluginReport;
   version: string;
+  /** With SSO on: the `/auth` pages and the checks of SSO credentials. */
+  sso?: SsoService | undefined;
   /** Failed authentication attempts per client address and window before 429 (defaults in client-authentication.ts). */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
@@ -45,6 +52,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const authentication = createClientAuthentication({
     settings,
     logger,
+    sso: options.sso,
     ...(options.failedAttemptLimit === undefined ? {} : { failedAttemptLimit: options.failedAttemptLimit }),
     ...(options.failedAttemptWindowMs === undefined ? {} : { failedAttemptWindowMs: options.failedAttemptWindowMs }),
   });
@@ -53,15 +61,32 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const jsonBody = express.json({ limit: settings.server.bodyLimitBytes, type: () => true, inflate: true });
 
   const app = express();
+  installProxyOverheadHeader(app.response);
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(trackRequests({ inFlightRequests, logger }));
   if (settings.accessMode === 'single_user') app.use(loopbackHostGuard());
+  // The sign-in pages are for browsers on this site: they check their own Origin and CSRF
+  // tokens, and need no API key, so they come before the origin policy and authentication.
+  if (options.sso !== undefined) app.use('/auth', options.sso.router);
   app.use(browserOriginPolicy(settings.server.allowedOrigins));
   app.use(authentication.middleware);
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
-  app.get('/v1/models', modelsRoute({ registry, logger }));
+  // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
+  // send anthropic-version, get Anthropic's list format on the same path).
+  app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
   app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend }));
+  // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
+  for (const prefix of ['', '/anthropic']) {
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend }));
+    app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
+  }
+  app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
+  // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
+  app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
+  app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

@@ -48,7 +48,7 @@ export function routeNotFound(): RequestHandler {
       new LlmProxyError({
         code: 'ROUTE_NOT_FOUND',
         message: `Route not found: ${request.method} ${request.originalUrl.split('?', 1)[0]}`,
-        fix: 'The proxy serves POST /v1/chat/completions, GET /v1/models and GET /internal/health',
+        fix: 'The proxy serves POST /v1/chat/completions, POST /v1/responses, POST /v1/messages (also under /anthropic), POST /v1/messages/count_tokens, POST /v1beta/models/{model}:generateContent and :streamGenerateContent, GET /v1/models, GET /v1beta/models and GET /internal/health',
         httpStatus: 404,
       }),
       requestContextOf(response).family,

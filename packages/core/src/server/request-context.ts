@@ -17,16 +17,29 @@ export interface RequestContext {
   readonly abortController: AbortController;
   /** The backend that served the request, for the request log. */
   backend: string | undefined;
-  /** Filled by routes that call an upstream, for the overhead header. */
+  /**
+   * The waits of upstream requests sent with `abortController.signal`, for the overhead header.
+   * Set when the context is created; a route may replace it with its own.
+   */
   upstreamTiming: UpstreamTiming | undefined;
   /** True when the client presented a valid key, or authentication is disabled. */
   authenticated: boolean;
+  /**
+   * Who the request is attributed to, for logs and later per-user usage: `<provider>:<subject>`
+   * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
+   */
+  userId: string | undefined;
 }
 
 const contexts = new WeakMap<Response, RequestContext>();
 
 export function attachRequestContext(response: Response, context: RequestContext): void {
   contexts.set(response, context);
+}
+
+/** The context of a request, or undefined when it has none (yet). */
+export function findRequestContext(response: Response): RequestContext | undefined {
+  return contexts.get(response);
 }
 
 /** The context of a request that went through the request-context middleware. */

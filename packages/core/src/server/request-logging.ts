@@ -16,6 +16,7 @@ export function logRequest(logger: AppLogger, request: Request, response: Respon
     status: response.statusCode,
     durationMs: Number((performance.now() - context.startedAt).toFixed(3)),
     ...(context.backend === undefined ? {} : { backend: context.backend }),
+    ...(context.userId === undefined ? {} : { user: context.userId }),
     ...(completed ? {} : { clientDisconnected: true }),
   });
 }

@@ -11,7 +11,9 @@ import type { AppLogger } from '../logging/app-logger.js';
 import { closeBackends } from '../plugins/close-backends.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
+import type { SsoService } from '../sso/sso-service.js';
 import { createApp, type CreateAppOptions } from './create-app.js';
+import { expressMessageClasses } from './express-message-classes.js';
 
 /** Time allowed to receive a request's headers; short, to shed slow-header (slowloris) clients. */
 export const HEADERS_TIMEOUT_MS = 30_000;
@@ -26,6 +28,8 @@ export interface StartProxyOptions {
   registry: BackendRegistry;
   report: PluginReport;
   version: string;
+  /** With SSO on: the `/auth` pages and SSO credentials (closed by its creator, not here). */
+  sso?: SsoService | undefined;
   /** Overrides of the failed-authentication limiter, for tests. */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
@@ -46,7 +50,12 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const appOptions: CreateAppOptions = options;
   const { app, inFlightRequests, dispose } = createApp(appOptions);
   const server = createServer(
-    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      ...expressMessageClasses(app),
+    },
     app,
   );
   // No socket inactivity timeout: a stream may be quiet while the model thinks; the upstream

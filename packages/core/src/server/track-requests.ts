@@ -1,38 +1,43 @@
 /**
  * @fileoverview The first middleware of the app: creates the request context, ties the
  * connector abort signal to a client disconnect, registers the request for shutdown
- * draining, adds the overhead header and logs the request when its response closes.
+ * draining and logs the request when its response closes. (The overhead header is set from
+ * this context by proxy-overhead-header.ts.)
  */
 import { performance } from 'node:perf_hooks';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { InFlightRequests } from './in-flight-requests.js';
-import { addProxyOverheadHeader } from './proxy-overhead-header.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
 import { logRequest } from './request-logging.js';
 import { routeFamilyOf } from './route-family.js';
+import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
 export function trackRequests(options: { inFlightRequests: InFlightRequests; logger: AppLogger }): RequestHandler {
   const { inFlightRequests, logger } = options;
+  // The level is fixed for the process: when the request line would be dropped, it is not built.
+  const logRequests = logger.isLevelEnabled?.('info') ?? true;
   return (request, response, next) => {
+    const abortController = new AbortController();
     const context: RequestContext = {
       startedAt: performance.now(),
       family: routeFamilyOf(request.path),
-      abortController: new AbortController(),
+      abortController,
       backend: undefined,
-      upstreamTiming: undefined,
+      // Upstream requests sent with this request's signal add their waits here.
+      upstreamTiming: startUpstreamTiming(abortController.signal),
       authenticated: false,
+      userId: undefined,
     };
     attachRequestContext(response, context);
-    addProxyOverheadHeader(response, context);
     const release = inFlightRequests.track(context.abortController);
     response.once('close', () => {
       // 'close' before the response finished means the client went away: cancel the upstream.
       if (!response.writableFinished) context.abortController.abort();
       release();
-      logRequest(logger, request, response, context);
+      if (logRequests) logRequest(logger, request, response, context);
     });
     if (inFlightRequests.shuttingDown) {
       response.setHeader('connection', 'close');

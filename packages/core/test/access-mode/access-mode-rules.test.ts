@@ -144,13 +144,14 @@ describe('Multi User Mode validation', () => {
       'ACCESS_MODE_OAUTH_DEBUGGING_FLAGS_REJECTED',
       'ACCESS_MODE_OAUTH_AUTO_REPLACEMENT_REJECTED',
       'ACCESS_MODE_NOTIFICATIONS_REJECTED',
-      'SSO_NOT_AVAILABLE',
+      'SSO_NO_PROVIDERS',
+      'SSO_AUTH_DISABLED',
     ]);
   });
 });
 
 describe('SSO', () => {
-  it('stops startup in either mode until SSO exists, from flag, environment or YAML', async () => {
+  it('stops startup in either mode when SSO is enabled without a provider, from flag, environment or YAML', async () => {
     for (const [argv, env] of [
       [['--sso-enabled'], {}],
       [['--multi-user-mode', '--host', '0.0.0.0', '--sso-enabled'], {}],
@@ -158,8 +159,8 @@ describe('SSO', () => {
     ] as const) {
       const [failure, ...others] = await failures([...argv], env);
       expect(others).toEqual([]);
-      expect(failure?.code).toBe('SSO_NOT_AVAILABLE');
-      expect(failure?.message).toMatch(/^SSO is not available yet\./);
+      expect(failure?.code).toBe('SSO_NO_PROVIDERS');
+      expect(failure?.message).toMatch(/^SSO is enabled but no OpenID Connect provider is configured\./);
     }
   });
 });
@@ -173,7 +174,9 @@ describe('rule verdicts', () => {
       ['multi-user-oauth-debugging-flags', 'not applicable'],
       ['multi-user-oauth-auto-replacement', 'not applicable'],
       ['multi-user-notifications', 'not applicable'],
-      ['sso-available', 'pass'],
+      ['sso-providers', 'pass'],
+      ['sso-provider-settings', 'pass'],
+      ['sso-authentication-on', 'pass'],
     ]);
   });
 });

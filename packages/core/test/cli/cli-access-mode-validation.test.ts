@@ -29,7 +29,7 @@ const OAUTH_REPLACEMENT =
 const NOTIFICATIONS =
   'Desktop notifications are not allowed in Multi User Mode. Multi User Mode is for dedicated servers, not desktop computers.';
 const BOTH_MODES = 'Cannot specify both --single-user-mode and --multi-user-mode';
-const SSO = 'SSO is not available yet.';
+const SSO_WITHOUT_PROVIDER = 'SSO is enabled but no OpenID Connect provider is configured.';
 
 interface Scenario {
   args: string[];
@@ -192,7 +192,7 @@ describe('troubleshooting section', () => {
     expect(stderr).toContain(OAUTH_REPLACEMENT);
   });
 
-  it('stops startup when SSO is requested by flag, YAML or environment, until SSO exists', async () => {
+  it('stops startup when SSO is enabled by flag, YAML or environment without a provider', async () => {
     for (const scenario of [
       { args: ['--multi-user-mode', '--host=0.0.0.0', '--sso-enabled'] },
       { args: [], files: { 'llm-proxy.yaml': 'sso:\n  enabled: true\n' } },
@@ -200,7 +200,8 @@ describe('troubleshooting section', () => {
     ]) {
       const { stderr } = await expectRefusedStart(scenario);
       expect(errorLines(stderr)).toHaveLength(1);
-      expect(stderr).toContain(`Error [SSO_NOT_AVAILABLE]: ${SSO}`);
+      expect(stderr).toContain(`Error [SSO_NO_PROVIDERS]: ${SSO_WITHOUT_PROVIDER}`);
+      expect(stderr).toContain('Add a provider under sso.providers in the YAML file');
     }
   });
 

@@ -28,7 +28,7 @@ function isNodeErrorCode(code: string): boolean {
 
 async function codesUsedInSources(): Promise<Set<string>> {
   const codes = new Set<string>();
-  const sourceDirectories = ['packages/connector-sdk/src', 'packages/core/src'];
+  const sourceDirectories = ['packages/connector-sdk/src', 'packages/core/src', 'packages/oauth-connectors/src'];
   for (const directory of sourceDirectories) {
     for (const file of await listSourceFiles(path.join(repositoryRoot, directory))) {
       const text = await readFile(file, 'utf8');

@@ -38,9 +38,9 @@ describe('client authentication', () => {
   it('accepts the key query parameter on Gemini routes only', async () => {
     const running = await start();
     const gemini = await models(running, {}, `/v1beta/models?key=${TEST_API_KEY}`);
-    // Authenticated, so it reaches routing (no Gemini routes yet): 404 in Gemini format.
-    expect(gemini.status).toBe(404);
-    expect(gemini.json().error.status).toBe('NOT_FOUND');
+    // Authenticated, so it reaches the Gemini model list.
+    expect(gemini.status).toBe(200);
+    expect(Array.isArray(gemini.json().models)).toBe(true);
     const openai = await models(running, {}, `/v1/models?key=${TEST_API_KEY}`);
     expect(openai.status).toBe(401);
   });

@@ -9,11 +9,11 @@ import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { ChatFrontend } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
-import { currentUpstreamTiming, runWithUpstreamTiming } from '../../upstream/upstream-timing.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { requestContextOf } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
+import { sendJson } from '../send-json.js';
 
 export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
@@ -21,24 +21,23 @@ export function chatRoute<RenderOptions>(options: {
   frontend: ChatFrontend<RenderOptions>;
 }): RequestHandler {
   const { settings, registry, frontend } = options;
-  return (request, response) =>
-    runWithUpstreamTiming(async () => {
-      const context = requestContextOf(response);
-      context.upstreamTiming = currentUpstreamTiming();
-      const parsed = frontend.parse({ body: request.body, params: request.params as Record<string, string>, query: request.query });
-      const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
-      context.backend = route.backend.name;
-      const chatRequest = { ...parsed.request, model: route.model };
-      const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
-      if (chatRequest.stream) {
-        const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
-        await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
-        return;
-      }
-      const chatResponse =
-        result.type === 'response'
-          ? result.response
-          : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
-      response.json(frontend.renderResponse(chatResponse, parsed.renderOptions));
-    });
+  return async (request, response) => {
+    const context = requestContextOf(response);
+    const parsed = frontend.parse({ body: request.body, params: request.params as Record<string, string>, query: request.query });
+    const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
+    context.backend = route.backend.name;
+    const chatRequest = { ...parsed.request, model: route.model };
+    // Upstream waits are counted in context.upstreamTiming through the signal.
+    const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
+    if (chatRequest.stream) {
+      const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
+      await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
+      return;
+    }
+    const chatResponse =
+      result.type === 'response'
+        ? result.response
+        : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
+    sendJson(response, frontend.renderResponse(chatResponse, parsed.renderOptions));
+  };
 }

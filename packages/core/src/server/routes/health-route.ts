@@ -26,6 +26,7 @@ export function healthRoute(options: HealthRouteOptions): RequestHandler {
       version,
       uptime_seconds: Math.floor((performance.now() - startedAt) / 1000),
       access_mode: settings.accessMode,
+      ...(settings.sso.enabled ? { sso: 'enabled' } : {}),
     };
     if (!requestContextOf(response).authenticated) {
       response.json(basics);
@@ -39,6 +40,9 @@ export function healthRoute(options: HealthRouteOptions): RequestHandler {
         package: backend.packageName,
         has_static_credentials: backend.hasStaticCredentials,
       })),
+      opt_in_required_backends: report.backends
+        .filter((backend) => backend.status === 'needs-opt-in')
+        .map((backend) => ({ name: backend.name, connector: backend.connectorId, code: backend.code })),
       failed_backends: report.backends
         .filter((backend) => backend.status === 'failed')
         .map((backend) => ({ name: backend.name, connector: backend.connectorId, code: backend.code, reason: backend.reason })),

@@ -6,36 +6,34 @@ import type { RequestHandler } from 'express';
 import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { requestContextOf } from '../request-context.js';
-import { runWithUpstreamTiming, currentUpstreamTiming } from '../../upstream/upstream-timing.js';
 
 export function modelsRoute(options: { registry: BackendRegistry; logger: AppLogger }): RequestHandler {
   const { registry, logger } = options;
-  return (_request, response) =>
-    runWithUpstreamTiming(async () => {
-      const context = requestContextOf(response);
-      context.upstreamTiming = currentUpstreamTiming();
-      const signal = context.abortController.signal;
-      const backends = registry.list();
-      const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
-      const data: object[] = [];
-      listings.forEach((listing, index) => {
-        const backend = backends[index]!;
-        if (listing.status === 'rejected') {
-          logger.warn('Could not list the models of a backend; leaving it out of /v1/models', {
-            backend: backend.name,
-            error: listing.reason instanceof Error ? listing.reason.message : String(listing.reason),
-          });
-          return;
-        }
-        for (const model of listing.value) {
-          data.push({
-            id: `${backend.name}:${model.id}`,
-            object: 'model',
-            created: model.created ?? 0,
-            owned_by: model.ownedBy ?? backend.name,
-          });
-        }
-      });
-      if (!signal.aborted) response.json({ object: 'list', data });
+  return async (_request, response) => {
+    // Upstream waits are counted in the context's upstreamTiming through the signal.
+    const context = requestContextOf(response);
+    const signal = context.abortController.signal;
+    const backends = registry.list();
+    const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
+    const data: object[] = [];
+    listings.forEach((listing, index) => {
+      const backend = backends[index]!;
+      if (listing.status === 'rejected') {
+        logger.warn('Could not list the models of a backend; leaving it out of /v1/models', {
+          backend: backend.name,
+          error: listing.reason instanceof Error ? listing.reason.message : String(listing.reason),
+        });
+        return;
+      }
+      for (const model of listing.value) {
+        data.push({
+          id: `${backend.name}:${model.id}`,
+          object: 'model',
+          created: model.created ?? 0,
+          owned_by: model.ownedBy ?? backend.name,
+        });
+      }
     });
+    if (!signal.aborted) response.json({ object: 'list', data });
+  };
 }

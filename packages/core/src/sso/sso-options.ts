@@ -1,0 +1,30 @@
+/**
+ * @fileoverview The SSO settings with their defaults applied. `resolveSettings` always fills
+ * every field; settings built by hand (tests, embedders) may leave them out when SSO is off.
+ */
+import path from 'node:path';
+
+import type { SsoProviderSettings, SsoSettings } from '../config/proxy-settings.js';
+
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 30;
+/** Relative to the working directory; `var/` is where the proxy keeps its runtime files. */
+export const DEFAULT_SSO_DATABASE_FILE = 'var/sso/llm-proxy-sso.sqlite';
+
+/** SSO settings with nothing left to default. */
+export interface SsoOptions {
+  providers: readonly SsoProviderSettings[];
+  /** Without a trailing slash; undefined derives the address from each request. */
+  publicUrl: string | undefined;
+  tokenLifetimeDays: number;
+  /** Absolute path. */
+  databaseFile: string;
+}
+
+export function ssoOptionsOf(settings: SsoSettings, cwd: string): SsoOptions {
+  return {
+    providers: settings.providers ?? [],
+    publicUrl: settings.publicUrl?.replace(/\/+$/, ''),
+    tokenLifetimeDays: settings.tokenLifetimeDays ?? DEFAULT_TOKEN_LIFETIME_DAYS,
+    databaseFile: path.resolve(cwd, settings.databaseFile ?? DEFAULT_SSO_DATABASE_FILE),
+  };
+}
