@@ -123,7 +123,7 @@ describe('parseChatCompletionRequest', () => {
     [{ messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', `Invalid value for 'messages[0].role': "robot"`],
     [{ messages: [{ content: 'x' }] }, 'messages[0].role', "Missing required parameter: 'messages[0].role'"],
     [{ messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] }, 'messages[0].content[0].type', "Invalid value for 'messages[0].content[0].type'"],
-    [{ messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages[0].content[0].text', "Invalid type for 'messages[0].content[0].text'"],
+    [{ messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages[0].content[0].text', "Missing required parameter: 'messages[0].content[0].text'"],
     [{ messages: [{ role: 'user', content: 'x' }, { role: 'tool', content: 'r' }] }, 'messages[1].tool_call_id', "Missing required parameter: 'messages[1].tool_call_id'"],
     [{ messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'u' } }] }] }, 'messages[0].content[0].type', "Supported values are: 'text'"],
     [{ messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }, 'temperature', "Invalid type for 'temperature': expected a number"],

@@ -16,6 +16,7 @@ import type {
 } from '@llmproxy/connector-sdk';
 import { setCacheControl, setReasoningHint, type AnthropicReasoningHint } from '../../connectors/anthropic/anthropic-request-hints.js';
 import type { AnthropicCacheControl } from '../../connectors/anthropic/anthropic-messages-wire-types.js';
+import { invalid, isRecord, unsupported } from '../request-field-checks.js';
 
 export interface ParsedMessagesRequest {
   /** The raw `model` field (`openai:gpt-4o`, `claude-sonnet-4-5`, ...). */
@@ -439,27 +440,4 @@ function expectTokenCount(value: unknown, param: string): number {
 function invalidType(param: string, value: unknown, expected: string): LlmProxyError {
   const actual = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
   return invalid(param, `${param}: Input should be ${expected}, not ${actual}`);
-}
-
-function invalid(param: string | undefined, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_INVALID',
-    message,
-    httpStatus: 400,
-    details: param === undefined ? {} : { param },
-  });
-}
-
-function unsupported(param: string, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_UNSUPPORTED',
-    message,
-    fix: `Remove \`${param}\` from the request`,
-    httpStatus: 400,
-    details: { param },
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

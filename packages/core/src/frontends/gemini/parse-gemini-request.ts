@@ -7,6 +7,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ContentPart, ReasoningEffort, ToolChoice, ToolDefinition } from '@llmproxy/connector-sdk';
 import { fromGeminiParts, type GeminiPartsReader } from '../../connectors/gemini/from-gemini-parts.js';
 import type { ChatRequestWithSamplingHints } from '../../connectors/gemini/sampling-hints.js';
+import { expectNumber, expectString, invalid, invalidType, isRecord, unsupported } from '../request-field-checks.js';
 
 /** Whether the client called `generateContent` or `streamGenerateContent`, and how it wants the stream framed. */
 export interface GeminiCallOptions {
@@ -342,37 +343,4 @@ function partError(path: string, partIndex: number, field: string, problem: stri
   return isUnsupported
     ? unsupported(param, `Parts with '${field}' are not supported by llmproxy`)
     : invalid(param, `Invalid value for '${param}': it ${problem}`);
-}
-
-function expectString(value: unknown, param: string): string {
-  if (typeof value !== 'string') throw invalidType(param, value, 'a string');
-  return value;
-}
-
-function expectNumber(value: unknown, param: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, value, 'a number');
-  return value;
-}
-
-function invalidType(param: string, value: unknown, expected: string): LlmProxyError {
-  const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return invalid(param, `Invalid type for '${param}': expected ${expected}, but got ${actual}`);
-}
-
-function invalid(param: string | undefined, message: string): LlmProxyError {
-  return new LlmProxyError({ code: 'CHAT_REQUEST_INVALID', message, httpStatus: 400, details: param === undefined ? {} : { param } });
-}
-
-function unsupported(param: string, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_UNSUPPORTED',
-    message,
-    fix: `Remove \`${param}\` from the request`,
-    httpStatus: 400,
-    details: { param },
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,7 +2,6 @@
  * @fileoverview OpenAI Chat Completions request body → canonical chat request, with validation
  * errors that name the offending parameter the way OpenAI does (`messages[2].content[0].type`).
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -13,6 +12,7 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from '@llmproxy/connector-sdk';
+import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, isRecord, unsupported } from '../request-field-checks.js';
 
 /** A parsed request: what the router needs, the canonical request, and what the renderer needs. */
 export interface ParsedChatCompletionRequest {
@@ -335,55 +335,4 @@ function partType(part: unknown, path: string): string {
   const type = part['type'];
   if (typeof type !== 'string') throw invalid(`${path}.type`, `Missing required parameter: '${path}.type'`);
   return type;
-}
-
-function expectString(value: unknown, param: string): string {
-  if (typeof value !== 'string') throw invalidType(param, value, 'a string');
-  return value;
-}
-
-function expectBoolean(value: unknown, param: string): boolean {
-  if (typeof value !== 'boolean') throw invalidType(param, value, 'a boolean');
-  return value;
-}
-
-function expectNumber(value: unknown, param: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, value, 'a number');
-  return value;
-}
-
-function expectTokenCount(value: unknown, param: string): number {
-  const count = expectNumber(value, param);
-  if (!Number.isInteger(count) || count < 1) {
-    throw invalid(param, `Invalid value for '${param}': ${count}. Expected an integer of at least 1`);
-  }
-  return count;
-}
-
-function invalidType(param: string, value: unknown, expected: string): LlmProxyError {
-  const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return invalid(param, `Invalid type for '${param}': expected ${expected}, but got ${actual}`);
-}
-
-function invalid(param: string | undefined, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_INVALID',
-    message,
-    httpStatus: 400,
-    details: param === undefined ? {} : { param },
-  });
-}
-
-function unsupported(param: string, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_UNSUPPORTED',
-    message,
-    fix: `Remove \`${param}\` from the request`,
-    httpStatus: 400,
-    details: { param },
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,6 @@
  * with validation errors that name the offending parameter the way OpenAI does
  * (`input[2].content[0].type`).
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -18,6 +17,7 @@ import type {
 import { customToolDefinition, wrapCustomToolInput } from './custom-tools.js';
 import { decodeRedactedReasoning } from './redacted-reasoning.js';
 import { withResponsesRequestHints } from './responses-request-hints.js';
+import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, isRecord, unsupported } from '../../frontends/request-field-checks.js';
 
 /** A parsed Responses request. */
 export interface ParsedResponsesRequest {
@@ -488,51 +488,4 @@ function partRecord(part: unknown, path: string): Record<string, unknown> {
   if (!isRecord(part)) throw invalidType(path, part, 'an object');
   if (typeof part['type'] !== 'string') throw invalid(`${path}.type`, `Missing required parameter: '${path}.type'`);
   return part;
-}
-
-function expectString(value: unknown, param: string): string {
-  if (typeof value !== 'string') {
-    if (value === undefined) throw invalid(param, `Missing required parameter: '${param}'`);
-    throw invalidType(param, value, 'a string');
-  }
-  return value;
-}
-
-function expectBoolean(value: unknown, param: string): boolean {
-  if (typeof value !== 'boolean') throw invalidType(param, value, 'a boolean');
-  return value;
-}
-
-function expectNumber(value: unknown, param: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, value, 'a number');
-  return value;
-}
-
-function expectTokenCount(value: unknown, param: string): number {
-  const count = expectNumber(value, param);
-  if (!Number.isInteger(count) || count < 1) throw invalid(param, `Invalid value for '${param}': ${count}. Expected an integer of at least 1`);
-  return count;
-}
-
-function invalidType(param: string, value: unknown, expected: string): LlmProxyError {
-  const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return invalid(param, `Invalid type for '${param}': expected ${expected}, but got ${actual}`);
-}
-
-function invalid(param: string | undefined, message: string): LlmProxyError {
-  return new LlmProxyError({ code: 'CHAT_REQUEST_INVALID', message, httpStatus: 400, details: param === undefined ? {} : { param } });
-}
-
-function unsupported(param: string, message: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_REQUEST_UNSUPPORTED',
-    message,
-    fix: `Remove \`${param}\` from the request`,
-    httpStatus: 400,
-    details: { param },
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
