@@ -5,6 +5,7 @@
  */
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger } from '../logging/create-logger.js';
+import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
@@ -32,14 +33,7 @@ export async function connectorsListCommand(environment: CommandEnvironment): Pr
         settings: settings.values,
         cwd: environment.cwd,
         logger,
-        createContext: (backendName, _connectorId, config) => ({
-          backendName,
-          logger: logger.child({ backend: backendName }),
-          http,
-          notifier,
-          config,
-          env: environment.env,
-        }),
+        createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
       });
       environment.stdout.write(formatPluginReport(report));
       await closeBackends(registry.list(), logger);

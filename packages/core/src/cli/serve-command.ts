@@ -12,6 +12,7 @@ import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
 import type { SsoService } from '../sso/sso-service.js';
+import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
@@ -62,14 +63,7 @@ export async function serveCommand(environment: CommandEnvironment): Promise<num
       settings: settings.values,
       cwd: environment.cwd,
       logger,
-      createContext: (backendName, _connectorId, config) => ({
-        backendName,
-        logger: logger.child({ backend: backendName }),
-        http,
-        notifier,
-        config,
-        env: environment.env,
-      }),
+      createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
     });
 
     let sso: SsoService | undefined;
@@ -97,7 +91,6 @@ export async function serveCommand(environment: CommandEnvironment): Promise<num
       announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
     }
     environment.stdout.write(announcement);
-    logger.info(`Listening on ${running.url}`);
 
     const signal = await waitForStopSignal(environment, logger);
     logger.info(`Received ${signal}, shutting down`);
