@@ -9,7 +9,25 @@ export const GOALS = {
   maximumAddedLatencyP50Us: 400,
   maximumStreamingFirstByteOverBareMs: 0.5,
   maximumPeakRssMb: 120,
+  maximumTranslationFirstByteP50Ms: 0.5,
 };
+
+/**
+ * Goals of the translated streams: each adds at most the allowed time to time-to-first-byte
+ * over its untranslated counterpart (p50 of the paired differences).
+ * @param {Record<string, any> | undefined} translatedStreams
+ * @returns {Array<{ goal: string, value: string, met: boolean }>}
+ */
+export function checkTranslationGoals(translatedStreams) {
+  if (translatedStreams?.status !== 'measured') return [];
+  return Object.entries(translatedStreams.routes)
+    .filter(([, route]) => route.comparedWith !== undefined)
+    .map(([name, route]) => ({
+      goal: `${name} stream: time-to-first-byte at most ${GOALS.maximumTranslationFirstByteP50Ms} ms over ${route.comparedWith}`,
+      value: `${formatSigned(route.firstByteOverUntranslatedP50Ms, 3)} ms`,
+      met: route.firstByteOverUntranslatedP50Ms <= GOALS.maximumTranslationFirstByteP50Ms,
+    }));
+}
 
 /**
  * @param {Record<string, any>} llmproxy the llmproxy target's results
@@ -93,6 +111,7 @@ export function formatReport(results) {
     if (target.failures > 0) problems.push(`${target.failures} sequential requests failed`);
     if (problems.length > 0) lines.push(`WARNING ${name}: ${problems.join('; ')}`);
   }
+  lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
   const llmproxy = results.targets.llmproxy;
   if (llmproxy?.status === 'measured') {
     const header = llmproxy.overheadHeader;
@@ -107,6 +126,36 @@ export function formatReport(results) {
     for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * @param {Record<string, any> | undefined} translatedStreams
+ * @param {Record<string, any>} settings
+ * @returns {string[]}
+ */
+function formatTranslatedStreams(translatedStreams, settings) {
+  if (translatedStreams === undefined) return [];
+  if (translatedStreams.status !== 'measured') return ['', `translated streams: not measured: ${translatedStreams.reason.split('\n')[0]}`];
+  const rows = [['llmproxy stream (client → backend)', 'TTFB p50 ms', 'TTFB p99 ms', 'total p50 ms', 'total p99 ms', 'TTFB vs untranslated ms', 'total vs untranslated ms']];
+  for (const [name, route] of Object.entries(translatedStreams.routes)) {
+    const compared = route.comparedWith !== undefined;
+    rows.push([
+      name,
+      route.firstByteP50Ms.toFixed(3),
+      route.firstByteP99Ms.toFixed(3),
+      route.totalP50Ms.toFixed(3),
+      route.totalP99Ms.toFixed(3),
+      compared ? formatSigned(route.firstByteOverUntranslatedP50Ms, 3) : '-',
+      compared ? formatSigned(route.totalOverUntranslatedP50Ms, 3) : '-',
+    ]);
+  }
+  const lines = ['', `translated streams: ${translatedStreams.rounds} interleaved rounds through llmproxy, mock upstreams pause ${settings.streamGapMs} ms after their first frames`];
+  lines.push(...formatTable(rows));
+  lines.push('vs untranslated = per-round difference to the same upstream reached through its own protocol (p50 of the differences).');
+  for (const [name, route] of Object.entries(translatedStreams.routes)) {
+    if (route.failures > 0) lines.push(`WARNING ${name}: ${route.failures} streams failed`);
+  }
+  return lines;
 }
 
 /** @param {string[][]} rows */

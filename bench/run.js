@@ -4,10 +4,13 @@
  * 127.0.0.1, and measures for each target (direct to the upstream, bare passthrough, llmproxy):
  * requests/s at 32 connections, sequential latency p50/p99 and the latency added over direct
  * (interleaved rounds), streaming time-to-first-byte, and the proxy's peak RSS after load.
- * Prints a table and writes the numbers as JSON to bench/results/.
+ * Then, through llmproxy only, translated streams beside untranslated ones (a mock Anthropic
+ * upstream joins for them): an Anthropic client on the OpenAI mock, an OpenAI client on the
+ * Anthropic mock, and each mock reached through its own protocol; time-to-first-byte and total
+ * time, and what translation adds. Prints tables and writes the numbers as JSON to bench/results/.
  *
  * Options: --duration <throughput seconds per target, run in 3 interleaved slices> (6), --connections (32), --rounds (1000),
- * --stream-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
+ * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
  * --without-llmproxy (measure the baselines only), --cpu-profile (run llmproxy under
  * `node --cpu-prof`, keep the profile in bench/results/profiles/ and print self time by package;
  * profiling slows it down, so take the other numbers from a run without it).
@@ -22,7 +25,9 @@ import { checkTarget } from './check-target.mjs';
 import { readMemoryUsage, startChildServer } from './child-server.mjs';
 import { measureInterleaved, pairedDifferences } from './measure-interleaved.mjs';
 import { measureThroughput } from './measure-throughput.mjs';
-import { checkGoals, formatReport } from './report.mjs';
+import { checkTranslatedStreamRoutes, measureTranslatedStreams } from './measure-translated-streams.mjs';
+import { checkGoals, checkTranslationGoals, formatReport } from './report.mjs';
+import { TRANSLATED_STREAM_ROUTES } from './workload.mjs';
 import { formatCpuProfileSummary, summarizeCpuProfile, summarizeCpuProfileFunctions } from './summarize-cpu-profile.mjs';
 import { percentileOf } from './statistics.mjs';
 
@@ -40,6 +45,7 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '1000' },
     'stream-rounds': { type: 'string', default: '200' },
+    'translated-rounds': { type: 'string', default: '200' },
     'stream-gap-ms': { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
     'without-llmproxy': { type: 'boolean', default: false },
@@ -52,6 +58,7 @@ const settings = {
   throughputSlices: options.quick ? 2 : 3,
   rounds: options.quick ? 300 : Number(options.rounds),
   streamRounds: options.quick ? 60 : Number(options['stream-rounds']),
+  translatedRounds: options.quick ? 60 : Number(options['translated-rounds']),
   streamGapMs: Number(options['stream-gap-ms']),
 };
 
@@ -80,10 +87,16 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 }
 
-/** llmproxy's environment: the mock as OpenAI, and none of the caller's own proxy settings. */
-function proxyEnvironment(upstreamUrl) {
+/** llmproxy's environment: the mocks as OpenAI and Anthropic, and none of the caller's own proxy settings. */
+function proxyEnvironment(upstreamUrl, anthropicUpstreamUrl) {
   const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLM_PROXY_')));
-  return { ...environment, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1` };
+  return {
+    ...environment,
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+    ANTHROPIC_API_KEY: 'bench',
+    ANTHROPIC_BASE_URL: anthropicUpstreamUrl,
+  };
 }
 
 async function startTargets() {
@@ -93,6 +106,12 @@ async function startTargets() {
     args: [path.join(benchDirectory, 'mock-openai-upstream.mjs'), '--stream-gap-ms', String(settings.streamGapMs)],
   });
   children.push(mock);
+  const anthropicMock = await startChildServer({
+    name: 'mock anthropic upstream',
+    command: process.execPath,
+    args: [path.join(benchDirectory, 'mock-anthropic-upstream.mjs'), '--stream-gap-ms', String(settings.streamGapMs)],
+  });
+  children.push(anthropicMock);
   const bare = await startChildServer({
     name: 'bare passthrough',
     command: process.execPath,
@@ -124,7 +143,7 @@ async function startTargets() {
           '--log-level', 'error',
           '--log-file', path.join(temporaryDirectory, 'llm-proxy.log'),
         ],
-        env: proxyEnvironment(mock.url),
+        env: proxyEnvironment(mock.url, anthropicMock.url),
         // No project or user config file from the caller's directory changes what is measured.
         cwd: temporaryDirectory,
       });
@@ -168,6 +187,8 @@ async function main() {
   process.stderr.write('streaming time-to-first-byte, interleaved\n');
   const streaming = await measureInterleaved({ targets, rounds: settings.streamRounds, warmupRounds: 10, stream: true });
 
+  const translatedStreams = await measureTranslatedStreamsThroughLlmproxy(targets.find((target) => target.name === 'llmproxy'), notMeasured.llmproxy);
+
   const directSamples = sequential.samplesMs.get('direct') ?? [];
   const directP99 = percentileOf(directSamples, 99);
   const bareFirstBytes = streaming.samplesMs.get('bare') ?? [];
@@ -181,6 +202,7 @@ async function main() {
     loadAverage: loadAverageAtStart,
     settings,
     targets: {},
+    translatedStreams,
     goals: [],
   };
   for (const name of ['direct', 'bare', 'llmproxy']) {
@@ -219,6 +241,7 @@ async function main() {
   if (results.targets.llmproxy.status === 'measured' && results.targets.bare.status === 'measured') {
     results.goals = checkGoals(results.targets.llmproxy, results.targets.bare);
   }
+  results.goals.push(...checkTranslationGoals(translatedStreams));
 
   if (options['cpu-profile'] && results.targets.llmproxy.status === 'measured') {
     results.cpuProfile = await stopAndSummarizeProfile();
@@ -243,6 +266,21 @@ async function main() {
     process.stderr.write(`\nllmproxy was not measured: ${results.targets.llmproxy.reason}\n`);
   }
   return llmproxyMissing ? 1 : 0;
+}
+
+/**
+ * The translated-stream comparison through llmproxy, after checking every route answers right.
+ * @param {{ name: string, url: string } | undefined} llmproxy
+ * @param {string | undefined} whyNotMeasured
+ */
+async function measureTranslatedStreamsThroughLlmproxy(llmproxy, whyNotMeasured) {
+  if (llmproxy === undefined) return { status: 'not measured', reason: `llmproxy not measured: ${whyNotMeasured ?? 'not started'}` };
+  const problems = await checkTranslatedStreamRoutes(llmproxy.url, TRANSLATED_STREAM_ROUTES);
+  const wrong = Object.entries(problems);
+  if (wrong.length > 0) return { status: 'not measured', reason: wrong.map(([name, problem]) => `${name} answers incorrectly: ${problem}`).join('; ') };
+  process.stderr.write('translated streams, interleaved\n');
+  const measured = await measureTranslatedStreams({ url: llmproxy.url, routes: TRANSLATED_STREAM_ROUTES, rounds: settings.translatedRounds, warmupRounds: 20 });
+  return { status: 'measured', ...measured };
 }
 
 /** Stops llmproxy so node writes its profile, then summarises the newest profile. */

@@ -58,3 +58,75 @@ export const REQUEST_HEADERS = {
   'content-type': 'application/json',
   authorization: 'Bearer bench-client',
 };
+
+/** The Anthropic model the mock Anthropic upstream serves (reached as `anthropic:<model>`). */
+export const ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+
+export const MESSAGES_PATH = '/v1/messages';
+
+/** Headers of an Anthropic client (the proxy runs with auth disabled; the key is ignored). */
+export const ANTHROPIC_REQUEST_HEADERS = {
+  'content-type': 'application/json',
+  'x-api-key': 'bench-client',
+  'anthropic-version': '2023-06-01',
+};
+
+/**
+ * The streamed requests of the translated-stream comparison, one per front-end × backend pair.
+ * Each pair's untranslated counterpart reaches the same mock upstream through its own protocol.
+ */
+export const TRANSLATED_STREAM_ROUTES = [
+  {
+    name: 'openai-chat → openai (untranslated)',
+    path: CHAT_PATH,
+    headers: REQUEST_HEADERS,
+    body: JSON.stringify({ model: `openai:${MODEL}`, messages: [{ role: 'user', content: 'Say hello in five words.' }], stream: true }),
+    protocol: 'openai-chat',
+  },
+  {
+    name: 'anthropic-messages → openai',
+    path: MESSAGES_PATH,
+    headers: ANTHROPIC_REQUEST_HEADERS,
+    body: JSON.stringify({ model: `openai:${MODEL}`, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello in five words.' }], stream: true }),
+    protocol: 'anthropic-messages',
+    untranslated: 'openai-chat → openai (untranslated)',
+  },
+  {
+    name: 'anthropic-messages → anthropic (untranslated)',
+    path: MESSAGES_PATH,
+    headers: ANTHROPIC_REQUEST_HEADERS,
+    body: JSON.stringify({ model: `anthropic:${ANTHROPIC_MODEL}`, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello in five words.' }], stream: true }),
+    protocol: 'anthropic-messages',
+  },
+  {
+    name: 'openai-chat → anthropic',
+    path: CHAT_PATH,
+    headers: REQUEST_HEADERS,
+    body: JSON.stringify({ model: `anthropic:${ANTHROPIC_MODEL}`, messages: [{ role: 'user', content: 'Say hello in five words.' }], stream: true }),
+    protocol: 'openai-chat',
+    untranslated: 'anthropic-messages → anthropic (untranslated)',
+  },
+];
+
+/**
+ * The Anthropic Messages SSE events of the streamed answer, grouped by when the mock sends
+ * them: the first group at once (what a real upstream sends before the first token), the rest
+ * after the pause, like the OpenAI stream.
+ */
+export function anthropicMessageStreamEvents() {
+  const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const usage = { input_tokens: 14, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const first = [
+    event('message_start', {
+      message: { id: 'msg_bench', type: 'message', role: 'assistant', model: ANTHROPIC_MODEL, content: [], stop_reason: null, stop_sequence: null, usage },
+    }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+  ];
+  const rest = [
+    ...STREAM_PIECES.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } }),
+    event('message_stop', {}),
+  ];
+  return { first, rest };
+}

@@ -185,7 +185,7 @@ export async function* renderResponsesStream(
           if (event.text === '' && event.signature === undefined) break;
           yield* closeMessage('completed');
           // A signed block is finished: more reasoning text starts another item.
-          if (reasoning !== undefined && event.text !== '' && reasoning.item.encrypted_content !== undefined) yield* closeReasoning('completed');
+          if (reasoning !== undefined && (event.text !== '' || event.signature !== undefined) && reasoning.item.encrypted_content !== undefined) yield* closeReasoning('completed');
           const open = reasoning ?? (yield* openReasoning());
           if (event.text !== '') {
             const location = { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0 };
