@@ -63,6 +63,7 @@ export async function collectChatStream(events: AsyncIterable<ChatEvent>): Promi
       case 'finish':
         finished = true;
         response.finishReason = event.finishReason;
+        if (event.stopSequence !== undefined) response.stopSequence = event.stopSequence;
         break;
       case 'usage':
         response.usage = event.usage;

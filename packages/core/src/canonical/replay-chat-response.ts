@@ -34,6 +34,10 @@ export async function* replayChatResponse(response: ChatResponse): AsyncGenerato
       }
     }
   }
-  yield { type: 'finish', finishReason: response.finishReason };
+  yield {
+    type: 'finish',
+    finishReason: response.finishReason,
+    ...(response.stopSequence === undefined ? {} : { stopSequence: response.stopSequence }),
+  };
   if (response.usage !== undefined) yield { type: 'usage', usage: response.usage };
 }

@@ -75,6 +75,11 @@ describe('collectChatStream', () => {
     };
     expect(await collectChatStream(replayChatResponse(response))).toEqual(response);
   });
+
+  it('keeps the stop sequence a finish event names, both ways', async () => {
+    const response: ChatResponse = { id: 'r3', model: 'm', created: 1, content: [{ type: 'text', text: 'One, two' }], finishReason: 'stop', stopSequence: 'three' };
+    expect(await collectChatStream(replayChatResponse(response))).toEqual(response);
+  });
 });
 
 describe('reasoning budget', () => {

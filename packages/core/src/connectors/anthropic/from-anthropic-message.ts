@@ -51,6 +51,7 @@ export function fromAnthropicMessage(body: unknown, backendName: string): ChatRe
     finishReason: fromAnthropicStopReason(body['stop_reason']),
     protocolExtras: { protocol: 'anthropic-messages', fields },
   };
+  if (typeof body['stop_sequence'] === 'string') response.stopSequence = body['stop_sequence'];
   if (isRecord(body['usage'])) response.usage = fromAnthropicUsage(body['usage']);
   return response;
 }

@@ -148,7 +148,12 @@ export async function* readAnthropicMessageStream(
         const delta = isRecord(data['delta']) ? data['delta'] : {};
         if (delta['stop_reason'] !== undefined && delta['stop_reason'] !== null && !finished) {
           finished = true;
-          yield { type: 'finish', finishReason: fromAnthropicStopReason(delta['stop_reason']) };
+          const stopSequence = delta['stop_sequence'];
+          yield {
+            type: 'finish',
+            finishReason: fromAnthropicStopReason(delta['stop_reason']),
+            ...(typeof stopSequence === 'string' ? { stopSequence } : {}),
+          };
         }
         break;
       }

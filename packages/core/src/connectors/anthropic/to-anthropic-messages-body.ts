@@ -2,10 +2,10 @@
  * @fileoverview Canonical chat request → Anthropic Messages request body.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { ChatMessage, ChatRequest, ContentPart, ImageSource, ToolChoice, ToolResultPart } from '@llmproxy/connector-sdk';
+import type { ChatMessage, ChatRequest, ContentPart, ImageSource, ProviderOptions, ToolChoice, ToolResultPart } from '@llmproxy/connector-sdk';
 import { forwardableProtocolExtras } from '../../canonical/forwardable-protocol-extras.js';
 import { budgetTokensFromEffort } from '../../canonical/reasoning-budget.js';
-import { cacheControlOf, reasoningHintOf } from './anthropic-request-hints.js';
+import { cacheControlOf, reasoningOptionsOf } from './anthropic-provider-options.js';
 import type {
   AnthropicCacheControl,
   AnthropicContentBlock,
@@ -105,7 +105,7 @@ function applyReasoningAndLimit(
   const reasoning = request.reasoning;
   if (reasoning === undefined) return;
 
-  const hint = request.protocolExtras?.protocol === 'anthropic-messages' ? reasoningHintOf(reasoning) : undefined;
+  const hint = reasoningOptionsOf(request);
   if (hint !== undefined) {
     if (hint.thinking !== undefined) body.thinking = hint.thinking as AnthropicMessagesRequestBody['thinking'] & object;
     if (hint.effort !== undefined) body.output_config = { ...(isRecord(extras['output_config']) ? extras['output_config'] : {}), effort: hint.effort };
@@ -264,11 +264,11 @@ function toImageSource(source: ImageSource): AnthropicImageSource {
   return source.type === 'base64' ? { type: 'base64', media_type: source.mediaType, data: source.data } : { type: 'url', url: source.url };
 }
 
-function textBlock(text: string, part: object): AnthropicTextBlock {
+function textBlock(text: string, part: { providerOptions?: ProviderOptions }): AnthropicTextBlock {
   return withCacheControl({ type: 'text', text }, part);
 }
 
-function withCacheControl<T extends AnthropicContentBlock>(block: T, part: object): T {
+function withCacheControl<T extends AnthropicContentBlock>(block: T, part: { providerOptions?: ProviderOptions }): T {
   const cacheControl = cacheControlOf(part);
   if (cacheControl !== undefined) (block as { cache_control?: AnthropicCacheControl }).cache_control = cacheControl;
   return block;

@@ -35,7 +35,7 @@ export {
   type GeminiResponseOptions,
 } from './read-gemini-stream.js';
 export { parseGoogleDuration, readGeminiStreamError, readGeminiUpstreamError, type GeminiUpstreamFailure } from './read-gemini-upstream-error.js';
-export { samplingHintsOf, type ChatRequestWithSamplingHints, type SamplingHints } from './sampling-hints.js';
+export { GEMINI_PROVIDER_OPTIONS_KEY, geminiTopKOf, setGeminiTopK } from './gemini-provider-options.js';
 export { toGeminiFunctionResponse, toGeminiMedia, toGeminiParts, type GeminiPartsWriter } from './to-gemini-parts.js';
 export { FOREIGN_THOUGHT_SIGNATURE, toGeminiRequest, type GeminiRequestOptions } from './to-gemini-request.js';
 

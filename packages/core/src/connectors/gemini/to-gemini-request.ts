@@ -7,7 +7,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice, ToolResultPart } from '@llmproxy/connector-sdk';
 import { forwardableProtocolExtras } from '../../canonical/forwardable-protocol-extras.js';
 import { budgetTokensFromEffort } from '../../canonical/reasoning-budget.js';
-import { samplingHintsOf } from './sampling-hints.js';
+import { geminiTopKOf } from './gemini-provider-options.js';
 import { toGeminiParts } from './to-gemini-parts.js';
 import type {
   GeminiGenerateContentRequest,
@@ -46,7 +46,7 @@ export interface GeminiRequestOptions {
  * signature only when it is base64 (the only kind Gemini accepts); Anthropic's redacted thinking
  * has no Gemini form and is left out.
  *
- * A `topK` sampling hint (see sampling-hints.ts) becomes `generationConfig.topK`.
+ * A `providerOptions.gemini.topK` (see gemini-provider-options.ts) becomes `generationConfig.topK`.
  * `parallelToolCalls` (Gemini decides how many calls a step makes), `user` and a message's participant
  * `name` have no Gemini field and are not sent. Extras from a Gemini client
  * (`generationConfig.seed`, `safetySettings`, `tools.googleSearch`, ...) are merged back where
@@ -165,7 +165,7 @@ function toGenerationConfig(request: ChatRequest): GeminiGenerationConfig | unde
   const config: GeminiGenerationConfig = {};
   if (request.temperature !== undefined) config.temperature = request.temperature;
   if (request.topP !== undefined) config.topP = request.topP;
-  const topK = samplingHintsOf(request)?.topK;
+  const topK = geminiTopKOf(request);
   if (topK !== undefined) config.topK = topK;
   if (request.maxOutputTokens !== undefined) config.maxOutputTokens = request.maxOutputTokens;
   if (request.stop !== undefined && request.stop.length > 0) config.stopSequences = request.stop;

@@ -14,7 +14,7 @@ import type {
   ToolDefinition,
   ToolResultPart,
 } from '@llmproxy/connector-sdk';
-import { setCacheControl, setReasoningHint, type AnthropicReasoningHint } from '../../connectors/anthropic/anthropic-request-hints.js';
+import { withAnthropicOptions, type AnthropicReasoningOptions } from '../../connectors/anthropic/anthropic-provider-options.js';
 import type { AnthropicCacheControl } from '../../connectors/anthropic/anthropic-messages-wire-types.js';
 import { invalid, isRecord, unsupported } from '../request-field-checks.js';
 
@@ -45,8 +45,8 @@ const CANONICAL_EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(['low', 
  * field without a canonical equivalent is kept in `protocolExtras` (`anthropic-messages`), which
  * an Anthropic backend forwards and any other backend refuses by name.
  *
- * `cache_control` breakpoints are kept as hints for an Anthropic upstream (see
- * anthropic-request-hints.ts). Block types and fields llmproxy cannot carry (documents, search
+ * `cache_control` breakpoints and the verbatim thinking settings are kept in
+ * `providerOptions.anthropic` for an Anthropic upstream (see anthropic-provider-options.ts). Block types and fields llmproxy cannot carry (documents, search
  * results, server tools and their results, citations) are refused with
  * `CHAT_REQUEST_UNSUPPORTED` rather than dropped; the default-valued fields the Anthropic SDK
  * echoes back from responses (`citations: null`, `caller: {type: "direct"}`) are accepted.
@@ -131,8 +131,9 @@ export function parseMessagesRequest(
   if (!sawMessages) throw invalid('messages', 'messages: Field required');
   if (options.requireMaxTokens && request.maxOutputTokens === undefined) throw invalid('max_tokens', 'max_tokens: Field required');
   if (system !== undefined) request.messages.unshift(system);
-  const reasoning = parseReasoning(thinking, outputEffort, fields);
+  const { reasoning, options: reasoningOptions } = parseReasoning(thinking, outputEffort, fields);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  if (reasoningOptions !== undefined) withAnthropicOptions(request, { ...reasoningOptions });
   request.protocolExtras = { protocol: 'anthropic-messages', fields };
   return { model: request.model, request };
 }
@@ -346,7 +347,7 @@ function parseReasoning(
   thinking: Record<string, unknown> | undefined,
   effort: string | undefined,
   fields: Record<string, unknown>,
-): ChatRequest['reasoning'] {
+): { reasoning?: NonNullable<ChatRequest['reasoning']>; options?: AnthropicReasoningOptions } {
   let reasoning: NonNullable<ChatRequest['reasoning']> | undefined;
   if (thinking !== undefined) {
     switch (thinking['type']) {
@@ -377,13 +378,11 @@ function parseReasoning(
       effort = undefined;
     }
   }
-  if (reasoning !== undefined) {
-    const hint: AnthropicReasoningHint = {};
-    if (thinking !== undefined) hint.thinking = thinking;
-    if (effort !== undefined) hint.effort = effort;
-    setReasoningHint(reasoning, hint);
-  }
-  return reasoning;
+  if (reasoning === undefined) return {};
+  const options: AnthropicReasoningOptions = {};
+  if (thinking !== undefined) options.thinking = thinking;
+  if (effort !== undefined) options.effort = effort;
+  return { reasoning, options };
 }
 
 /** Accepts the listed fields; a non-null field outside the list is refused by name. */
@@ -401,12 +400,11 @@ function checkDirectCaller(value: unknown, path: string): void {
   throw unsupported(path, `${path}: tool calls made by server tools are not supported by llmproxy`);
 }
 
-function withCacheControl<T extends object>(target: T, record: Record<string, unknown>, path: string): T {
+function withCacheControl<T extends ContentPart | ToolDefinition>(target: T, record: Record<string, unknown>, path: string): T {
   const cacheControl = record['cache_control'];
   if (cacheControl === undefined || cacheControl === null) return target;
   if (!isRecord(cacheControl)) throw invalidType(`${path}.cache_control`, cacheControl, 'an object');
-  setCacheControl(target, cacheControl as AnthropicCacheControl);
-  return target;
+  return withAnthropicOptions(target, { cache_control: cacheControl as AnthropicCacheControl });
 }
 
 function blockType(block: unknown, path: string): string {

@@ -38,6 +38,7 @@ export async function* renderMessageStream(events: AsyncIterable<ChatEvent>): As
   const blocks = new ContentBlockSequencer();
   let started = false;
   let finishReason: FinishReason | undefined;
+  let stopSequence: string | undefined;
   let usage: Usage | undefined;
   let cacheCreation = 0;
 
@@ -67,6 +68,7 @@ export async function* renderMessageStream(events: AsyncIterable<ChatEvent>): As
           break;
         case 'finish':
           finishReason = event.finishReason;
+          stopSequence = event.stopSequence;
           blocks.finish();
           break;
         case 'usage':
@@ -86,10 +88,12 @@ export async function* renderMessageStream(events: AsyncIterable<ChatEvent>): As
     yield messageStartFrame(start.id, start.model, undefined);
   }
   blocks.finish();
-  const stopReason = toAnthropicStopReason(finishReason ?? 'stop', blocks.sawToolCall);
+  // A stop sequence the upstream named is reported as Anthropic does; otherwise it stays null.
+  const matchedSequence = finishReason === 'stop' ? stopSequence : undefined;
+  const stopReason = matchedSequence === undefined ? toAnthropicStopReason(finishReason ?? 'stop', blocks.sawToolCall) : 'stop_sequence';
   const usageJson = usage === undefined ? '{"output_tokens":0}' : JSON.stringify(toAnthropicUsage(usage, cacheCreation));
   yield blocks.takeFrames() +
-    frame('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${stopReason}","stop_sequence":null},"usage":${usageJson}}`) +
+    frame('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${stopReason}","stop_sequence":${JSON.stringify(matchedSequence ?? null)}},"usage":${usageJson}}`) +
     frame('message_stop', '{"type":"message_stop"}');
 }
 

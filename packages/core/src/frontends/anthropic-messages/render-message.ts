@@ -32,7 +32,9 @@ export function renderMessage(response: ChatResponse): AnthropicMessage {
   });
   const hasToolCalls = content.some((block) => block.type === 'tool_use');
   const anthropic = anthropicExtras(response.protocolExtras);
-  const stopReason = exactStopReason(anthropic, response.finishReason) ?? toAnthropicStopReason(response.finishReason, hasToolCalls);
+  const matchedSequence = response.finishReason === 'stop' ? response.stopSequence : undefined;
+  const stopReason =
+    exactStopReason(anthropic, response.finishReason) ?? (matchedSequence === undefined ? toAnthropicStopReason(response.finishReason, hasToolCalls) : 'stop_sequence');
   const message: AnthropicMessage = {
     id: anthropicMessageId(response.id),
     type: 'message',
@@ -40,7 +42,7 @@ export function renderMessage(response: ChatResponse): AnthropicMessage {
     model: response.model,
     content,
     stop_reason: stopReason,
-    stop_sequence: stopReason === 'stop_sequence' && typeof anthropic?.['stop_sequence'] === 'string' ? anthropic['stop_sequence'] : null,
+    stop_sequence: stopReason === 'stop_sequence' ? exactStopSequence(anthropic) ?? matchedSequence ?? null : null,
     usage: toAnthropicUsage(response.usage, cacheCreationInputTokens(anthropic)),
   };
   // Top-level fields of an Anthropic upstream's message that the canonical model lacks (e.g. `container`).
@@ -73,6 +75,11 @@ export function cacheCreationInputTokens(anthropic: Record<string, unknown> | un
 }
 
 /** The upstream's own stop reason, when it is one the canonical finish reason stands for. */
+function exactStopSequence(anthropic: Record<string, unknown> | undefined): string | undefined {
+  const sequence = anthropic?.['stop_sequence'];
+  return typeof sequence === 'string' ? sequence : undefined;
+}
+
 function exactStopReason(anthropic: Record<string, unknown> | undefined, finishReason: ChatResponse['finishReason']): AnthropicStopReason | undefined {
   const reason = anthropic?.['stop_reason'];
   if (typeof reason !== 'string' || fromAnthropicStopReason(reason) !== finishReason) return undefined;

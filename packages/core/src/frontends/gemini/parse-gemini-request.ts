@@ -6,7 +6,7 @@
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ContentPart, ReasoningEffort, ToolChoice, ToolDefinition } from '@llmproxy/connector-sdk';
 import { fromGeminiParts, type GeminiPartsReader } from '../../connectors/gemini/from-gemini-parts.js';
-import type { ChatRequestWithSamplingHints } from '../../connectors/gemini/sampling-hints.js';
+import { setGeminiTopK } from '../../connectors/gemini/gemini-provider-options.js';
 import { expectNumber, expectString, invalid, invalidType, isRecord, unsupported } from '../request-field-checks.js';
 
 /** Whether the client called `generateContent` or `streamGenerateContent`, and how it wants the stream framed. */
@@ -18,7 +18,7 @@ export interface GeminiCallOptions {
 
 export interface ParsedGeminiRequest {
   /** The canonical request; its `model` is the model from the URL until the router replaces it. */
-  request: ChatRequestWithSamplingHints;
+  request: ChatRequest;
 }
 
 /** The empty parameter schema assumed for a function declared without one. */
@@ -41,14 +41,14 @@ const IGNORED_FIELDS = new Set(['model']);
  *
  * `thinkingConfig.thinkingBudget` becomes `reasoning.budgetTokens` (-1, "dynamic", asks for
  * reasoning without a budget), `thinkingLevel` the reasoning effort, and `includeThoughts`
- * asks for reasoning. `topK` is a sampling hint (see sampling-hints.ts).
+ * asks for reasoning. `topK` goes to `providerOptions.gemini` (see gemini-provider-options.ts).
  * `toolConfig.functionCallingConfig` `ANY` with several `allowedFunctionNames` keeps only
  * those tools and requires a call; `VALIDATED` is treated as `AUTO`.
  */
 export function parseGeminiRequest(body: unknown, model: string, call: GeminiCallOptions): ParsedGeminiRequest {
   if (!isRecord(body)) throw invalid(undefined, 'The request body must be a JSON object');
   const fields: Record<string, unknown> = {};
-  const request: ChatRequestWithSamplingHints = { model, messages: [], stream: call.stream };
+  const request: ChatRequest = { model, messages: [], stream: call.stream };
   let sawContents = false;
   let functionCalling: { mode: string | undefined; allowed: string[] | undefined } | undefined;
 
@@ -262,7 +262,7 @@ function applyFunctionCalling(config: { mode: string | undefined; allowed: strin
   if (choice !== undefined) request.toolChoice = choice;
 }
 
-function parseGenerationConfig(value: unknown, request: ChatRequestWithSamplingHints, fields: Record<string, unknown>): void {
+function parseGenerationConfig(value: unknown, request: ChatRequest, fields: Record<string, unknown>): void {
   if (!isRecord(value)) throw invalidType('generationConfig', value, 'an object');
   for (const [rawKey, field] of Object.entries(value)) {
     if (field === null || field === undefined) continue;
@@ -276,7 +276,7 @@ function parseGenerationConfig(value: unknown, request: ChatRequestWithSamplingH
         request.topP = expectNumber(field, path);
         break;
       case 'topK':
-        request.samplingHints = { ...request.samplingHints, topK: expectNumber(field, path) };
+        setGeminiTopK(request, expectNumber(field, path));
         break;
       case 'maxOutputTokens': {
         const count = expectNumber(field, path);

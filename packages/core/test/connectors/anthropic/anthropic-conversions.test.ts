@@ -244,6 +244,11 @@ describe('Anthropic responses → canonical', () => {
     expect(renderMessage(response)).toEqual({ ...message, content: [message.content[0], message.content[1], textBlock, message.content[3]] });
   });
 
+  it('names the stop sequence that ended the message', () => {
+    const response = fromAnthropicMessage({ id: 'm', content: [{ type: 'text', text: 'One, two' }], stop_reason: 'stop_sequence', stop_sequence: 'three' }, 'anthropic');
+    expect([response.finishReason, response.stopSequence]).toEqual(['stop', 'three']);
+  });
+
   it('refuses a block type it cannot carry', () => {
     const error = rejection(() =>
       fromAnthropicMessage({ id: 'm', content: [{ type: 'server_tool_use', id: 's', name: 'web_search', input: {} }], stop_reason: 'end_turn' }, 'anthropic'),
@@ -305,6 +310,23 @@ describe('readAnthropicMessageStream', () => {
       { type: 'finish', finishReason: 'tool-calls' },
       { type: 'usage', usage: { inputTokens: 25, outputTokens: 42, totalTokens: 67, cachedInputTokens: 5 } },
     ]);
+  });
+
+  it('names the stop sequence that ended the stream on the finish event', async () => {
+    const events = await collect(
+      readAnthropicMessageStream(
+        eventsOf([
+          messageStart,
+          sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+          sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'One, two' } }),
+          sse('content_block_stop', { index: 0 }),
+          sse('message_delta', { delta: { stop_reason: 'stop_sequence', stop_sequence: 'three' }, usage: { output_tokens: 4 } }),
+          sse('message_stop', {}),
+        ]),
+        'anthropic',
+      ),
+    );
+    expect(events.find((event) => event.type === 'finish')).toEqual({ type: 'finish', finishReason: 'stop', stopSequence: 'three' });
   });
 
   it('throws an in-stream error event as an upstream error with Anthropic’s type and status', async () => {

@@ -172,7 +172,7 @@ describe('toGeminiRequest', () => {
           stop: ['END'],
           reasoning: { budgetTokens: 2048 },
         }),
-        samplingHints: { topK: 40 },
+        providerOptions: { gemini: { topK: 40 } },
       } as ChatRequest,
       OPTIONS,
     );

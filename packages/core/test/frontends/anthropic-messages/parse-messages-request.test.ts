@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LlmProxyError } from '@llmproxy/connector-sdk';
-import { cacheControlOf, reasoningHintOf } from '../../../src/connectors/anthropic/anthropic-request-hints.js';
 import { parseMessagesRequest } from '../../../src/frontends/anthropic-messages/parse-messages-request.js';
 
 function rejection(action: () => unknown): LlmProxyError {
@@ -70,7 +69,13 @@ describe('parseMessagesRequest', () => {
     expect(parsed.model).toBe('openai:gpt-4o');
     const { request } = parsed;
     expect(request.messages).toEqual([
-      { role: 'system', content: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Answer in English.' }] },
+      {
+        role: 'system',
+        content: [
+          { type: 'text', text: 'You are terse.' },
+          { type: 'text', text: 'Answer in English.', providerOptions: { anthropic: { cache_control: { type: 'ephemeral' } } } },
+        ],
+      },
       {
         role: 'user',
         content: [
@@ -119,10 +124,10 @@ describe('parseMessagesRequest', () => {
     expect(request.user).toBe('user-7');
     expect(request.reasoning).toEqual({ budgetTokens: 1500 });
     expect(request.protocolExtras).toEqual({ protocol: 'anthropic-messages', fields: { top_k: 40 } });
-    // The cache breakpoint rides beside its part, for an Anthropic upstream only.
-    expect(cacheControlOf(request.messages[0]!.content[1]!)).toEqual({ type: 'ephemeral' });
-    expect(cacheControlOf(request.messages[0]!.content[0]!)).toBeUndefined();
-    expect(reasoningHintOf(request.reasoning)).toEqual({ thinking: { type: 'enabled', budget_tokens: 1500 } });
+    // The cache breakpoint rides on its part as an Anthropic provider option.
+    expect(request.messages[0]!.content[1]!.providerOptions).toEqual({ anthropic: { cache_control: { type: 'ephemeral' } } });
+    expect(request.messages[0]!.content[0]!.providerOptions).toBeUndefined();
+    expect(request.providerOptions).toEqual({ anthropic: { thinking: { type: 'enabled', budget_tokens: 1500 } } });
   });
 
   it('maps every tool_choice and the thinking modes', () => {
@@ -138,7 +143,7 @@ describe('parseMessagesRequest', () => {
     expect(parseMessagesRequest({ ...minimal, thinking: { type: 'disabled' } }).request.reasoning).toBeUndefined();
     const adaptive = parseMessagesRequest({ ...minimal, thinking: { type: 'adaptive' }, output_config: { effort: 'high' } }).request;
     expect(adaptive.reasoning).toEqual({ effort: 'high' });
-    expect(reasoningHintOf(adaptive.reasoning)).toEqual({ thinking: { type: 'adaptive' }, effort: 'high' });
+    expect(adaptive.providerOptions).toEqual({ anthropic: { thinking: { type: 'adaptive' }, effort: 'high' } });
     const beyondScale = parseMessagesRequest({ ...minimal, output_config: { effort: 'max', format: { type: 'json_schema' } } }).request;
     expect(beyondScale.reasoning).toBeUndefined();
     expect(beyondScale.protocolExtras?.fields).toEqual({ output_config: { format: { type: 'json_schema' }, effort: 'max' } });

@@ -119,6 +119,10 @@ describe('renderMessage', () => {
     expect(fromAnthropic.stop_sequence).toBe('END');
     expect(fromAnthropic.usage).toEqual({ input_tokens: 25, output_tokens: 2, cache_creation_input_tokens: 5, cache_read_input_tokens: 10 });
     expect(fromAnthropic['container']).toEqual({ id: 'c1' });
+    // A stop sequence named on the canonical response (a streamed Anthropic answer, collected).
+    const collected = renderMessage({ ...base, stopSequence: 'END' });
+    expect([collected.stop_reason, collected.stop_sequence]).toEqual(['stop_sequence', 'END']);
+    expect(renderMessage({ ...base, finishReason: 'length', stopSequence: 'END' }).stop_sequence).toBeNull();
   });
 
   it('refuses tool arguments that are not JSON rather than inventing an input', () => {
@@ -169,6 +173,13 @@ describe('renderMessageStream', () => {
       },
       { type: 'message_stop' },
     ]);
+  });
+
+  it('reports the stop sequence a finish event names', async () => {
+    const events = await streamEventsOf(
+      eventsOf([start, { type: 'text-delta', text: 'One, two' }, { type: 'finish', finishReason: 'stop', stopSequence: 'three' }]),
+    );
+    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: 'three' } });
   });
 
   it('serialises interleaved parallel tool calls into whole, sequential blocks', async () => {

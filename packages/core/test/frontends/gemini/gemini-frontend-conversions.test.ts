@@ -88,7 +88,7 @@ describe('parseGeminiRequest', () => {
       },
     ]);
     expect(request).toMatchObject({ model: 'openai:gpt-4o', stream: false, temperature: 0.3, topP: 0.8, maxOutputTokens: 100, stop: ['STOP'], reasoning: { budgetTokens: 1024 } });
-    expect(request.samplingHints).toEqual({ topK: 64 });
+    expect(request.providerOptions).toEqual({ gemini: { topK: 64 } });
     expect(request.protocolExtras).toEqual({ protocol: 'gemini', fields: {} });
   });
 

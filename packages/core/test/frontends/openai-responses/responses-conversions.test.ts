@@ -173,7 +173,8 @@ describe('parseResponsesRequest', () => {
       text: { verbosity: 'high' },
       service_tier: 'flex',
     });
-    expect(JSON.stringify(parsed.request)).not.toContain('prompt_cache_key');
+    // The hints are plain data on the canonical request, readable by any Responses connector.
+    expect(parsed.request.providerOptions?.['openai-responses']).toMatchObject({ prompt_cache_key: 'k', store: false });
     // The route copies the request with spread; the hints travel along.
     expect(responsesRequestHintsOf({ ...parsed.request, model: 'gpt-5' })).toMatchObject({ prompt_cache_key: 'k' });
     expect(parsed.store).toBe(false);
