@@ -6,12 +6,10 @@
  * Gemini CLI's client id and secret. The `state` parameter is checked, and PKCE (S256) binds the
  * code to this login.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
+import { newPkceLogin, startLoopbackCallback } from '../credentials/loopback-authorization-callback.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
 import { GEMINI_CLI_CLIENT_ID, GEMINI_CLI_CLIENT_SECRET, GEMINI_CLI_SCOPES } from './google-oauth.js';
 
@@ -37,33 +35,17 @@ export interface GoogleLogin {
 
 export async function loginWithGoogleInBrowser(options: GoogleBrowserLoginOptions): Promise<GoogleLogin> {
   const now = options.now ?? Date.now;
-  const state = randomBytes(32).toString('hex');
-  const codeVerifier = randomBytes(32).toString('base64url');
-  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
-
-  let settle!: { resolve: (code: string) => void; reject: (error: unknown) => void };
-  const codeArrived = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== CALLBACK_PATH) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-      return;
-    }
-    const failure = callbackFailure(url, state);
-    if (failure !== undefined) {
-      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`Login failed: ${failure}. Return to the terminal.`);
-      settle.reject(loginFailed(failure));
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Login complete. You can close this tab and return to the terminal.');
-    settle.resolve(url.searchParams.get('code')!);
+  const { state, codeVerifier, codeChallenge } = newPkceLogin();
+  const callback = await startLoopbackCallback({
+    port: 0,
+    callbackPath: CALLBACK_PATH,
+    redirectHost: '127.0.0.1',
+    expectedState: state,
+    providerName: 'Google',
+    timeoutMs: options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
+    loginFailed,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
-  const timeout = setTimeout(() => settle.reject(loginFailed('no answer from the browser in time')), options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS);
+  const redirectUri = callback.redirectUri;
 
   try {
     const consent = new URL(options.authorizationUrl);
@@ -79,7 +61,7 @@ export async function loginWithGoogleInBrowser(options: GoogleBrowserLoginOption
       code_challenge_method: 'S256',
     }).toString();
     options.prompt(consent.toString());
-    const code = await codeArrived;
+    const code = await callback.code;
 
     const answer = await postForm(options.http, options.tokenUrl, {
       grant_type: 'authorization_code',
@@ -105,19 +87,8 @@ export async function loginWithGoogleInBrowser(options: GoogleBrowserLoginOption
     if (typeof body['id_token'] === 'string') record['id_token'] = body['id_token'];
     return { record, email: emailOf(body['id_token']) };
   } finally {
-    clearTimeout(timeout);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await callback.close();
   }
-}
-
-/** Why a callback cannot be accepted, or undefined when it carries a code for this login. */
-function callbackFailure(url: URL, expectedState: string): string | undefined {
-  const error = url.searchParams.get('error');
-  if (error !== null) return `Google answered ${error}${url.searchParams.has('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`;
-  if (url.searchParams.get('state') !== expectedState) return 'the state parameter does not match this login (a stale or forged callback)';
-  if (!url.searchParams.get('code')) return 'the callback carries no authorization code';
-  return undefined;
 }
 
 /** The `email` claim of an ID token (not verified: it only names the account file). */

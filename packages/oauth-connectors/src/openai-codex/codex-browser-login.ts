@@ -5,12 +5,10 @@
  * login page, and OpenAI redirects to `http://localhost:<port>/auth/callback` with a code, which
  * is exchanged for tokens. `state` is checked. The result is a login in auth.json's shape.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
+import { newPkceLogin, startLoopbackCallback } from '../credentials/loopback-authorization-callback.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
 import { jsonObjectOf } from '../credentials/post-json.js';
 import { codexAccountId, codexEmail } from './codex-auth-file.js';
@@ -43,39 +41,18 @@ export interface CodexLogin {
 
 export async function loginWithChatGptInBrowser(options: CodexBrowserLoginOptions): Promise<CodexLogin> {
   const now = options.now ?? Date.now;
-  const state = randomBytes(32).toString('base64url');
-  const codeVerifier = randomBytes(64).toString('base64url');
-  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
-
-  let settle!: { resolve: (code: string) => void; reject: (error: unknown) => void };
-  const codeArrived = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== CALLBACK_PATH) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-      return;
-    }
-    const failure = callbackFailure(url, state);
-    if (failure !== undefined) {
-      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`Login failed: ${failure}. Return to the terminal.`);
-      settle.reject(loginFailed(failure));
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Login complete. You can close this tab and return to the terminal.');
-    settle.resolve(url.searchParams.get('code')!);
+  const { state, codeVerifier, codeChallenge } = newPkceLogin();
+  const callback = await startLoopbackCallback({
+    port: options.callbackPort,
+    callbackPath: CALLBACK_PATH,
+    redirectHost: 'localhost',
+    expectedState: state,
+    providerName: 'OpenAI',
+    timeoutMs: options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
+    loginFailed,
+    portInUseHint: 'is a Codex CLI login running?',
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? loginFailed(`port ${options.callbackPort} on 127.0.0.1 is in use (is a Codex CLI login running?); free it and try again`)
-          : error,
-      ),
-    );
-    server.listen(options.callbackPort, '127.0.0.1', resolve);
-  });
-  const redirectUri = `http://localhost:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
-  const timeout = setTimeout(() => settle.reject(loginFailed('no answer from the browser in time')), options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS);
+  const redirectUri = callback.redirectUri;
 
   try {
     const authorize = new URL(`${options.issuer}/oauth/authorize`);
@@ -92,7 +69,7 @@ export async function loginWithChatGptInBrowser(options: CodexBrowserLoginOption
       originator: CODEX_ORIGINATOR,
     }).toString();
     options.prompt(authorize.toString());
-    const code = await codeArrived;
+    const code = await callback.code;
 
     const answer = await postForm(options.http, options.tokenUrl, {
       grant_type: 'authorization_code',
@@ -116,18 +93,8 @@ export async function loginWithChatGptInBrowser(options: CodexBrowserLoginOption
     tokens['account_id'] = codexAccountId(record) ?? null;
     return { record, email: codexEmail(record) };
   } finally {
-    clearTimeout(timeout);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await callback.close();
   }
-}
-
-function callbackFailure(url: URL, expectedState: string): string | undefined {
-  const error = url.searchParams.get('error');
-  if (error !== null) return `OpenAI answered ${error}${url.searchParams.has('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`;
-  if (url.searchParams.get('state') !== expectedState) return 'the state parameter does not match this login (a stale or forged callback)';
-  if (!url.searchParams.get('code')) return 'the callback carries no authorization code';
-  return undefined;
 }
 
 function loginFailed(reason: string): LlmProxyError {
