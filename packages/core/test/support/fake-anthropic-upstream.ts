@@ -20,8 +20,9 @@
  * 401 to a request without an accepted `x-api-key` (when `apiKeys` is set), and 400 to one
  * without `anthropic-version` or (for messages) without `max_tokens`.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson, waitBeforeFrame } from './fake-upstream-http.js';
 
 /** One content block of a fake answer; the pieces are what the stream sends, one delta each. */
 export type FakeAnthropicBlock =
@@ -198,7 +199,7 @@ export async function startFakeAnthropicUpstream(options: { apiKeys?: string[]; 
       case 'raw-stream':
         response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
         for (const [index, frame] of reply.frames.entries()) {
-          await waitBeforeEvent(index, reply.eventDelayMs);
+          await waitBeforeFrame(index, reply.eventDelayMs);
           if (response.destroyed) return;
           response.write(frame);
           record.eventsSent += 1;
@@ -348,7 +349,7 @@ async function streamAnswer(record: FakeAnthropicRequest, response: ServerRespon
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
   for (const [index, [type, data]] of events.entries()) {
     if (reply.stallAfterEvents !== undefined && index >= reply.stallAfterEvents) return;
-    await waitBeforeEvent(index, reply.eventDelayMs);
+    await waitBeforeFrame(index, reply.eventDelayMs);
     if (response.destroyed) return;
     if (reply.failAfterEvents !== undefined && index >= reply.failAfterEvents.events) {
       const { errorType, message } = reply.failAfterEvents;
@@ -372,23 +373,7 @@ function sendError(response: ServerResponse, reply: Extract<FakeAnthropicReply, 
   );
 }
 
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 function modelOf(request: Record<string, unknown>): string {
   return typeof request['model'] === 'string' ? request['model'] : 'claude-sonnet-4-5';
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function waitBeforeEvent(index: number, delays: number | readonly number[] | undefined): Promise<void> {
-  if (index === 0 || delays === undefined) return;
-  const milliseconds = typeof delays === 'number' ? delays : (delays[index - 1] ?? 0);
-  if (milliseconds > 0) await new Promise((resolve) => setTimeout(resolve, milliseconds));
-}

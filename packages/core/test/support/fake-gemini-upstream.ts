@@ -18,8 +18,12 @@
  * request whose `x-goog-api-key` (or `key` query parameter) is not one of them gets Google's
  * 400 `API_KEY_INVALID` answer.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson, waitBeforeFrame } from './fake-upstream-http.js';
+
+/** Google sends JSON with an explicit charset. */
+const GEMINI_JSON = 'application/json; charset=UTF-8';
 
 /** One part as the upstream sends it. */
 export type FakeGeminiPart = Record<string, unknown>;
@@ -195,7 +199,7 @@ export async function startFakeGeminiUpstream(
         outputTokenLimit: 65_536,
       }));
       const next = offset + pageSize < upstream.models.length ? { nextPageToken: String(offset + pageSize) } : {};
-      sendJson(response, 200, { models: page, ...next });
+      sendJson(response, 200, { models: page, ...next }, GEMINI_JSON);
       return;
     }
     const match = /^\/v1beta\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(record.path);
@@ -223,7 +227,7 @@ export async function startFakeGeminiUpstream(
         return;
       case 'answer':
         if (match[2] === 'streamGenerateContent') await streamAnswer(record, response, reply, model);
-        else sendJson(response, 200, wholeAnswer(reply, model));
+        else sendJson(response, 200, wholeAnswer(reply, model), GEMINI_JSON);
         return;
     }
   }
@@ -314,19 +318,3 @@ function sendError(response: ServerResponse, reply: Extract<FakeGeminiReply, { t
   response.end(JSON.stringify({ error }, null, 2));
 }
 
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function waitBeforeFrame(index: number, chunkDelayMs: number | readonly number[] | undefined): Promise<void> {
-  if (index === 0 || chunkDelayMs === undefined) return;
-  const milliseconds = typeof chunkDelayMs === 'number' ? chunkDelayMs : (chunkDelayMs[index - 1] ?? 0);
-  if (milliseconds > 0) await new Promise((resolve) => setTimeout(resolve, milliseconds));
-}

@@ -12,8 +12,9 @@
  * await upstream.close();
  * ```
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './fake-upstream-http.js';
 
 export interface FakeResponsesToolCall {
   callId: string;
@@ -307,8 +308,3 @@ function sendError(response: ServerResponse, reply: Extract<FakeResponsesReply, 
   response.end(JSON.stringify({ error }));
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -17,8 +17,9 @@
  * `GET /v1/models` lists {@link FakeOpenAIUpstream.models}. With `apiKey` set, a request
  * without `Authorization: Bearer <apiKey>` gets OpenAI's 401 body.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson, waitBeforeFrame } from './fake-upstream-http.js';
 
 export interface FakeToolCall {
   id: string;
@@ -348,31 +349,10 @@ function sendError(response: ServerResponse, reply: Extract<FakeChatReply, { typ
   response.end(JSON.stringify({ error }));
 }
 
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 function finishReasonOf(reply: AnswerReply): string {
   return reply.finishReason ?? ((reply.toolCalls?.length ?? 0) > 0 ? 'tool_calls' : 'stop');
 }
 
 function modelOf(request: Record<string, unknown>): string {
   return typeof request['model'] === 'string' ? request['model'] : 'gpt-4o-mini';
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function waitBeforeFrame(index: number, chunkDelayMs: number | readonly number[] | undefined): Promise<void> {
-  if (index === 0 || chunkDelayMs === undefined) return;
-  const milliseconds = typeof chunkDelayMs === 'number' ? chunkDelayMs : (chunkDelayMs[index - 1] ?? 0);
-  if (milliseconds > 0) await delay(milliseconds);
-}
-
-function delay(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
