@@ -23,6 +23,7 @@ import {
   type ConnectorContext,
   type ConnectorDefinition,
 } from '../connector.js';
+import { CONNECTOR_PACKAGE_NAME_PATTERNS, isConnectorPackageName } from '../connector-package-name.js';
 import type { ConnectorDeclaration } from '../manifest.js';
 import { chatResultProblems } from './chat-result-problems.js';
 import { createTestConnectorContext } from './create-test-connector-context.js';
@@ -54,14 +55,6 @@ export interface ConnectorConformanceOptions {
   /** Per-check timeout in milliseconds (default 10000). */
   timeoutMs?: number;
 }
-
-/** The names llmproxy core looks for among dependencies and beside itself. */
-const DISCOVERABLE_NAME_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['@llmproxy/oauth-connectors', /^@llmproxy\/oauth-connectors$/],
-  ['@llmproxy/connector-*', /^@llmproxy\/connector-(?!sdk$)[a-z0-9][a-z0-9._-]*$/],
-  ['llmproxy-connector-*', /^llmproxy-connector-[a-z0-9][a-z0-9._-]*$/],
-  ['@<scope>/llmproxy-connector-*', /^@[a-z0-9][a-z0-9._-]*\/llmproxy-connector-[a-z0-9][a-z0-9._-]*$/],
-];
 
 /** The @llmproxy/connector-sdk version this kit belongs to (src/testing and dist/testing alike). */
 const SDK_VERSION = (
@@ -102,10 +95,9 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     });
 
     it('has a name llmproxy discovers among dependencies', () => {
-      const matches = DISCOVERABLE_NAME_PATTERNS.some(([, pattern]) => pattern.test(packageName));
-      if (!matches) {
+      if (!isConnectorPackageName(packageName)) {
         throw new Error(
-          `"${packageName}" matches none of ${DISCOVERABLE_NAME_PATTERNS.map(([pattern]) => pattern).join(', ')}; users would have to list it under plugins in their config.`,
+          `"${packageName}" matches none of ${CONNECTOR_PACKAGE_NAME_PATTERNS.join(', ')}; users would have to list it under plugins in their config.`,
         );
       }
     });
