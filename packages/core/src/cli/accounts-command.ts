@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import { exports as resolveExportsTarget } from 'resolve.exports';
-import { OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger } from '../logging/create-logger.js';
 import { resolvePluginPackage } from '../plugins/resolve-plugin-package.js';

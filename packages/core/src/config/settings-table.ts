@@ -9,7 +9,7 @@
 import type { Options } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from '../access-mode/oauth-connector-ids.js';
+import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
 import {
   API_KEY_PATTERN,
   BACKEND_NAME_PATTERN,
@@ -28,7 +28,6 @@ import {
   TOKEN_LIFETIME_ALLOWED,
   type ConfigFile,
 } from './config-file-schema.js';
-import { DEFAULT_SSO_DATABASE_FILE, DEFAULT_TOKEN_LIFETIME_DAYS } from '../sso/sso-options.js';
 import type { AccessMode, BackendConfig, LogLevel, ProxySettings, SsoProviderSettings } from './proxy-settings.js';
 import {
   BOOLEAN_TEXT_ALLOWED,
@@ -317,6 +316,11 @@ const ssoPublicUrl = defineSetting<string>({
   parseEnvironment: (text) => parsePatternText(text, PUBLIC_URL_PATTERN)?.replace(/\/+$/, ''),
   readYaml: (configFile) => (lookupYaml(configFile, 'sso.public_url') as string | undefined)?.replace(/\/+$/, ''),
 });
+
+/** Exported for `ssoOptionsOf`, which applies the defaults to settings built by hand. */
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 30;
+/** Relative to the working directory; `var/` is where the proxy keeps its runtime files. */
+export const DEFAULT_SSO_DATABASE_FILE = 'var/sso/llm-proxy-sso.sqlite';
 
 const ssoTokenLifetimeDays = defineSetting<number>({
   name: 'sso.token_lifetime_days',

@@ -3,7 +3,7 @@
  * project's dependencies and at the packages installed beside core. Packages with other names
  * are found only when `plugins:` in the config names them.
  */
-import { OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
 
 /** The contract package: its name matches `@llmproxy/connector-*` but it holds no connectors. */
 const CONNECTOR_SDK_PACKAGE_NAME = '@llmproxy/connector-sdk';

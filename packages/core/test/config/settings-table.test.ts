@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { KNOWN_OAUTH_CONNECTORS } from '../../src/access-mode/oauth-connector-ids.js';
+import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
 import { configFileSchema } from '../../src/config/config-file-schema.js';
 import { parseBooleanText, parseByteSize, parseCommaList, parsePort } from '../../src/config/setting-parsers.js';
 import { commandLineOptions, SETTINGS, type SettingDefinition } from '../../src/config/settings-table.js';
