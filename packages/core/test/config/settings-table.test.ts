@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
 import { configFileSchema } from '../../src/config/config-file-schema.js';
+import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
 import { parseBooleanText, parseByteSize, parseCommaList, parsePort } from '../../src/config/setting-parsers.js';
-import { commandLineOptions, SETTINGS, type SettingDefinition } from '../../src/config/settings-table.js';
+import { commandLineOptions, SETTING_DEFINITIONS } from '../../src/config/settings-table.js';
 
-const definitions = Object.values(SETTINGS) as SettingDefinition<unknown>[];
+const definitions = SETTING_DEFINITIONS;
 
 /** The schema node at a dotted YAML key. */
 function schemaAt(dottedKey: string): unknown {
