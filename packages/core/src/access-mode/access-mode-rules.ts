@@ -9,10 +9,10 @@
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { isLoopbackHost } from '../config/is-loopback-host.js';
+import { debuggingOverrideFlag } from '../config/oauth-connector-ids.js';
 import type { AccessMode, ResolvedSettings } from '../config/proxy-settings.js';
 import { throwStartupErrors } from '../config/startup-errors.js';
 import { ssoProviderProblems } from '../sso/sso-provider-problems.js';
-import { debuggingOverrideFlag } from './oauth-connector-ids.js';
 
 export type AccessModeRuleVerdict = 'pass' | 'fail' | 'not applicable';
 

@@ -10,16 +10,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import { exports as resolveExportsTarget } from 'resolve.exports';
-import { OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
+import type { CommandLineArguments } from '../config/define-setting.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger } from '../logging/create-logger.js';
 import { resolvePluginPackage } from '../plugins/resolve-plugin-package.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
-import { stripCommandFlags } from './strip-command-flags.js';
-
-/** The flags of the accounts commands, which the settings parser must not see. */
-export const ACCOUNTS_COMMAND_FLAGS = { withValue: ['name'], switches: [] } as const;
 
 export type AccountsAction =
   | { action: 'add'; provider: string; name?: string | undefined }
@@ -56,9 +53,13 @@ interface AccountsModule {
 /** This package's directory (two levels above this module, in src/ and in dist/ alike). */
 const CORE_DIRECTORY = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-export async function accountsCommand(environment: CommandEnvironment, request: AccountsAction): Promise<number> {
+export async function accountsCommand(
+  environment: CommandEnvironment,
+  commandLine: CommandLineArguments,
+  request: AccountsAction,
+): Promise<number> {
   try {
-    const settings = await resolveSettings({ ...environment, argv: stripCommandFlags(environment.argv, ACCOUNTS_COMMAND_FLAGS) });
+    const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     if (settings.values.accessMode === 'multi_user') throw notAllowedInMultiUserMode();
     const accounts = await importAccountsModule(environment.cwd);
     const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });

@@ -3,15 +3,16 @@
  * the server would (access-mode gate included) and prints what was found, loaded and skipped,
  * and why. Binds no port and writes no log file.
  */
+import type { CommandLineArguments } from '../config/define-setting.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger } from '../logging/create-logger.js';
 import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
-export async function connectorsListCommand(environment: CommandEnvironment): Promise<number> {
+export async function connectorsListCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
   try {
-    const settings = await resolveSettings(environment);
+    const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const logger = createLogger(
       { ...settings.values, logLevel: settings.values.logLevel === 'debug' ? 'debug' : 'warn' },
       { writeLogFile: false },

@@ -6,7 +6,8 @@
 import type { AccessModeRuleResult } from '../access-mode/access-mode-rules.js';
 import { ACCESS_MODE_NAMES } from '../access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
-import { SETTINGS, type SettingDefinition } from '../config/settings-table.js';
+import type { SettingDefinition } from '../config/define-setting.js';
+import { SETTING_DEFINITIONS } from '../config/settings-table.js';
 
 export function formatConfigExplanation(settings: ResolvedSettings, rules: readonly AccessModeRuleResult[]): string {
   const { values } = settings;
@@ -18,7 +19,7 @@ export function formatConfigExplanation(settings: ResolvedSettings, rules: reado
   );
 
   lines.push('', 'Settings:');
-  const rows = Object.values(SETTINGS).map((definition: SettingDefinition<unknown>) => [
+  const rows = SETTING_DEFINITIONS.map((definition) => [
     definition.name,
     displayValue(settings, definition),
     describeSource(settings, definition.name),

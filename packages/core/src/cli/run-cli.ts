@@ -1,15 +1,14 @@
 /**
  * @fileoverview The `llm-proxy` command line: the commands, the flags (from the settings table),
- * `--help` and `--version`. Unknown commands and flags are errors that name them.
+ * `--help` and `--version`. Unknown commands and flags are errors that name them. The command line
+ * is parsed once, here; each command receives the parsed flags and resolves its settings from them.
  */
-import yargs from 'yargs';
-
-import { commandLineFailure, PARSER_CONFIGURATION } from '../config/parse-command-line.js';
-import { commandLineOptions } from '../config/settings-table.js';
+import type { CommandLineArguments } from '../config/define-setting.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { configExplainCommand } from './config-explain-command.js';
 import { connectorsListCommand } from './connectors-list-command.js';
 import { readCoreVersion } from './core-version.js';
+import { createCommandLineParser, PARSER_CONFIGURATION } from './create-command-line-parser.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 import { serveCommand } from './serve-command.js';
 import { tokensListCommand, tokensRevokeCommand } from './tokens-command.js';
@@ -18,15 +17,14 @@ import { accountsCommand } from './accounts-command.js';
 /** Runs one command; resolves with the process exit code. */
 export async function runCli(environment: CommandEnvironment): Promise<number> {
   let exitCode = 0;
-  const run = (command: (environment: CommandEnvironment) => Promise<number>) => async () => {
-    exitCode = await command(environment);
-  };
+  const run = (command: (environment: CommandEnvironment, commandLine: CommandLineArguments) => Promise<number>) =>
+    async (commandLine: CommandLineArguments) => {
+      exitCode = await command(environment, commandLine);
+    };
 
-  const parser = yargs([...environment.argv])
+  const parser = createCommandLineParser(environment.argv)
     .scriptName('llm-proxy')
     .usage('$0 [command] [flags]\n\nAn LLM proxy between LLM clients and many LLM backends.')
-    .options(commandLineOptions())
-    .parserConfiguration(PARSER_CONFIGURATION)
     .command(['serve', '$0'], 'Start the proxy (the default command)', {}, run(serveCommand))
     .command('connectors', 'Connector plugins', (connectors) =>
       connectors
@@ -53,7 +51,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
               .option('user', { type: 'string', requiresArg: true, description: 'Only the tokens of this user (user id or email)' })
               .option('all', { type: 'boolean', description: 'Include expired and revoked tokens' }),
           async (argv) => {
-            exitCode = await tokensListCommand(environment, { user: optionalText(argv['user']), all: argv['all'] === true });
+            exitCode = await tokensListCommand(environment, argv, { user: optionalText(argv['user']), all: argv['all'] === true });
           },
         )
         .command(
@@ -67,7 +65,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
               .option('user', { type: 'string', requiresArg: true, description: 'Revoke every active token of this user (user id or email)' }),
           async (argv) => {
             const tokenIds = (argv['token-ids'] as unknown[] | undefined)?.map(String) ?? [];
-            exitCode = await tokensRevokeCommand(environment, { tokenIds, user: optionalText(argv['user']) });
+            exitCode = await tokensRevokeCommand(environment, argv, { tokenIds, user: optionalText(argv['user']) });
           },
         )
         .demandCommand(1, 'Name a tokens command: list, revoke'),
@@ -82,7 +80,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
               .positional('provider', { type: 'string', choices: ['gemini', 'qwen'] })
               .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
           async (argv) => {
-            exitCode = await accountsCommand(environment, { action: 'add', provider: String(argv['provider']), name: optionalText(argv['name']) });
+            exitCode = await accountsCommand(environment, argv, { action: 'add', provider: String(argv['provider']), name: optionalText(argv['name']) });
           },
         )
         .command(
@@ -94,7 +92,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
               .positional('file', { type: 'string' })
               .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
           async (argv) => {
-            exitCode = await accountsCommand(environment, {
+            exitCode = await accountsCommand(environment, argv, {
               action: 'import',
               provider: String(argv['provider']),
               file: String(argv['file']),
@@ -107,7 +105,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
           'List the stored logins and their state (never their tokens)',
           (list) => list.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }),
           async (argv) => {
-            exitCode = await accountsCommand(environment, { action: 'list', provider: optionalText(argv['provider']) });
+            exitCode = await accountsCommand(environment, argv, { action: 'list', provider: optionalText(argv['provider']) });
           },
         )
         .command(
@@ -115,7 +113,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
           'Delete a stored login (the qwen login is named "default")',
           (remove) => remove.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }).positional('name', { type: 'string' }),
           async (argv) => {
-            exitCode = await accountsCommand(environment, { action: 'remove', provider: String(argv['provider']), name: String(argv['name']) });
+            exitCode = await accountsCommand(environment, argv, { action: 'remove', provider: String(argv['provider']), name: String(argv['name']) });
           },
         )
         .demandCommand(1, 'Name an accounts command: add, import, list, remove'),
@@ -130,12 +128,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
     .version(readCoreVersion())
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(120, process.stdout.columns ?? 120))
-    .exitProcess(false)
-    .fail((message, error) => {
-      // Throwing stops yargs from running the default command after a parse failure.
-      throw error !== undefined && error.name !== 'YError' ? error : commandLineFailure(message ?? error.message, environment.argv);
-    });
+    .wrap(Math.min(120, process.stdout.columns ?? 120));
 
   try {
     await parser.parseAsync();

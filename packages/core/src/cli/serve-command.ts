@@ -8,6 +8,7 @@
  */
 import { validateAccessMode } from '../access-mode/access-mode-rules.js';
 import { startupLogLine } from '../access-mode/describe-access-mode.js';
+import type { CommandLineArguments } from '../config/define-setting.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
@@ -18,11 +19,11 @@ import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
-export async function serveCommand(environment: CommandEnvironment): Promise<number> {
+export async function serveCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
   let settings: ResolvedSettings;
   let logger: ClosableLogger;
   try {
-    settings = await resolveSettings(environment);
+    settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
     logger = createLogger(settings.values);
   } catch (error) {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
+import type { CommandLineArguments } from '../config/define-setting.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { openSqliteSsoStore } from '../sso/sqlite-sso-store.js';
 import { ssoOptionsOf } from '../sso/sso-options.js';
@@ -15,10 +16,6 @@ import type { ProxyTokenRecord, SsoStore } from '../sso/sso-store.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 import { formatTokenList } from './format-token-list.js';
-import { stripCommandFlags } from './strip-command-flags.js';
-
-/** The flags of the tokens commands, which the settings parser must not see. */
-export const TOKENS_COMMAND_FLAGS = { withValue: ['user'], switches: ['all'] } as const;
 
 export interface TokensListOptions {
   /** A user id (`provider:subject`) or an email address. */
@@ -33,8 +30,12 @@ export interface TokensRevokeOptions {
   user?: string | undefined;
 }
 
-export async function tokensListCommand(environment: CommandEnvironment, options: TokensListOptions): Promise<number> {
-  return withStore(environment, { mustExist: false }, async (store, databaseFile) => {
+export async function tokensListCommand(
+  environment: CommandEnvironment,
+  commandLine: CommandLineArguments,
+  options: TokensListOptions,
+): Promise<number> {
+  return withStore(environment, commandLine, { mustExist: false }, async (store, databaseFile) => {
     if (store === undefined) {
       environment.stdout.write(`No SSO tokens: the SSO database ${databaseFile} does not exist yet (it is created when llm-proxy starts with SSO enabled).\n`);
       return 0;
@@ -46,7 +47,11 @@ export async function tokensListCommand(environment: CommandEnvironment, options
   });
 }
 
-export async function tokensRevokeCommand(environment: CommandEnvironment, options: TokensRevokeOptions): Promise<number> {
+export async function tokensRevokeCommand(
+  environment: CommandEnvironment,
+  commandLine: CommandLineArguments,
+  options: TokensRevokeOptions,
+): Promise<number> {
   if (options.tokenIds.length === 0 && options.user === undefined) {
     environment.stderr.write(
       formatStartupErrors(
@@ -59,7 +64,7 @@ export async function tokensRevokeCommand(environment: CommandEnvironment, optio
     );
     return 1;
   }
-  return withStore(environment, { mustExist: true }, async (store) => {
+  return withStore(environment, commandLine, { mustExist: true }, async (store) => {
     if (store === undefined) throw new Error('the store must exist here');
     const now = Date.now();
     const problems: LlmProxyError[] = [];
@@ -104,12 +109,13 @@ export async function tokensRevokeCommand(environment: CommandEnvironment, optio
 
 async function withStore(
   environment: CommandEnvironment,
+  commandLine: CommandLineArguments,
   options: { mustExist: boolean },
   use: (store: SsoStore | undefined, databaseFile: string) => Promise<number>,
 ): Promise<number> {
   let store: SsoStore | undefined;
   try {
-    const settings = await resolveSettings({ ...environment, argv: stripCommandFlags(environment.argv, TOKENS_COMMAND_FLAGS) });
+    const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const { databaseFile } = ssoOptionsOf(settings.values.sso, environment.cwd);
     if (fs.existsSync(databaseFile) || options.mustExist) store = openSqliteSsoStore({ file: databaseFile, mustExist: true });
     return await use(store, databaseFile);

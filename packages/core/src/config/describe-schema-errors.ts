@@ -6,23 +6,22 @@
 import type { ErrorObject } from 'ajv';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-/** Keys whose values are secrets: their values are never shown in messages. */
-const SECRET_KEY_PREFIXES = ['auth.api_keys'];
 /** Last key segments whose values are secrets wherever they appear (an inline SSO client secret). */
 const SECRET_KEY_NAMES = new Set(['client_secret']);
 
-export function describeSchemaErrors(errors: readonly ErrorObject[], filepath: string): LlmProxyError[] {
+/** `secretKeys`: YAML keys (the secret settings') whose values are never shown, at any depth below them. */
+export function describeSchemaErrors(errors: readonly ErrorObject[], filepath: string, secretKeys: readonly string[]): LlmProxyError[] {
   const described = new Map<string, LlmProxyError>();
   for (const error of errors) {
     // The failing `pattern` of a property name is reported again as `propertyNames`; keep that one.
     if (error.propertyName !== undefined) continue;
-    const problem = describeOne(error, filepath);
+    const problem = describeOne(error, filepath, secretKeys);
     if (!described.has(problem.key)) described.set(problem.key, problem.error);
   }
   return [...described.values()];
 }
 
-function describeOne(error: ErrorObject, filepath: string): { key: string; error: LlmProxyError } {
+function describeOne(error: ErrorObject, filepath: string, secretKeys: readonly string[]): { key: string; error: LlmProxyError } {
   const parentKey = keyFromPointer(error.instancePath);
   const where = `Invalid configuration in ${filepath}`;
 
@@ -66,7 +65,7 @@ function describeOne(error: ErrorObject, filepath: string): { key: string; error
     error: new LlmProxyError({
       code: 'CONFIG_INVALID',
       message: `${where}: ${key} has a value that is not allowed`,
-      currentValue: displayValue(parentKey, error.data),
+      currentValue: displayValue(parentKey, error.data, secretKeys),
       fix: `Allowed: ${describeAllowed(error)}`,
       details: { key, file: filepath },
     }),
@@ -78,9 +77,9 @@ function describeAllowed(error: ErrorObject): string {
   return typeof description === 'string' ? description : (error.message ?? 'see the configuration reference');
 }
 
-function displayValue(key: string, value: unknown): string {
+function displayValue(key: string, value: unknown, secretKeys: readonly string[]): string {
   const lastSegment = key.split('.').at(-1) ?? '';
-  if (SECRET_KEY_NAMES.has(lastSegment) || SECRET_KEY_PREFIXES.some((prefix) => key === prefix || key.startsWith(`${prefix}[`))) {
+  if (SECRET_KEY_NAMES.has(lastSegment) || secretKeys.some((prefix) => key === prefix || key.startsWith(`${prefix}[`))) {
     return `(hidden: a ${describeType(value)})`;
   }
   const text = value === undefined ? 'nothing' : JSON.stringify(value);

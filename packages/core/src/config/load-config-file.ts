@@ -12,7 +12,7 @@ import { Ajv } from 'ajv';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { configFileSchema, type ConfigFile } from './config-file-schema.js';
+import { configFileSchema, SECRET_YAML_KEYS, type ConfigFile } from './config-file-schema.js';
 import { describeSchemaErrors } from './describe-schema-errors.js';
 import { throwStartupErrors } from './startup-errors.js';
 
@@ -69,7 +69,7 @@ export async function loadConfigFile(options: LoadConfigFileOptions): Promise<Lo
 
   const config = result.config ?? {};
   if (!validateConfigFile(config)) {
-    throwStartupErrors(describeSchemaErrors(validateConfigFile.errors ?? [], result.filepath));
+    throwStartupErrors(describeSchemaErrors(validateConfigFile.errors ?? [], result.filepath, SECRET_YAML_KEYS));
   }
   return { filepath: result.filepath, config: config as ConfigFile };
 }

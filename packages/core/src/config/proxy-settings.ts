@@ -3,13 +3,14 @@
  * CLI > env > YAML > default, with the source of each remembered. Produced once at startup,
  * frozen, and read by everything else.
  */
+import type { LOG_LEVELS } from './setting-parsers.js';
 
 export type AccessMode = 'single_user' | 'multi_user';
 
 /** Where a setting's effective value came from. `auto` is a value derived from other settings. */
 export type SettingSource = 'cli' | 'env' | 'yaml' | 'default' | 'auto';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A backend declared in YAML under `backends.<name>`. `type` names the connector; it defaults to the name. */
 export type BackendConfig = Record<string, unknown> & { type?: string };

@@ -3,40 +3,35 @@
  * CLI > environment > YAML > default, remembering where each value came from, then derives the
  * automatic values (desktop notifications, the generated API key) and freezes the result.
  *
- * Every invalid flag value, environment value and YAML problem is collected before failing, so
- * one run reports them all.
+ * The command line arrives parsed (by the CLI's one yargs pass, with the table's flags); flag
+ * and environment texts go through the same parser of each row. Every invalid flag value,
+ * environment value and YAML problem is collected before failing, so one run reports them all.
  */
 import path from 'node:path';
 
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { deepFreeze } from './deep-freeze.js';
+import type { CommandLineArguments, SettingDefinition } from './define-setting.js';
 import { generateApiKey } from './generate-api-key.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 import { CONFIG_SEARCH_PLACES, loadConfigFile, type LoadedConfigFile } from './load-config-file.js';
-import { parseCommandLine } from './parse-command-line.js';
 import type { ProxySettings, ResolvedSettings, SettingSource } from './proxy-settings.js';
-import { SETTINGS, type SettingDefinition, type SettingKey, type SettingValue } from './settings-table.js';
+import { commandLineCandidate, environmentCandidate, yamlCandidate, type Candidate } from './setting-candidates.js';
+import { SETTINGS, type SettingKey, type SettingValue } from './settings-table.js';
 import { listStartupErrors, throwStartupErrors } from './startup-errors.js';
 
 export interface ResolveSettingsOptions {
-  /** Command-line arguments after the program name (subcommand words are ignored). */
-  argv: readonly string[];
+  /** The parsed command line (yargs' result: the settings' flags among the command's own). */
+  commandLine: CommandLineArguments;
   env: NodeJS.ProcessEnv;
   /** The working directory: where the YAML file is searched and relative paths start. */
   cwd: string;
 }
 
-interface Candidate<Value> {
-  value: Value;
-  source: SettingSource;
-  origin: string;
-}
-
 type Candidates = { [Key in SettingKey]?: Candidate<SettingValue<Key>> };
 
 export async function resolveSettings(options: ResolveSettingsOptions): Promise<ResolvedSettings> {
-  const args = await parseCommandLine(options.argv);
   const errors: LlmProxyError[] = [];
   const fromCommandLine: Candidates = {};
   const fromEnvironment: Candidates = {};
@@ -44,14 +39,8 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
 
   for (const key of settingKeys()) {
     const definition = SETTINGS[key] as SettingDefinition<unknown>;
-    collect(errors, () => {
-      const given = definition.readCommandLine(args);
-      if (given !== undefined) setCandidate(fromCommandLine, key, { value: given.value, source: 'cli', origin: given.flags.join(' ') });
-    });
-    collect(errors, () => {
-      const candidate = readEnvironment(definition, options.env);
-      if (candidate !== undefined) setCandidate(fromEnvironment, key, candidate);
-    });
+    collect(errors, () => setCandidate(fromCommandLine, key, commandLineCandidate(definition, options.commandLine)));
+    collect(errors, () => setCandidate(fromEnvironment, key, environmentCandidate(definition, options.env)));
   }
 
   const explicitConfig = fromCommandLine.config ?? fromEnvironment.config;
@@ -67,13 +56,9 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
   }
 
   if (loaded !== undefined) {
-    const { config, filepath } = loaded;
+    const file = loaded;
     for (const key of settingKeys()) {
-      const definition = SETTINGS[key] as SettingDefinition<unknown>;
-      collect(errors, () => {
-        const value = definition.readYaml(config, filepath);
-        if (value !== undefined) setCandidate(fromYaml, key, { value, source: 'yaml', origin: `${definition.yamlKey} in ${filepath}` });
-      });
+      collect(errors, () => setCandidate(fromYaml, key, yamlCandidate(SETTINGS[key] as SettingDefinition<unknown>, file)));
     }
   }
 
@@ -174,29 +159,12 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
   return generatedApiKey === undefined ? { values, sources, origins } : { values, sources, origins, generatedApiKey };
 }
 
-function readEnvironment(definition: SettingDefinition<unknown>, env: NodeJS.ProcessEnv): Candidate<unknown> | undefined {
-  if (definition.envVar === undefined) return undefined;
-  const text = env[definition.envVar];
-  // An empty variable is how shells and compose files say "unset".
-  if (text === undefined || text.trim() === '') return undefined;
-  const value = definition.parseEnvironment(text);
-  if (value === undefined) {
-    throw new LlmProxyError({
-      code: 'ENV_VALUE_INVALID',
-      message: `Environment variable ${definition.envVar} has a value that is not allowed`,
-      currentValue: definition.secret ? '(hidden)' : JSON.stringify(text),
-      fix: `Allowed: ${definition.allowed}. Set an allowed value or unset ${definition.envVar}`,
-      details: { variable: definition.envVar },
-    });
-  }
-  return { value, source: 'env', origin: definition.envVar };
-}
-
 function settingKeys(): SettingKey[] {
   return Object.keys(SETTINGS) as SettingKey[];
 }
 
-function setCandidate(candidates: Candidates, key: SettingKey, candidate: Candidate<unknown>): void {
+function setCandidate(candidates: Candidates, key: SettingKey, candidate: Candidate<unknown> | undefined): void {
+  if (candidate === undefined) return;
   (candidates as Record<SettingKey, Candidate<unknown>>)[key] = candidate;
 }
 

@@ -1,35 +1,20 @@
 /**
- * @fileoverview Every setting of the proxy, declared once: its command-line flag(s), environment
- * variable, YAML key, default, parser and a description of what is allowed. The resolver, the
- * yargs option list, `llm-proxy config explain` and the docs all read this table.
+ * @fileoverview Every setting of the proxy, declared once: one row each, carrying its
+ * command-line flag(s), environment variable, YAML schema leaf, default, parser and a description
+ * of what is allowed (see `define-setting.ts` for the row's fields). The resolver, the yargs
+ * options, the config-file schema, `llm-proxy config explain` and the docs all read this table, so
+ * adding a setting means adding a row here (and a line in the docs).
  *
  * A setting's `name` is its YAML key where it has one (dotted, e.g. `auth.api_keys`), and is the
  * key under which its source is remembered in `ResolvedSettings.sources`.
  */
+import { Type } from '@sinclair/typebox';
 import type { Options } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from '../access-mode/oauth-connector-ids.js';
-import {
-  API_KEY_PATTERN,
-  BACKEND_NAME_PATTERN,
-  BODY_LIMIT_ALLOWED,
-  DEFAULT_BACKEND_ALLOWED,
-  DEFAULT_BACKEND_PATTERN,
-  HOST_ALLOWED,
-  HOST_PATTERN,
-  LOG_LEVEL_ALLOWED,
-  MAXIMUM_TOKEN_LIFETIME_DAYS,
-  ORIGIN_PATTERN,
-  PORT_ALLOWED,
-  PUBLIC_URL_ALLOWED,
-  PUBLIC_URL_PATTERN,
-  SSO_PROVIDER_ID_ALLOWED,
-  TOKEN_LIFETIME_ALLOWED,
-  type ConfigFile,
-} from './config-file-schema.js';
-import { DEFAULT_SSO_DATABASE_FILE, DEFAULT_TOKEN_LIFETIME_DAYS } from '../sso/sso-options.js';
-import type { AccessMode, BackendConfig, LogLevel, ProxySettings, SsoProviderSettings } from './proxy-settings.js';
+import { convertedYaml, defineSetting, lastValue, type SettingDefinition } from './define-setting.js';
+import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
+import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings } from './proxy-settings.js';
 import {
   BOOLEAN_TEXT_ALLOWED,
   LOG_LEVELS,
@@ -41,142 +26,38 @@ import {
   parsePort,
   parseWholeNumber,
 } from './setting-parsers.js';
+import { SSO_PROVIDER_ID_ALLOWED, SSO_PROVIDER_ID_PATTERN, ssoProviderFromYaml, ssoProviderSchema } from './sso-provider-schema.js';
 
-/** Flags as parsed by yargs, keyed by the flag name without dashes. */
-export type CommandLineArguments = Readonly<Record<string, unknown>>;
+const FILE_PATH_LEAF = 'a file path (relative paths start at the working directory)';
 
-/** A value read from the command line, with the flag(s) that gave it (for messages). */
-export interface CommandLineValue<Value> {
-  value: Value;
-  flags: readonly string[];
-}
-
-export interface SettingDefinition<Value> {
-  /** YAML key (dotted) where the setting has one; otherwise a snake_case name. */
-  readonly name: string;
-  /** One line for `--help` and the docs. */
-  readonly description: string;
-  /** What is allowed, in words; quoted by error messages. */
-  readonly allowed: string;
-  /** The flags that set this setting, as typed (`--port`). */
-  readonly cliFlags: readonly string[];
-  readonly envVar: string | undefined;
-  readonly yamlKey: string | undefined;
-  /** `undefined` for settings derived from others when nothing sets them (see the resolver). */
-  readonly defaultValue: Value | undefined;
-  /** True for secrets: values are never shown, only counted. */
-  readonly secret: boolean;
-  /** The `--help` section its flags are listed under. */
-  readonly helpGroup: string;
-  /** yargs definitions of this setting's flags. */
-  readonly commandLineOptions: Readonly<Record<string, Options>>;
-  /** The value given on the command line, if any. Throws `LlmProxyError` for a value not allowed. */
-  readCommandLine(args: CommandLineArguments): CommandLineValue<Value> | undefined;
-  /** Parses the environment variable's text; `undefined` when the text is not allowed. */
-  parseEnvironment(text: string): Value | undefined;
-  /** The value in the (schema-validated) YAML file, if set. Throws `LlmProxyError` for a value not allowed. */
-  readYaml(config: ConfigFile, filepath: string): Value | undefined;
-  /** Where the resolved value lives in {@link ProxySettings}, for `config explain`. */
-  effectiveValue(values: ProxySettings): unknown;
-}
-
-type DefinitionInput<Value> = Omit<
-  SettingDefinition<Value>,
-  'helpGroup' | 'secret' | 'envVar' | 'yamlKey' | 'commandLineOptions' | 'readCommandLine' | 'parseEnvironment' | 'readYaml' | 'cliFlags'
-> &
-  Partial<SettingDefinition<Value>>;
-
-function defineSetting<Value>(input: DefinitionInput<Value>): SettingDefinition<Value> {
-  return {
-    secret: false,
-    helpGroup: 'Server:',
-    envVar: undefined,
-    yamlKey: undefined,
-    cliFlags: Object.keys(input.commandLineOptions ?? {}).map((flag) => `--${flag}`),
-    commandLineOptions: {},
-    readCommandLine: () => undefined,
-    parseEnvironment: () => undefined,
-    readYaml: (config) => (input.yamlKey === undefined ? undefined : (lookupYaml(config, input.yamlKey) as Value | undefined)),
-    ...input,
-  };
-}
-
-/** The value at a dotted YAML key; `null` counts as unset. */
-export function lookupYaml(config: ConfigFile, dottedKey: string): unknown {
-  let current: unknown = config;
-  for (const segment of dottedKey.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current ?? undefined;
-}
-
-/** A setting with one text-valued flag, whose text is parsed like the environment variable's. */
-function textFlag<Value>(
-  flag: string,
-  description: string,
-  parse: (text: string) => Value | undefined,
-  allowed: string,
-  options: { secret?: boolean } = {},
-) {
-  return {
-    commandLineOptions: { [flag]: { type: 'string', requiresArg: true, description } satisfies Options },
-    readCommandLine(args: CommandLineArguments): CommandLineValue<Value> | undefined {
-      const text = args[flag];
-      if (text === undefined) return undefined;
-      const value = parse(String(text));
-      if (value === undefined) throw invalidFlagValue(`--${flag}`, options.secret === true ? undefined : String(text), allowed);
-      return { value, flags: [`--${flag}`] };
-    },
-  };
-}
-
-/** A boolean setting turned on by one switch (`--disable-auth`); `--switch=false` turns it off. */
-function switchFlag(flag: string, description: string) {
-  return {
-    commandLineOptions: { [flag]: { type: 'boolean', description } satisfies Options },
-    readCommandLine(args: CommandLineArguments): CommandLineValue<boolean> | undefined {
-      const value = args[flag];
-      return typeof value === 'boolean' ? { value, flags: [`--${flag}`] } : undefined;
-    },
-  };
-}
-
-/** `text` undefined hides the value (secrets). */
-export function invalidFlagValue(flag: string, text: string | undefined, allowed: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CLI_ARGUMENT_INVALID',
-    message: `${flag} has a value that is not allowed`,
-    currentValue: text === undefined ? '(hidden)' : JSON.stringify(text),
-    fix: `Allowed: ${allowed}`,
-    details: { flag },
-  });
-}
-
-const API_KEYS_ALLOWED = 'a comma-separated list of keys without spaces, e.g. key1,key2';
+/** Host names and addresses as accepted by Node's `server.listen` (no brackets, no spaces). */
+const HOST_PATTERN = '^[^\\s\\[\\]/]+$';
+const HOST_ALLOWED = 'a host name or IP address such as 127.0.0.1 or 0.0.0.0';
 
 const host = defineSetting<string>({
   name: 'host',
   effectiveValue: (values) => values.host,
   description: 'Address to bind (Single User Mode allows 127.0.0.1 only)',
   allowed: HOST_ALLOWED,
+  flag: { name: 'host', description: 'Address to bind (default 127.0.0.1)' },
   envVar: 'LLM_PROXY_HOST',
-  yamlKey: 'host',
+  parse: (text) => parsePatternText(text, HOST_PATTERN),
+  yaml: Type.String({ pattern: HOST_PATTERN, description: HOST_ALLOWED }),
   defaultValue: '127.0.0.1',
-  ...textFlag('host', 'Address to bind (default 127.0.0.1)', (text) => parsePatternText(text, HOST_PATTERN), HOST_ALLOWED),
-  parseEnvironment: (text) => parsePatternText(text, HOST_PATTERN),
 });
+
+const PORT_ALLOWED = 'an integer from 0 to 65535 (0 picks a free port)';
 
 const port = defineSetting<number>({
   name: 'port',
   effectiveValue: (values) => values.port,
   description: 'Port to listen on; 0 picks a free port',
   allowed: PORT_ALLOWED,
+  flag: { name: 'port', description: 'Port to listen on, 0 for any free port (default 8000)' },
   envVar: 'LLM_PROXY_PORT',
-  yamlKey: 'port',
+  parse: parsePort,
+  yaml: Type.Integer({ minimum: 0, maximum: 65535, description: PORT_ALLOWED }),
   defaultValue: 8000,
-  ...textFlag('port', 'Port to listen on, 0 for any free port (default 8000)', parsePort, PORT_ALLOWED),
-  parseEnvironment: parsePort,
 });
 
 const config = defineSetting<string>({
@@ -184,23 +65,29 @@ const config = defineSetting<string>({
   effectiveValue: (values) => values.configFile,
   description: 'YAML configuration file to read instead of searching the working directory',
   allowed: 'a path to a .yaml or .yml file',
+  flag: { name: 'config', description: 'YAML configuration file (default: search the working directory)' },
   envVar: 'LLM_PROXY_CONFIG',
+  parse: (text) => text.trim() || undefined,
   defaultValue: undefined,
-  ...textFlag('config', 'YAML configuration file (default: search the working directory)', (text) => text.trim() || undefined, 'a path to a .yaml or .yml file'),
-  parseEnvironment: (text) => text.trim() || undefined,
 });
+
+/** A backend name, optionally followed by `:model`. */
+const DEFAULT_BACKEND_PATTERN = '^[^:\\s]+(:\\S+)?$';
+const DEFAULT_BACKEND_ALLOWED = 'a backend name or backend:model, e.g. openai or openai:gpt-4o';
 
 const defaultBackend = defineSetting<string>({
   name: 'default_backend',
   effectiveValue: (values) => values.defaultBackend,
   description: 'Backend (and optionally model) for requests whose model names no backend',
   allowed: DEFAULT_BACKEND_ALLOWED,
+  flag: { name: 'default-backend', description: 'Backend for models without a backend: prefix, e.g. openai:gpt-4o (default openai)' },
   envVar: 'LLM_PROXY_DEFAULT_BACKEND',
-  yamlKey: 'default_backend',
+  parse: (text) => parsePatternText(text, DEFAULT_BACKEND_PATTERN),
+  yaml: Type.String({ pattern: DEFAULT_BACKEND_PATTERN, description: DEFAULT_BACKEND_ALLOWED }),
   defaultValue: 'openai',
-  ...textFlag('default-backend', 'Backend for models without a backend: prefix, e.g. openai:gpt-4o (default openai)', (text) => parsePatternText(text, DEFAULT_BACKEND_PATTERN), DEFAULT_BACKEND_ALLOWED),
-  parseEnvironment: (text) => parsePatternText(text, DEFAULT_BACKEND_PATTERN),
 });
+
+const LOG_LEVEL_ALLOWED = `one of ${LOG_LEVELS.join(', ')}`;
 
 const logLevel = defineSetting<LogLevel>({
   name: 'logging.level',
@@ -208,11 +95,11 @@ const logLevel = defineSetting<LogLevel>({
   helpGroup: 'Logging:',
   description: 'Least severe log level written',
   allowed: LOG_LEVEL_ALLOWED,
+  flag: { name: 'log-level', description: `Log level: ${LOG_LEVELS.join(', ')} (default info)` },
   envVar: 'LLM_PROXY_LOG_LEVEL',
-  yamlKey: 'logging.level',
+  parse: (text) => parseOneOf(text, LOG_LEVELS),
+  yaml: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], description: LOG_LEVEL_ALLOWED }),
   defaultValue: 'info',
-  ...textFlag('log-level', `Log level: ${LOG_LEVELS.join(', ')} (default info)`, (text) => parseOneOf(text, LOG_LEVELS), LOG_LEVEL_ALLOWED),
-  parseEnvironment: (text) => parseOneOf(text, LOG_LEVELS),
 });
 
 const logFile = defineSetting<string>({
@@ -221,11 +108,11 @@ const logFile = defineSetting<string>({
   helpGroup: 'Logging:',
   description: 'Log file; relative paths start at the working directory',
   allowed: 'a file path',
+  flag: { name: 'log-file', description: 'Log file (default var/logs/llm-proxy.log)' },
   envVar: 'LLM_PROXY_LOG_FILE',
-  yamlKey: 'logging.file',
+  parse: (text) => text.trim() || undefined,
+  yaml: Type.String({ minLength: 1, description: FILE_PATH_LEAF }),
   defaultValue: 'var/logs/llm-proxy.log',
-  ...textFlag('log-file', 'Log file (default var/logs/llm-proxy.log)', (text) => text.trim() || undefined, 'a file path'),
-  parseEnvironment: (text) => text.trim() || undefined,
 });
 
 const ACCESS_MODES: readonly AccessMode[] = ['single_user', 'multi_user'];
@@ -236,30 +123,31 @@ const accessMode = defineSetting<AccessMode>({
   helpGroup: 'Access mode and authentication:',
   description: 'Single User Mode (local development) or Multi User Mode (shared deployments)',
   allowed: 'single_user or multi_user',
+  flags: {
+    options: {
+      'single-user-mode': { type: 'boolean', description: 'Single User Mode: local development, 127.0.0.1 only (default)' },
+      'multi-user-mode': { type: 'boolean', description: 'Multi User Mode: shared deployments, no OAuth connectors' },
+    },
+    read(args) {
+      const single = lastValue(args, 'single-user-mode') === true;
+      const multi = lastValue(args, 'multi-user-mode') === true;
+      if (single && multi) {
+        throw new LlmProxyError({
+          code: 'ACCESS_MODE_CONFLICT',
+          message: 'Cannot specify both --single-user-mode and --multi-user-mode',
+          currentValue: '--single-user-mode --multi-user-mode',
+          fix: 'Remove one of the flags: --single-user-mode for local development on 127.0.0.1, --multi-user-mode for shared deployments',
+        });
+      }
+      if (single) return { value: 'single_user', flags: ['--single-user-mode'] };
+      if (multi) return { value: 'multi_user', flags: ['--multi-user-mode'] };
+      return undefined;
+    },
+  },
   envVar: 'LLM_PROXY_ACCESS_MODE',
-  yamlKey: 'access_mode.mode',
+  parse: (text) => parseOneOf(text, ACCESS_MODES),
+  yaml: Type.Unsafe<AccessMode>({ type: 'string', enum: [...ACCESS_MODES], description: 'single_user or multi_user' }),
   defaultValue: 'single_user',
-  cliFlags: ['--single-user-mode', '--multi-user-mode'],
-  commandLineOptions: {
-    'single-user-mode': { type: 'boolean', description: 'Single User Mode: local development, 127.0.0.1 only (default)' },
-    'multi-user-mode': { type: 'boolean', description: 'Multi User Mode: shared deployments, no OAuth connectors' },
-  },
-  readCommandLine(args) {
-    const single = args['single-user-mode'] === true;
-    const multi = args['multi-user-mode'] === true;
-    if (single && multi) {
-      throw new LlmProxyError({
-        code: 'ACCESS_MODE_CONFLICT',
-        message: 'Cannot specify both --single-user-mode and --multi-user-mode',
-        currentValue: '--single-user-mode --multi-user-mode',
-        fix: 'Remove one of the flags: --single-user-mode for local development on 127.0.0.1, --multi-user-mode for shared deployments',
-      });
-    }
-    if (single) return { value: 'single_user', flags: ['--single-user-mode'] };
-    if (multi) return { value: 'multi_user', flags: ['--multi-user-mode'] };
-    return undefined;
-  },
-  parseEnvironment: (text) => parseOneOf(text, ACCESS_MODES),
 });
 
 const disableAuth = defineSetting<boolean>({
@@ -268,27 +156,30 @@ const disableAuth = defineSetting<boolean>({
   helpGroup: 'Access mode and authentication:',
   description: 'Serve without client authentication (refused off loopback in Multi User Mode)',
   allowed: 'true or false',
+  switchFlag: { name: 'disable-auth', description: 'Serve without client authentication' },
   envVar: 'LLM_PROXY_DISABLE_AUTH',
-  yamlKey: 'auth.disable_auth',
+  parse: parseBooleanText,
+  yaml: Type.Boolean({ description: 'true or false' }),
   defaultValue: false,
-  ...switchFlag('disable-auth', 'Serve without client authentication'),
-  parseEnvironment: parseBooleanText,
 });
+
+/** An API key: any non-empty text without whitespace or commas (commas separate keys on the command line). */
+const API_KEY_PATTERN = '^[^\\s,]+$';
 
 const apiKeys = defineSetting<readonly string[]>({
   name: 'auth.api_keys',
   effectiveValue: (values) => values.auth.apiKeys,
   helpGroup: 'Access mode and authentication:',
   description: 'API keys clients must present (Authorization: Bearer, x-api-key or x-goog-api-key)',
-  allowed: API_KEYS_ALLOWED,
-  envVar: 'LLM_PROXY_API_KEYS',
-  yamlKey: 'auth.api_keys',
-  defaultValue: [],
+  allowed: 'a comma-separated list of keys without spaces, e.g. key1,key2',
   secret: true,
-  ...textFlag('api-keys', 'Comma-separated API keys clients must present', (text) => parseCommaList(text, API_KEY_PATTERN), API_KEYS_ALLOWED, {
-    secret: true,
+  flag: { name: 'api-keys', description: 'Comma-separated API keys clients must present' },
+  envVar: 'LLM_PROXY_API_KEYS',
+  parse: (text) => parseCommaList(text, API_KEY_PATTERN),
+  yaml: Type.Array(Type.String({ pattern: API_KEY_PATTERN, description: 'a non-empty key without spaces or commas' }), {
+    description: 'a list of API keys',
   }),
-  parseEnvironment: (text) => parseCommaList(text, API_KEY_PATTERN),
+  defaultValue: [],
 });
 
 const ssoEnabled = defineSetting<boolean>({
@@ -297,12 +188,16 @@ const ssoEnabled = defineSetting<boolean>({
   helpGroup: 'Access mode and authentication:',
   description: 'Single sign-on with OpenID Connect: users sign in at /auth/login and get personal proxy tokens',
   allowed: 'true or false',
+  switchFlag: { name: 'sso-enabled', description: 'Single sign-on with OpenID Connect (providers under sso.providers in YAML)' },
   envVar: 'LLM_PROXY_SSO_ENABLED',
-  yamlKey: 'sso.enabled',
+  parse: parseBooleanText,
+  yaml: Type.Boolean({ description: 'true or false' }),
   defaultValue: false,
-  ...switchFlag('sso-enabled', 'Single sign-on with OpenID Connect (providers under sso.providers in YAML)'),
-  parseEnvironment: parseBooleanText,
 });
+
+/** The address users reach the proxy at: http(s), host, optional port and path, no query. */
+const PUBLIC_URL_PATTERN = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
+const PUBLIC_URL_ALLOWED = 'an http(s) URL such as https://llm.example.com (no query string)';
 
 const ssoPublicUrl = defineSetting<string>({
   name: 'sso.public_url',
@@ -311,12 +206,16 @@ const ssoPublicUrl = defineSetting<string>({
   description: 'The address users reach the proxy at, for the SSO callback URL; unset derives it from each request',
   allowed: PUBLIC_URL_ALLOWED,
   envVar: 'LLM_PROXY_SSO_PUBLIC_URL',
-  yamlKey: 'sso.public_url',
+  parse: (text) => parsePatternText(text, PUBLIC_URL_PATTERN)?.replace(/\/+$/, ''),
+  yaml: convertedYaml(Type.String({ pattern: PUBLIC_URL_PATTERN, description: PUBLIC_URL_ALLOWED }), (url) => url.replace(/\/+$/, '')),
   // Derived from each request when nothing sets it.
   defaultValue: undefined,
-  parseEnvironment: (text) => parsePatternText(text, PUBLIC_URL_PATTERN)?.replace(/\/+$/, ''),
-  readYaml: (configFile) => (lookupYaml(configFile, 'sso.public_url') as string | undefined)?.replace(/\/+$/, ''),
 });
+
+/** Exported for `ssoOptionsOf`, which applies the defaults to settings built by hand. */
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 30;
+const MAXIMUM_TOKEN_LIFETIME_DAYS = 3650;
+const TOKEN_LIFETIME_ALLOWED = `a whole number of days from 1 to ${MAXIMUM_TOKEN_LIFETIME_DAYS}`;
 
 const ssoTokenLifetimeDays = defineSetting<number>({
   name: 'sso.token_lifetime_days',
@@ -325,13 +224,16 @@ const ssoTokenLifetimeDays = defineSetting<number>({
   description: 'How long a personal proxy token issued after SSO sign-in stays valid, in days',
   allowed: TOKEN_LIFETIME_ALLOWED,
   envVar: 'LLM_PROXY_SSO_TOKEN_LIFETIME_DAYS',
-  yamlKey: 'sso.token_lifetime_days',
-  defaultValue: DEFAULT_TOKEN_LIFETIME_DAYS,
-  parseEnvironment: (text) => {
+  parse: (text) => {
     const days = parseWholeNumber(text, 1);
     return days !== undefined && days <= MAXIMUM_TOKEN_LIFETIME_DAYS ? days : undefined;
   },
+  yaml: Type.Integer({ minimum: 1, maximum: MAXIMUM_TOKEN_LIFETIME_DAYS, description: TOKEN_LIFETIME_ALLOWED }),
+  defaultValue: DEFAULT_TOKEN_LIFETIME_DAYS,
 });
+
+/** Relative to the working directory; `var/` is where the proxy keeps its runtime files. */
+export const DEFAULT_SSO_DATABASE_FILE = 'var/sso/llm-proxy-sso.sqlite';
 
 const ssoDatabaseFile = defineSetting<string>({
   name: 'sso.database_file',
@@ -340,9 +242,9 @@ const ssoDatabaseFile = defineSetting<string>({
   description: 'SQLite database of SSO tokens and sessions, created on first start; relative paths start at the working directory',
   allowed: 'a file path',
   envVar: 'LLM_PROXY_SSO_DATABASE_FILE',
-  yamlKey: 'sso.database_file',
+  parse: (text) => text.trim() || undefined,
+  yaml: Type.String({ minLength: 1, description: FILE_PATH_LEAF }),
   defaultValue: DEFAULT_SSO_DATABASE_FILE,
-  parseEnvironment: (text) => text.trim() || undefined,
 });
 
 const ssoProviders = defineSetting<readonly SsoProviderSettings[]>({
@@ -351,55 +253,15 @@ const ssoProviders = defineSetting<readonly SsoProviderSettings[]>({
   helpGroup: 'Access mode and authentication:',
   description: 'OpenID Connect providers by id: issuer, client_id, client_secret_env or client_secret_file, scopes, allowed_users',
   allowed: SSO_PROVIDER_ID_ALLOWED,
-  yamlKey: 'sso.providers',
+  yaml: convertedYaml(
+    Type.Record(Type.String(), ssoProviderSchema, {
+      propertyNames: { type: 'string', pattern: SSO_PROVIDER_ID_PATTERN },
+      description: SSO_PROVIDER_ID_ALLOWED,
+    }),
+    (providers, filepath) => Object.entries(providers).map(([id, provider]) => ssoProviderFromYaml(id, provider, filepath)),
+  ),
   defaultValue: [],
-  readYaml(configFile, filepath) {
-    const providers = lookupYaml(configFile, 'sso.providers') as Record<string, SsoProviderYaml> | undefined;
-    if (providers === undefined) return undefined;
-    return Object.entries(providers).map(([id, provider]) => ssoProviderFromYaml(id, provider, filepath));
-  },
 });
-
-type SsoProviderYaml = NonNullable<NonNullable<ConfigFile['sso']>['providers']>[string];
-
-const DEFAULT_SSO_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
-
-function ssoProviderFromYaml(id: string, provider: SsoProviderYaml, filepath: string): SsoProviderSettings {
-  if (provider.client_secret_env !== undefined && provider.client_secret_file !== undefined) {
-    throw new LlmProxyError({
-      code: 'CONFIG_INVALID',
-      message: `Invalid configuration in ${filepath}: sso.providers.${id} sets both client_secret_env and client_secret_file`,
-      currentValue: `client_secret_env ${provider.client_secret_env}, client_secret_file ${provider.client_secret_file}`,
-      fix: 'Keep one of them: the client secret comes from exactly one place',
-      details: { key: `sso.providers.${id}`, file: filepath },
-    });
-  }
-  const clientId = provider.client_id ?? '';
-  const allowed = provider.allowed_users ?? {};
-  return {
-    id,
-    displayName: provider.name ?? id,
-    issuer: provider.issuer ?? '',
-    clientId,
-    clientSecret:
-      provider.client_secret_env !== undefined
-        ? { kind: 'env', variable: provider.client_secret_env }
-        : provider.client_secret_file !== undefined
-          ? { kind: 'file', path: provider.client_secret_file }
-          : undefined,
-    // `openid` is what makes it OpenID Connect; it is added when a list leaves it out.
-    scopes: provider.scopes === undefined ? DEFAULT_SSO_SCOPES : ['openid', ...provider.scopes.filter((scope) => scope !== 'openid')],
-    audiences: provider.audiences ?? (clientId === '' ? [] : [clientId]),
-    allowedUsers: {
-      emailDomains: (allowed.email_domains ?? []).map((domain) => domain.toLowerCase().replace(/^@/, '')),
-      emails: (allowed.emails ?? []).map((email) => email.toLowerCase()),
-      groups: allowed.groups ?? [],
-      groupsClaim: allowed.groups_claim ?? 'groups',
-      requireVerifiedEmail: allowed.require_verified_email ?? true,
-      anyUser: allowed.any_user ?? false,
-    },
-  };
-}
 
 const notificationsEnabled = defineSetting<boolean>({
   name: 'notifications.enabled',
@@ -407,31 +269,36 @@ const notificationsEnabled = defineSetting<boolean>({
   helpGroup: 'Desktop notifications:',
   description: 'Desktop notifications; unset means on for 127.0.0.1, localhost and ::1, off otherwise',
   allowed: `${BOOLEAN_TEXT_ALLOWED}; unset for automatic`,
+  flags: {
+    options: {
+      'enable-notifications': { type: 'boolean', description: 'Force desktop notifications on' },
+      'disable-notifications': { type: 'boolean', description: 'Force desktop notifications off' },
+    },
+    read(args) {
+      const enable = lastValue(args, 'enable-notifications') === true;
+      const disable = lastValue(args, 'disable-notifications') === true;
+      if (enable && disable) {
+        throw new LlmProxyError({
+          code: 'NOTIFICATIONS_FLAG_CONFLICT',
+          message: 'Cannot specify both --enable-notifications and --disable-notifications',
+          currentValue: '--enable-notifications --disable-notifications',
+          fix: 'Remove one of the flags',
+        });
+      }
+      if (enable) return { value: true, flags: ['--enable-notifications'] };
+      if (disable) return { value: false, flags: ['--disable-notifications'] };
+      return undefined;
+    },
+  },
   envVar: 'LLM_PROXY_ENABLE_NOTIFICATIONS',
-  yamlKey: 'notifications.enabled',
+  parse: parseBooleanText,
+  // `null` in YAML is "unset": automatic.
+  yaml: Type.Unsafe<boolean | null>({
+    type: ['boolean', 'null'],
+    description: 'true, false, or null (automatic: on when the host is 127.0.0.1, localhost or ::1)',
+  }),
   // Derived from the host when nothing sets it.
   defaultValue: undefined,
-  cliFlags: ['--enable-notifications', '--disable-notifications'],
-  commandLineOptions: {
-    'enable-notifications': { type: 'boolean', description: 'Force desktop notifications on' },
-    'disable-notifications': { type: 'boolean', description: 'Force desktop notifications off' },
-  },
-  readCommandLine(args) {
-    const enable = args['enable-notifications'] === true;
-    const disable = args['disable-notifications'] === true;
-    if (enable && disable) {
-      throw new LlmProxyError({
-        code: 'NOTIFICATIONS_FLAG_CONFLICT',
-        message: 'Cannot specify both --enable-notifications and --disable-notifications',
-        currentValue: '--enable-notifications --disable-notifications',
-        fix: 'Remove one of the flags',
-      });
-    }
-    if (enable) return { value: true, flags: ['--enable-notifications'] };
-    if (disable) return { value: false, flags: ['--disable-notifications'] };
-    return undefined;
-  },
-  parseEnvironment: parseBooleanText,
 });
 
 const oauthConnectorIds = Object.keys(KNOWN_OAUTH_CONNECTORS);
@@ -442,18 +309,19 @@ const oauthDebuggingOverrides = defineSetting<readonly string[]>({
   helpGroup: 'OAuth connectors (Single User Mode only):',
   description: 'OAuth connector debugging overrides (Single User Mode only)',
   allowed: oauthConnectorIds.map(debuggingOverrideFlag).join(', '),
-  defaultValue: [],
-  cliFlags: oauthConnectorIds.map(debuggingOverrideFlag),
-  commandLineOptions: Object.fromEntries(
-    oauthConnectorIds.map((id) => [
-      debuggingOverrideFlag(id).slice(2),
-      { type: 'boolean', description: `Debugging override for ${id}` } satisfies Options,
-    ]),
-  ),
-  readCommandLine(args) {
-    const given = oauthConnectorIds.filter((id) => args[debuggingOverrideFlag(id).slice(2)] === true);
-    return given.length === 0 ? undefined : { value: given, flags: given.map(debuggingOverrideFlag) };
+  flags: {
+    options: Object.fromEntries(
+      oauthConnectorIds.map((id) => [
+        debuggingOverrideFlag(id).slice(2),
+        { type: 'boolean', description: `Debugging override for ${id}` } satisfies Options,
+      ]),
+    ),
+    read(args) {
+      const given = oauthConnectorIds.filter((id) => lastValue(args, debuggingOverrideFlag(id).slice(2)) === true);
+      return given.length === 0 ? undefined : { value: given, flags: given.map(debuggingOverrideFlag) };
+    },
   },
+  defaultValue: [],
 });
 
 const allowOauthAutoReplacement = defineSetting<boolean>({
@@ -462,9 +330,13 @@ const allowOauthAutoReplacement = defineSetting<boolean>({
   helpGroup: 'OAuth connectors (Single User Mode only):',
   description: 'Let OAuth connectors replace exhausted accounts automatically (Single User Mode only)',
   allowed: 'the --allow-oauth-auto-replacement switch',
+  switchFlag: { name: 'allow-oauth-auto-replacement', description: 'Let OAuth connectors replace accounts automatically (Single User Mode only)' },
   defaultValue: false,
-  ...switchFlag('allow-oauth-auto-replacement', 'Let OAuth connectors replace accounts automatically (Single User Mode only)'),
 });
+
+/** A size such as `10mb`, `512kb` or `1048576`. */
+const BYTE_SIZE_PATTERN = '^\\s*\\d+\\s*([kKmMgG]?[bB])?\\s*$';
+const BODY_LIMIT_ALLOWED = 'a size such as 10mb, 512kb or a number of bytes';
 
 const bodyLimit = defineSetting<number>({
   name: 'server.body_limit',
@@ -472,24 +344,25 @@ const bodyLimit = defineSetting<number>({
   description: 'Largest accepted request body, counted after decompression',
   allowed: BODY_LIMIT_ALLOWED,
   envVar: 'LLM_PROXY_BODY_LIMIT',
-  yamlKey: 'server.body_limit',
+  parse: parseByteSize,
+  yaml: convertedYaml(
+    Type.Unsafe<string | number>({ type: ['string', 'integer'], pattern: BYTE_SIZE_PATTERN, minimum: 1, description: BODY_LIMIT_ALLOWED }),
+    (value, filepath) => {
+      const bytes = parseByteSize(value);
+      // The schema cannot see that `0mb` is zero bytes, or that a size overflows.
+      if (bytes === undefined) {
+        throw new LlmProxyError({
+          code: 'CONFIG_INVALID',
+          message: `Invalid configuration in ${filepath}: server.body_limit has a value that is not allowed`,
+          currentValue: JSON.stringify(value),
+          fix: `Allowed: ${BODY_LIMIT_ALLOWED}, at least 1 byte`,
+          details: { key: 'server.body_limit', file: filepath },
+        });
+      }
+      return bytes;
+    },
+  ),
   defaultValue: 10 * 1024 * 1024,
-  parseEnvironment: parseByteSize,
-  readYaml(configFile, filepath) {
-    const value = lookupYaml(configFile, 'server.body_limit') as string | number | undefined;
-    if (value === undefined) return undefined;
-    const bytes = parseByteSize(value);
-    if (bytes === undefined) {
-      throw new LlmProxyError({
-        code: 'CONFIG_INVALID',
-        message: `Invalid configuration in ${filepath}: server.body_limit has a value that is not allowed`,
-        currentValue: JSON.stringify(value),
-        fix: `Allowed: ${BODY_LIMIT_ALLOWED}, at least 1 byte`,
-        details: { key: 'server.body_limit', file: filepath },
-      });
-    }
-    return bytes;
-  },
 });
 
 const upstreamTimeout = defineSetting<number>({
@@ -498,9 +371,9 @@ const upstreamTimeout = defineSetting<number>({
   description: 'How long to wait for an upstream, in milliseconds',
   allowed: 'a whole number of milliseconds, at least 1',
   envVar: 'LLM_PROXY_UPSTREAM_TIMEOUT_MS',
-  yamlKey: 'server.upstream_timeout_ms',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
   defaultValue: 600_000,
-  parseEnvironment: (text) => parseWholeNumber(text, 1),
 });
 
 const drainTimeout = defineSetting<number>({
@@ -509,10 +382,13 @@ const drainTimeout = defineSetting<number>({
   description: 'How long shutdown waits for in-flight requests, in milliseconds',
   allowed: 'a whole number of milliseconds, 0 or more',
   envVar: 'LLM_PROXY_DRAIN_TIMEOUT_MS',
-  yamlKey: 'server.drain_timeout_ms',
+  parse: (text) => parseWholeNumber(text, 0),
+  yaml: Type.Integer({ minimum: 0, description: 'a whole number of milliseconds, 0 or more' }),
   defaultValue: 10_000,
-  parseEnvironment: (text) => parseWholeNumber(text, 0),
 });
+
+/** A browser origin: scheme, host and optional port, without a path. */
+const ORIGIN_PATTERN = '^https?://[^/\\s]+$';
 
 const allowedOrigins = defineSetting<readonly string[]>({
   name: 'server.allowed_origins',
@@ -520,9 +396,11 @@ const allowedOrigins = defineSetting<readonly string[]>({
   description: 'Browser origins allowed to call the proxy in Single User Mode',
   allowed: 'a comma-separated list of origins such as http://localhost:3000',
   envVar: 'LLM_PROXY_ALLOWED_ORIGINS',
-  yamlKey: 'server.allowed_origins',
+  parse: (text) => parseCommaList(text, ORIGIN_PATTERN),
+  yaml: Type.Array(Type.String({ pattern: ORIGIN_PATTERN, description: 'an origin such as http://localhost:3000' }), {
+    description: 'a list of origins',
+  }),
   defaultValue: [],
-  parseEnvironment: (text) => parseCommaList(text, ORIGIN_PATTERN),
 });
 
 const plugins = defineSetting<readonly string[]>({
@@ -531,17 +409,33 @@ const plugins = defineSetting<readonly string[]>({
   description: 'Connector packages to load besides those found automatically',
   allowed: 'a comma-separated list of npm package names',
   envVar: 'LLM_PROXY_PLUGINS',
-  yamlKey: 'plugins',
+  parse: (text) => parseCommaList(text, '^\\S+$'),
+  yaml: Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
+    description: 'a list of connector package names',
+  }),
   defaultValue: [],
-  parseEnvironment: (text) => parseCommaList(text, '^\\S+$'),
 });
+
+/** A backend name: used as the `backend:` prefix of model names, so it cannot contain `:`. */
+const BACKEND_NAME_PATTERN = '^[^:\\s]+$';
 
 const backends = defineSetting<Readonly<Record<string, BackendConfig>>>({
   name: 'backends',
   effectiveValue: (values) => values.backends,
   description: 'Backends by name; `type` names the connector (default: the name), the rest is its settings',
   allowed: `a mapping of backend names (matching ${BACKEND_NAME_PATTERN}) to backend settings`,
-  yamlKey: 'backends',
+  // Each entry's keys beyond `type` belong to the connector that serves it, which validates its own slice.
+  yaml: Type.Record(
+    Type.String(),
+    Type.Object(
+      { type: Type.Optional(Type.String({ minLength: 1, description: 'a connector id such as openai or openai-compatible' })) },
+      { additionalProperties: true, description: 'a mapping with the connector settings of this backend' },
+    ),
+    {
+      propertyNames: { type: 'string', pattern: BACKEND_NAME_PATTERN },
+      description: 'a mapping of backend names (without ":" or spaces) to backend settings',
+    },
+  ),
   defaultValue: {},
 });
 
@@ -577,10 +471,13 @@ export type SettingKey = keyof SettingsTable;
 /** The value type of one setting. */
 export type SettingValue<Key extends SettingKey> = SettingsTable[Key] extends SettingDefinition<infer Value> ? Value : never;
 
-/** All yargs option definitions, from the table. */
-export function commandLineOptions(): Record<string, Options> {
+/** Every row, in table order. */
+export const SETTING_DEFINITIONS: readonly SettingDefinition<unknown>[] = Object.values(SETTINGS);
+
+/** The yargs option definitions of the given rows' flags (by default every row's), each under its help group. */
+export function commandLineOptions(definitions: readonly SettingDefinition<unknown>[] = SETTING_DEFINITIONS): Record<string, Options> {
   const options: Record<string, Options> = {};
-  for (const definition of Object.values(SETTINGS) as SettingDefinition<unknown>[]) {
+  for (const definition of definitions) {
     for (const [flag, option] of Object.entries(definition.commandLineOptions)) {
       options[flag] = { ...option, group: definition.helpGroup };
     }

@@ -5,7 +5,7 @@
  */
 import { LlmProxyError, type Connector } from '@llmproxy/connector-sdk';
 import type { AccessMode } from '../config/proxy-settings.js';
-import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
 import { OAUTH_CONNECTOR_NOT_ALLOWED, isOAuthConnectorId, staticCredentialAlternative } from './oauth-connector-gate.js';
 import { optInRequiredError } from './oauth-opt-in.js';
 import type { PluginReport } from './plugin-report.js';

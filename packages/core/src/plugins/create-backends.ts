@@ -5,7 +5,7 @@
  */
 import { LlmProxyError, type Connector, type ConnectorContext, type ConnectorDefinition } from '@llmproxy/connector-sdk';
 import type { AccessMode, BackendConfig } from '../config/proxy-settings.js';
-import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
 import { coreWireCodecs } from '../connectors/wire-codecs.js';
 import type { Backend } from './backend-registry.js';
 import {

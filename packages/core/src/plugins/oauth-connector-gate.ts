@@ -6,7 +6,7 @@
 import {
   KNOWN_OAUTH_CONNECTORS,
   hasOAuthConnectorName,
-} from '../access-mode/oauth-connector-ids.js';
+} from '../config/oauth-connector-ids.js';
 import type { PluginProblem } from './plugin-report.js';
 
 /** The error code of a connector or backend refused by the gate. */

@@ -6,7 +6,7 @@
  * Opting in also turns on that backend's wire-level debug log.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import { debuggingOverrideFlag } from '../access-mode/oauth-connector-ids.js';
+import { debuggingOverrideFlag } from '../config/oauth-connector-ids.js';
 
 /** The error code of a request to an OAuth backend the user has not opted in to. */
 export const OAUTH_CONNECTOR_OPT_IN_REQUIRED = 'OAUTH_CONNECTOR_OPT_IN_REQUIRED';

@@ -5,10 +5,7 @@
 import path from 'node:path';
 
 import type { SsoProviderSettings, SsoSettings } from '../config/proxy-settings.js';
-
-export const DEFAULT_TOKEN_LIFETIME_DAYS = 30;
-/** Relative to the working directory; `var/` is where the proxy keeps its runtime files. */
-export const DEFAULT_SSO_DATABASE_FILE = 'var/sso/llm-proxy-sso.sqlite';
+import { DEFAULT_SSO_DATABASE_FILE, DEFAULT_TOKEN_LIFETIME_DAYS } from '../config/settings-table.js';
 
 /** SSO settings with nothing left to default. */
 export interface SsoOptions {

@@ -8,7 +8,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 import { evaluateAccessModeRules, validateAccessMode } from '../../src/access-mode/access-mode-rules.js';
 import { startupLogLine } from '../../src/access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../../src/config/proxy-settings.js';
-import { resolveSettings } from '../../src/config/resolve-settings.js';
+import { resolveSettingsFromArgv } from '../support/resolve-settings-from-argv.js';
 import { listStartupErrors } from '../../src/config/startup-errors.js';
 
 let cwd: string;
@@ -18,7 +18,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
 function resolve(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<ResolvedSettings> {
-  return resolveSettings({ argv, env, cwd });
+  return resolveSettingsFromArgv({ argv, env, cwd });
 }
 
 async function failures(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<LlmProxyError[]> {

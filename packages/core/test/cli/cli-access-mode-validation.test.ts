@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { KNOWN_OAUTH_CONNECTORS } from '../../src/access-mode/oauth-connector-ids.js';
+import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
 import {
   assertCliBuilt,
   cleanUpCliRuns,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { CONFIG_SEARCH_PLACES, loadConfigFile } from '../../src/config/load-config-file.js';
-import { resolveSettings } from '../../src/config/resolve-settings.js';
+import { resolveSettingsFromArgv } from '../support/resolve-settings-from-argv.js';
 import { listStartupErrors } from '../../src/config/startup-errors.js';
 import { createTempProject, removeTempProjects } from './temp-project.js';
 
@@ -70,10 +70,10 @@ describe('finding the configuration file', () => {
 
   it('takes the path from LLM_PROXY_CONFIG when --config is not given, and --config over it', async () => {
     const cwd = createTempProject({ 'a.yaml': 'port: 1\n', 'b.yaml': 'port: 2\n' });
-    const fromEnvironment = await resolveSettings({ argv: [], env: { LLM_PROXY_CONFIG: 'a.yaml' }, cwd });
+    const fromEnvironment = await resolveSettingsFromArgv({ argv: [], env: { LLM_PROXY_CONFIG: 'a.yaml' }, cwd });
     expect(fromEnvironment.values.port).toBe(1);
     expect(fromEnvironment.sources.config).toBe('env');
-    const fromFlag = await resolveSettings({ argv: ['--config', 'b.yaml'], env: { LLM_PROXY_CONFIG: 'a.yaml' }, cwd });
+    const fromFlag = await resolveSettingsFromArgv({ argv: ['--config', 'b.yaml'], env: { LLM_PROXY_CONFIG: 'a.yaml' }, cwd });
     expect(fromFlag.values.port).toBe(2);
     expect(fromFlag.values.configFile).toBe(path.join(cwd, 'b.yaml'));
     expect(fromFlag.sources.config).toBe('cli');
@@ -194,14 +194,14 @@ describe('schema validation of the configuration file', () => {
 
   it('accepts null for notifications.enabled, meaning automatic', async () => {
     const cwd = createTempProject({ 'llm-proxy.yaml': 'notifications:\n  enabled: null\n' });
-    const settings = await resolveSettings({ argv: [], env: {}, cwd });
+    const settings = await resolveSettingsFromArgv({ argv: [], env: {}, cwd });
     expect(settings.sources['notifications.enabled']).toBe('auto');
     expect(settings.values.notifications.enabled).toBe(true);
   });
 
   it('rejects a body limit of zero bytes', async () => {
     const cwd = createTempProject({ 'llm-proxy.yaml': 'server:\n  body_limit: 0mb\n' });
-    const problems = await problemsOf(resolveSettings({ argv: [], env: {}, cwd }));
+    const problems = await problemsOf(resolveSettingsFromArgv({ argv: [], env: {}, cwd }));
     expect(problems.map((problem) => problem.code)).toEqual(['CONFIG_INVALID']);
     expect(problems[0]?.message).toContain('server.body_limit');
   });
@@ -209,7 +209,7 @@ describe('schema validation of the configuration file', () => {
   it('leaves the file untouched', async () => {
     const content = 'port: 9001\nbackends:\n  local:\n    type: openai-compatible\n';
     const cwd = createTempProject({ 'llm-proxy.yaml': content });
-    await resolveSettings({ argv: [], env: {}, cwd });
+    await resolveSettingsFromArgv({ argv: [], env: {}, cwd });
     expect(fs.readFileSync(path.join(cwd, 'llm-proxy.yaml'), 'utf8')).toBe(content);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import type { ResolvedSettings } from '../../src/config/proxy-settings.js';
-import { resolveSettings } from '../../src/config/resolve-settings.js';
+import { resolveSettingsFromArgv } from '../support/resolve-settings-from-argv.js';
 import { listStartupErrors } from '../../src/config/startup-errors.js';
 import { createTempProject, removeTempProjects } from './temp-project.js';
 
@@ -15,7 +15,7 @@ async function resolve(
   env: NodeJS.ProcessEnv = {},
   files: Record<string, string> = {},
 ): Promise<ResolvedSettings> {
-  return resolveSettings({ argv, env, cwd: createTempProject(files) });
+  return resolveSettingsFromArgv({ argv, env, cwd: createTempProject(files) });
 }
 
 /** Every problem reported by one resolution, which must fail. */
@@ -38,7 +38,7 @@ async function resolveProblems(
 describe('resolveSettings defaults', () => {
   it('uses the documented defaults with no flags, variables or file', async () => {
     const cwd = createTempProject();
-    const settings = await resolveSettings({ argv: [], env: {}, cwd });
+    const settings = await resolveSettingsFromArgv({ argv: [], env: {}, cwd });
     const { values, sources } = settings;
 
     expect(values.host).toBe('127.0.0.1');

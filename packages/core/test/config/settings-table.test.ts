@@ -1,11 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { Type } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
 
-import { KNOWN_OAUTH_CONNECTORS } from '../../src/access-mode/oauth-connector-ids.js';
-import { configFileSchema } from '../../src/config/config-file-schema.js';
-import { parseBooleanText, parseByteSize, parseCommaList, parsePort } from '../../src/config/setting-parsers.js';
-import { commandLineOptions, SETTINGS, type SettingDefinition } from '../../src/config/settings-table.js';
+import { createCommandLineParser } from '../../src/cli/create-command-line-parser.js';
+import { buildConfigFileSchema, configFileSchema } from '../../src/config/config-file-schema.js';
+import { defineSetting, type SettingDefinition } from '../../src/config/define-setting.js';
+import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
+import { commandLineCandidate, environmentCandidate, yamlCandidate } from '../../src/config/setting-candidates.js';
+import { parseBooleanText, parseByteSize, parseCommaList, parsePort, parseWholeNumber } from '../../src/config/setting-parsers.js';
+import { commandLineOptions, SETTING_DEFINITIONS } from '../../src/config/settings-table.js';
 
-const definitions = Object.values(SETTINGS) as SettingDefinition<unknown>[];
+const definitions = SETTING_DEFINITIONS;
 
 /** The schema node at a dotted YAML key. */
 function schemaAt(dottedKey: string): unknown {
@@ -57,6 +63,99 @@ describe('the settings table', () => {
 
   it('marks only the API keys as secret', () => {
     expect(definitions.filter((definition) => definition.secret).map((definition) => definition.name)).toEqual(['auth.api_keys']);
+  });
+});
+
+/** The dotted keys of the schema's leaves: objects with `properties` are sections, anything else (a mapping such as `backends` too) a leaf. */
+function leafKeys(node: unknown, prefix = ''): string[] {
+  const properties = (node as { properties?: Record<string, unknown> }).properties;
+  if (properties === undefined) return [prefix];
+  return Object.entries(properties).flatMap(([key, child]) => leafKeys(child, prefix === '' ? key : `${prefix}.${key}`));
+}
+
+/** Compiled as load-config-file.ts compiles the real schema. */
+function compile(schema: object) {
+  return new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(schema);
+}
+
+describe('every row reaches the config-file schema, the yargs options and the environment', () => {
+  it('generates the config-file schema from the rows: every leaf is a row\'s, at its YAML key, and no other', () => {
+    const rowsWithYaml = definitions.filter((definition) => definition.yamlKey !== undefined);
+    expect(leafKeys(configFileSchema)).toEqual(rowsWithYaml.map((definition) => definition.yamlKey));
+    for (const definition of rowsWithYaml) {
+      expect(JSON.stringify(schemaAt(definition.yamlKey ?? ''))).toBe(JSON.stringify(definition.yamlSchema));
+    }
+  });
+
+  it('gives yargs exactly the rows\' flags, each under its row\'s help group', () => {
+    const options = commandLineOptions();
+    expect(Object.keys(options).map((flag) => `--${flag}`).sort()).toEqual(definitions.flatMap((definition) => definition.cliFlags).sort());
+    for (const definition of definitions) {
+      for (const flag of definition.cliFlags) expect(options[flag.slice(2)]?.group).toBe(definition.helpGroup);
+    }
+  });
+
+  it('reads every row\'s environment variable through the row\'s parser', () => {
+    for (const definition of definitions.filter((row) => row.envVar !== undefined)) {
+      const variable = definition.envVar ?? '';
+      // Text no parser allows: every row with a variable must read it, and refuse it by name.
+      const text = '\u0000 not allowed';
+      let read: { origin?: string; variable?: unknown } = {};
+      try {
+        read = { origin: environmentCandidate(definition, { [variable]: text })?.origin };
+      } catch (error) {
+        if (!LlmProxyError.is(error)) throw error;
+        read = { variable: (error.details as { variable?: unknown } | undefined)?.variable };
+      }
+      expect([read.origin, read.variable]).toContain(variable);
+    }
+  });
+});
+
+describe('one new row is enough to add a setting', () => {
+  const retryLimit = defineSetting<number>({
+    name: 'server.retry_limit',
+    effectiveValue: () => undefined,
+    description: 'How often an upstream request is retried',
+    allowed: 'a whole number, 0 or more',
+    flag: { name: 'retry-limit', description: 'Upstream retries (default 2)' },
+    envVar: 'LLM_PROXY_RETRY_LIMIT',
+    parse: (text) => parseWholeNumber(text, 0),
+    yaml: Type.Integer({ minimum: 0, description: 'a whole number of retries, 0 or more' }),
+    defaultValue: 2,
+  });
+  const table = [...definitions, retryLimit];
+
+  it('parses its flag in the one command-line pass, which refuses the flag without the row', async () => {
+    const commandLine = await createCommandLineParser(['--retry-limit', '5', '--port', '9'], table).strictOptions().parseAsync();
+    expect(commandLineCandidate(retryLimit, commandLine)).toEqual({ value: 5, source: 'cli', origin: '--retry-limit' });
+    // yargs' failure handler throws during the call, before any promise exists.
+    expect(() => createCommandLineParser(['--retry-limit', '5']).strictOptions().parseAsync()).toThrow('Unknown flag: --retry-limit');
+    const bad = await createCommandLineParser(['--retry-limit=-1'], table).strictOptions().parseAsync();
+    expect(() => commandLineCandidate(retryLimit, bad)).toThrow('--retry-limit has a value that is not allowed');
+  });
+
+  it('reads its environment variable with the same parser as its flag', () => {
+    expect(environmentCandidate(retryLimit, { LLM_PROXY_RETRY_LIMIT: ' 7 ' })).toEqual({ value: 7, source: 'env', origin: 'LLM_PROXY_RETRY_LIMIT' });
+    expect(() => environmentCandidate(retryLimit, { LLM_PROXY_RETRY_LIMIT: 'many' })).toThrow(
+      'Allowed: a whole number, 0 or more. Set an allowed value or unset LLM_PROXY_RETRY_LIMIT',
+    );
+  });
+
+  it('places its YAML leaf in the generated schema, beside the other server settings', () => {
+    const validate = compile(buildConfigFileSchema(table));
+    expect(validate({ server: { retry_limit: 3, drain_timeout_ms: 5 } })).toBe(true);
+    expect(validate({ server: { retry_limit: -1 } })).toBe(false);
+    expect(validate.errors?.map((error) => [error.instancePath, (error.parentSchema as { description?: string }).description])).toEqual([
+      ['/server/retry_limit', 'a whole number of retries, 0 or more'],
+    ]);
+    expect(yamlCandidate(retryLimit, { filepath: '/srv/llm-proxy.yaml', config: { server: { retry_limit: 3 } } })).toEqual({
+      value: 3,
+      source: 'yaml',
+      origin: 'server.retry_limit in /srv/llm-proxy.yaml',
+    });
+    // The table's own schema knows nothing of it: a misspelt or unknown key stays an error.
+    expect(compile(configFileSchema)({ server: { retry_limit: 3 } })).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { evaluateAccessModeRules, validateAccessMode } from '../../src/access-mode/access-mode-rules.js';
-import { resolveSettings } from '../../src/config/resolve-settings.js';
+import { resolveSettingsFromArgv } from '../support/resolve-settings-from-argv.js';
 import { listStartupErrors } from '../../src/config/startup-errors.js';
 import { formatConfigExplanation } from '../../src/cli/format-config-explanation.js';
 import { createTempProject, removeTempProjects } from '../config/temp-project.js';
@@ -24,20 +24,20 @@ const KEYCLOAK = `
 
 async function resolveYaml(yaml: string, argv: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const cwd = createTempProject({ 'llm-proxy.yaml': yaml });
-  return { cwd, settings: await resolveSettings({ argv, env, cwd }) };
+  return { cwd, settings: await resolveSettingsFromArgv({ argv, env, cwd }) };
 }
 
 async function resolveFailure(yaml: string): Promise<LlmProxyError[]> {
   const cwd = createTempProject({ 'llm-proxy.yaml': yaml });
   try {
-    await resolveSettings({ argv: [], env: {}, cwd });
+    await resolveSettingsFromArgv({ argv: [], env: {}, cwd });
   } catch (error) {
     return listStartupErrors(error) as LlmProxyError[];
   }
   throw new Error('resolveSettings accepted the file');
 }
 
-function ruleFailures(settings: Awaited<ReturnType<typeof resolveSettings>>): LlmProxyError[] {
+function ruleFailures(settings: Awaited<ReturnType<typeof resolveSettingsFromArgv>>): LlmProxyError[] {
   try {
     validateAccessMode(settings);
     return [];

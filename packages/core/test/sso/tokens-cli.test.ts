@@ -2,6 +2,7 @@
  * @fileoverview `llm-proxy tokens list|revoke`, the operator's side of token management, run
  * as the real CLI against a real SSO database in a temporary working directory.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -104,5 +105,16 @@ describe('llm-proxy tokens', () => {
     const revoke = await runLlmProxy(['tokens', 'revoke', 'abc'], { cwd });
     expect(revoke.exitCode).toBe(1);
     expect(revoke.stderr).toContain('Error [SSO_STORE_UNAVAILABLE]');
+  });
+
+  it('reads the settings flags from the one command-line pass, where revoke\'s repeated ids do not make a repeated flag a list', async () => {
+    const { cwd, ids } = await workingDirectoryWithTokens();
+    fs.writeFileSync(path.join(cwd, 'elsewhere.yaml'), 'sso:\n  database_file: elsewhere.sqlite\n');
+    fs.writeFileSync(path.join(cwd, 'here.yaml'), 'sso:\n  database_file: var/sso/llm-proxy-sso.sqlite\n');
+    const revoked = await runLlmProxy(['tokens', 'revoke', ids['aliceActive'] ?? '', ids['bobActive'] ?? '', '--config', 'elsewhere.yaml', '--config', 'here.yaml'], { cwd });
+    expect(revoked.stderr).toBe('');
+    expect(revoked.exitCode).toBe(0);
+    expect(await statusOf(cwd, ids['aliceActive'] ?? '')).toEqual({ revoked: true });
+    expect(await statusOf(cwd, ids['bobActive'] ?? '')).toEqual({ revoked: true });
   });
 });

@@ -1,16 +1,18 @@
 /**
- * @fileoverview Parses the command line's flags with yargs, from the settings table. Unknown flags
- * are errors that name them, so a misspelt flag never goes unnoticed. Positional words (the
- * subcommand) are left to the CLI.
+ * @fileoverview The one yargs parser of the command line, with every setting's flag from the
+ * settings table. The CLI adds its commands to it and parses once; each command hands the parsed
+ * result to the settings resolver. Unknown flags are errors that name them, so a misspelt flag
+ * never goes unnoticed.
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { commandLineOptions, type CommandLineArguments } from './settings-table.js';
+import type { SettingDefinition } from '../config/define-setting.js';
+import { commandLineOptions, SETTING_DEFINITIONS } from '../config/settings-table.js';
 
 /**
- * Parser settings shared with the CLI: flags are exactly as documented (no camelCase twins, no
- * `--no-` negations), and a repeated flag keeps its last value.
+ * Flags are exactly as documented (no camelCase twins, no `--no-` negations), and a repeated flag
+ * keeps its last value.
  */
 export const PARSER_CONFIGURATION = {
   'camel-case-expansion': false,
@@ -18,25 +20,29 @@ export const PARSER_CONFIGURATION = {
   'duplicate-arguments-array': false,
 } as const;
 
-export async function parseCommandLine(argv: readonly string[]): Promise<CommandLineArguments> {
+/**
+ * A parser of `argv` that knows the flags of the settings table (or of the rows given); it throws
+ * (never exits) on a failure.
+ */
+export function createCommandLineParser(
+  argv: readonly string[],
+  definitions: readonly SettingDefinition<unknown>[] = SETTING_DEFINITIONS,
+): Argv {
   return yargs([...argv])
-    .options(commandLineOptions())
+    .options(commandLineOptions(definitions))
     .parserConfiguration(PARSER_CONFIGURATION)
-    .strictOptions()
-    .help(false)
-    .version(false)
     .exitProcess(false)
     .fail((message, error) => {
+      // Throwing stops yargs from running the default command after a parse failure.
       throw error !== undefined && error.name !== 'YError' ? error : commandLineFailure(message ?? error.message, argv);
-    })
-    .parseAsync();
+    });
 }
 
 /**
  * Turns a yargs failure message into an error that names the unknown flag(s) or word(s) and how
  * to find the right one. `argv` tells flags (`--name`) from stray words.
  */
-export function commandLineFailure(message: string, argv: readonly string[]): LlmProxyError {
+function commandLineFailure(message: string, argv: readonly string[]): LlmProxyError {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message.trim());
   if (unknown?.[1] !== undefined) {
     const names = unknown[1].split(', ').map((name) => asTyped(name, argv));

@@ -2,6 +2,9 @@
  * @fileoverview What core knows about personal-credential (OAuth) connectors without importing
  * them: their ids, the package that provides them, and the static-credential backend to use
  * instead in Multi User Mode (the spec's migration table).
+ *
+ * It sits in config/, the lowest floor that needs it: the settings table declares one
+ * debugging-override flag per id, and access-mode/, plugins/ and cli/ read it from here.
  */
 
 /** The package that provides the known OAuth connectors (its name is part of the SDK's naming rules). */
