@@ -5,7 +5,7 @@
  */
 import type { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
-import { renderOpenAIError } from '../frontends/openai-chat/render-openai-error.js';
+import { renderOpenAIError } from '../protocols/openai-chat/render-openai-error.js';
 import { anthropicErrorBody } from './anthropic-error-body.js';
 import { geminiErrorBody } from './gemini-error-body.js';
 import type { RouteFamily } from './route-family.js';

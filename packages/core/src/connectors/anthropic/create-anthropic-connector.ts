@@ -13,14 +13,14 @@ import type {
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
 import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { ANTHROPIC_API_VERSION } from '../../protocols/anthropic-messages/anthropic-messages-wire-types.js';
+import { fromAnthropicMessage, invalidAnthropicResponse } from '../../protocols/anthropic-messages/from-anthropic-message.js';
+import { readAnthropicMessageStream } from '../../protocols/anthropic-messages/read-anthropic-message-stream.js';
+import { readAnthropicUpstreamError } from '../../protocols/anthropic-messages/read-anthropic-upstream-error.js';
+import { toAnthropicCountTokensBody, toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from '../../protocols/anthropic-messages/to-anthropic-messages-body.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
 import { sendWithApiKeyPool } from '../api-key-pool/send-with-api-key-pool.js';
-import { ANTHROPIC_API_VERSION } from './anthropic-messages-wire-types.js';
-import { fromAnthropicMessage, invalidAnthropicResponse } from './from-anthropic-message.js';
-import { readAnthropicMessageStream } from './read-anthropic-message-stream.js';
-import { readAnthropicUpstreamError } from './read-anthropic-upstream-error.js';
 import type { AnthropicConnectorSettings } from './resolve-anthropic-settings.js';
-import { toAnthropicCountTokensBody, toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from './to-anthropic-messages-body.js';
 
 /** How long an upstream model list is reused before it is fetched again. */
 const MODEL_LIST_CACHE_MS = 5 * 60 * 1000;

@@ -13,10 +13,10 @@ import type {
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
 import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
+import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
+import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
-import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from './read-gemini-stream.js';
-import { readGeminiUpstreamError } from './read-gemini-upstream-error.js';
-import { toGeminiRequest } from './to-gemini-request.js';
 
 /** Resolved settings of one Gemini backend. */
 export interface GeminiConnectorSettings {

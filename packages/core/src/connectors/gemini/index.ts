@@ -1,6 +1,6 @@
 /**
  * @fileoverview The built-in `gemini` connector: Google's Gemini API (Generative Language API)
- * with API keys, plus the pure Gemini conversions other Gemini connectors (Code Assist) reuse.
+ * with API keys. The Gemini wire conversions live in `protocols/gemini/`.
  *
  * Settings, each from the first place that has it:
  *
@@ -23,21 +23,6 @@ import { missingCredentialsError, resolveApiKeys } from '../openai/resolve-api-k
 import { createGeminiConnector, type GeminiConnectorSettings } from './create-gemini-connector.js';
 
 export { createGeminiConnector, modelPath, type GeminiConnectorSettings } from './create-gemini-connector.js';
-export { fromGeminiParts, functionResponseContent, type GeminiPartsReader } from './from-gemini-parts.js';
-export { fromGeminiFinishReason, toGeminiFinishReason } from './gemini-finish-reason.js';
-export { fromGeminiUsage, toGeminiUsage } from './gemini-usage.js';
-export type * from './gemini-wire-types.js';
-export {
-  fromGeminiResponse,
-  newToolCallId,
-  parseGeminiEvents,
-  readGeminiStream,
-  type GeminiResponseOptions,
-} from './read-gemini-stream.js';
-export { parseGoogleDuration, readGeminiStreamError, readGeminiUpstreamError, type GeminiUpstreamFailure } from './read-gemini-upstream-error.js';
-export { GEMINI_PROVIDER_OPTIONS_KEY, geminiTopKOf, setGeminiTopK } from './gemini-provider-options.js';
-export { toGeminiFunctionResponse, toGeminiMedia, toGeminiParts, type GeminiPartsWriter } from './to-gemini-parts.js';
-export { FOREIGN_THOUGHT_SIGNATURE, toGeminiRequest, type GeminiRequestOptions } from './to-gemini-request.js';
 
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const KEY_VARIABLE = 'GEMINI_API_KEY';

@@ -1,0 +1,50 @@
+/**
+ * @fileoverview Any error → a Gemini error body (`{"error":{code,message,status}}`), for errors
+ * that happen after a stream began and so travel inside the stream. Errors before that are
+ * rendered by the server's error handler in the same format.
+ */
+import { LlmProxyError } from '@llmproxy/connector-sdk';
+import type { UpstreamError } from '@llmproxy/connector-sdk';
+import { geminiErrorStatus } from '../../server/gemini-error-body.js';
+import type { GeminiErrorBody } from './gemini-wire-types.js';
+
+export interface RenderedGeminiError {
+  status: number;
+  body: GeminiErrorBody;
+}
+
+/** google.rpc code names look like this; anything else in an upstream `type` is another vendor's. */
+const GOOGLE_STATUS_NAME = /^[A-Z][A-Z_]+$/;
+
+/**
+ * An upstream error keeps the upstream's status and message, and its google.rpc status name
+ * when the upstream was Google's (so a Gemini `RESOURCE_EXHAUSTED` stays one); otherwise the
+ * name follows the status. An llmproxy error gives its full message (what failed, current
+ * value, fix). Anything else is an `INTERNAL` error that reveals nothing internal.
+ */
+export function renderGeminiError(error: unknown): RenderedGeminiError {
+  const upstream = asUpstreamError(error);
+  if (upstream !== undefined) {
+    const code = upstream.upstreamStatus;
+    const type = upstream.upstreamError.type;
+    const status = type !== undefined && GOOGLE_STATUS_NAME.test(type) ? type : geminiErrorStatus(code);
+    return { status: code, body: { error: { code, message: upstream.upstreamError.message, status } } };
+  }
+  if (LlmProxyError.is(error)) {
+    const code = error.httpStatus;
+    return { status: code, body: { error: { code, message: error.message, status: geminiErrorStatus(code) } } };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 500, message: 'The proxy failed unexpectedly; the details are in its log', status: 'INTERNAL' } },
+  };
+}
+
+/** Recognised by shape rather than class: a connector may bring its own copy of the SDK. */
+function asUpstreamError(error: unknown): UpstreamError | undefined {
+  if (!LlmProxyError.is(error) || error.code !== 'UPSTREAM_ERROR') return undefined;
+  const candidate = error as Partial<UpstreamError>;
+  return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
+    ? (error as UpstreamError)
+    : undefined;
+}
