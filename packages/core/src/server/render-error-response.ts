@@ -5,9 +5,9 @@
  */
 import type { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
+import { renderAnthropicError } from '../protocols/anthropic-messages/render-anthropic-error.js';
+import { renderGeminiError } from '../protocols/gemini/render-gemini-error.js';
 import { renderOpenAIError } from '../protocols/openai-chat/render-openai-error.js';
-import { anthropicErrorBody } from './anthropic-error-body.js';
-import { geminiErrorBody } from './gemini-error-body.js';
 import type { RouteFamily } from './route-family.js';
 
 /** An error response ready to send. */
@@ -17,17 +17,17 @@ export interface RenderedErrorResponse {
   headers: Record<string, string>;
 }
 
+/** Each family's protocol renderer, the same one its stream renderer uses in-stream. */
+const RENDERERS: Record<RouteFamily, (error: unknown) => { status: number; body: object }> = {
+  openai: renderOpenAIError,
+  anthropic: renderAnthropicError,
+  gemini: renderGeminiError,
+};
+
 /** Renders `error` as the given route family's error JSON. */
 export function renderErrorResponse(error: LlmProxyError, family: RouteFamily): RenderedErrorResponse {
-  const headers = headersFor(error);
-  if (family === 'openai') {
-    const rendered = renderOpenAIError(error);
-    return { status: rendered.status, body: rendered.body, headers };
-  }
-  const status = error.httpStatus;
-  const message = asUpstreamError(error)?.upstreamError.message ?? error.message;
-  const body = family === 'anthropic' ? anthropicErrorBody(status, message) : geminiErrorBody(status, message);
-  return { status, body, headers };
+  const rendered = RENDERERS[family](error);
+  return { status: rendered.status, body: rendered.body, headers: headersFor(error) };
 }
 
 /** Sends `error` on `response` unless a response was already started. */

@@ -7,7 +7,7 @@
 export { parseMessagesRequest, type ParsedMessagesRequest, type ParseMessagesRequestOptions } from './parse-messages-request.js';
 export { renderMessage } from './render-message.js';
 export { renderMessageStream } from './render-message-stream.js';
-export { renderAnthropicError, type RenderedAnthropicError } from './render-anthropic-error.js';
+export { anthropicErrorType, renderAnthropicError, type RenderedAnthropicError } from './render-anthropic-error.js';
 export { estimateInputTokens } from './estimate-input-tokens.js';
 export { toAnthropicCountTokensBody, toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from './to-anthropic-messages-body.js';
 export { fromAnthropicMessage, invalidAnthropicResponse } from './from-anthropic-message.js';

@@ -1,11 +1,11 @@
 /**
- * @fileoverview Any error → an Anthropic error body (`{"type":"error","error":{type,message}}`),
- * for errors that happen after a stream began and so travel as an in-stream `error` event.
- * Errors before that are rendered by the server's error handler in the same format.
+ * @fileoverview Any error → an Anthropic error body (`{"type":"error","error":{type,message}}`).
+ * The one Anthropic error renderer: the server's error handler uses it for errors before a
+ * response starts, and the stream renderer for errors that travel as an in-stream `error` event,
+ * so a Claude client sees the same body either way.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamError } from '@llmproxy/connector-sdk';
-import { anthropicErrorType } from '../../server/anthropic-error-body.js';
 import { ANTHROPIC_ERROR_TYPES, type AnthropicErrorBody } from './anthropic-messages-wire-types.js';
 
 export interface RenderedAnthropicError {
@@ -43,4 +43,27 @@ function asUpstreamError(error: unknown): UpstreamError | undefined {
   return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
     ? (error as UpstreamError)
     : undefined;
+}
+
+/** The `error.type` Anthropic clients expect for an HTTP status. */
+export function anthropicErrorType(status: number): string {
+  switch (status) {
+    case 400:
+    case 415:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 529:
+      return 'overloaded_error';
+    default:
+      return status >= 500 ? 'api_error' : 'invalid_request_error';
+  }
 }

@@ -8,7 +8,7 @@ export { GEMINI_MODEL_PATH_PARAMETER, modelPathOf, parseGeminiModelAction, type 
 export { parseGeminiRequest, toJsonSchema, type GeminiCallOptions, type ParsedGeminiRequest } from './parse-gemini-request.js';
 export { applyGeminiExtras, malformedCallMessage, renderGeminiResponse } from './render-gemini-response.js';
 export { renderGeminiStream, type GeminiStreamOptions } from './render-gemini-stream.js';
-export { renderGeminiError, type RenderedGeminiError } from './render-gemini-error.js';
+export { geminiErrorStatus, renderGeminiError, type RenderedGeminiError } from './render-gemini-error.js';
 export { estimateInputTokens } from './estimate-input-tokens.js';
 export { FOREIGN_THOUGHT_SIGNATURE, toGeminiRequest, type GeminiRequestOptions } from './to-gemini-request.js';
 export { toGeminiFunctionResponse, toGeminiMedia, toGeminiParts, type GeminiPartsWriter } from './to-gemini-parts.js';

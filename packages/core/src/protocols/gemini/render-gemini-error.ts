@@ -1,11 +1,11 @@
 /**
- * @fileoverview Any error → a Gemini error body (`{"error":{code,message,status}}`), for errors
- * that happen after a stream began and so travel inside the stream. Errors before that are
- * rendered by the server's error handler in the same format.
+ * @fileoverview Any error → a Gemini error body (`{"error":{code,message,status}}`), where
+ * `status` is the google.rpc canonical code name. The one Gemini error renderer: the server's
+ * error handler uses it for errors before a response starts, and the stream renderer for errors
+ * that travel inside the stream.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamError } from '@llmproxy/connector-sdk';
-import { geminiErrorStatus } from '../../server/gemini-error-body.js';
 import type { GeminiErrorBody } from './gemini-wire-types.js';
 
 export interface RenderedGeminiError {
@@ -47,4 +47,34 @@ function asUpstreamError(error: unknown): UpstreamError | undefined {
   return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
     ? (error as UpstreamError)
     : undefined;
+}
+
+/** The google.rpc status name Gemini clients expect for an HTTP status. */
+export function geminiErrorStatus(status: number): string {
+  switch (status) {
+    case 400:
+    case 413:
+    case 415:
+      return 'INVALID_ARGUMENT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'ABORTED';
+    case 429:
+      return 'RESOURCE_EXHAUSTED';
+    case 499:
+      return 'CANCELLED';
+    case 501:
+      return 'UNIMPLEMENTED';
+    case 503:
+      return 'UNAVAILABLE';
+    case 504:
+      return 'DEADLINE_EXCEEDED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
+  }
 }
