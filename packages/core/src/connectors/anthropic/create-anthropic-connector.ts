@@ -12,7 +12,6 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import { ANTHROPIC_API_VERSION } from '../../protocols/anthropic-messages/anthropic-messages-wire-types.js';
 import { fromAnthropicMessage, invalidAnthropicResponse } from '../../protocols/anthropic-messages/from-anthropic-message.js';
 import { readAnthropicMessageStream } from '../../protocols/anthropic-messages/read-anthropic-message-stream.js';
@@ -89,9 +88,8 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
         return { type: 'stream', events: readAnthropicMessageStream(response.events(), backendName) };
       }
-      const message = fromAnthropicMessage(await response.json(), backendName);
-      // A server that ignored `stream: true` still gets its answer to a streaming client.
-      return request.stream ? { type: 'stream', events: replayChatResponse(message) } : { type: 'response', response: message };
+      // A server that ignored `stream: true` answers in one piece; the chat route replays it as a stream.
+      return { type: 'response', response: fromAnthropicMessage(await response.json(), backendName) };
     },
 
     async countTokens(request, options): Promise<number> {

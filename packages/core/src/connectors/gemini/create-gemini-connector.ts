@@ -12,7 +12,6 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
 import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
 import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
@@ -113,8 +112,8 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       const parsed = await response.json();
       // A server that ignored `alt=sse` answers a stream as one JSON array of chunks.
       if (Array.isArray(parsed)) return { type: 'stream', events: readGeminiStream(fromArray(parsed), responseOptions) };
-      const answer = await fromGeminiResponse(parsed, responseOptions);
-      return request.stream ? { type: 'stream', events: replayChatResponse(answer) } : { type: 'response', response: answer };
+      // A JSON answer to a streaming request is replayed as a stream by the chat route.
+      return { type: 'response', response: await fromGeminiResponse(parsed, responseOptions) };
     },
 
     async close(): Promise<void> {

@@ -14,7 +14,6 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import { fromOpenAIChatCompletion, invalidResponse } from '../../protocols/openai-chat/from-openai-chat-completion.js';
 import { readOpenAIChatStream } from '../../protocols/openai-chat/read-openai-chat-stream.js';
 import { readOpenAIUpstreamError } from '../../protocols/openai-chat/read-openai-upstream-error.js';
@@ -113,10 +112,8 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       }
       const body = await response.json();
       const completion = responsesApi ? fromResponsesResponse(body, backendName) : fromOpenAIChatCompletion(body, backendName);
-      // A server that ignored `stream: true` still gets its answer to a streaming client.
-      return request.stream
-        ? { type: 'stream', events: replayChatResponse(completion) }
-        : { type: 'response', response: completion };
+      // A server that ignored `stream: true` answers in one piece; the chat route replays it as a stream.
+      return { type: 'response', response: completion };
     },
 
     async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ChatRequest, ChatResult, Connector, ConnectorContext } from '@llmproxy/connector-sdk';
 import { collectChatStream } from '../../../src/canonical/collect-chat-stream.js';
+import { replayChatResponse } from '../../../src/canonical/replay-chat-response.js';
 import openaiCompatible from '../../../src/connectors/openai-compatible/index.js';
 import openai from '../../../src/connectors/openai/index.js';
 import { createUpstreamHttpClient } from '../../../src/upstream/create-upstream-http-client.js';
@@ -355,11 +356,13 @@ describe('openai connector against a fake OpenAI upstream', () => {
     expect(error.httpStatus).toBe(502);
   });
 
-  it('streams a JSON answer from a server that ignored stream: true', async () => {
+  it('answers in one piece, for the chat route to replay as a stream, when the server ignored stream: true', async () => {
     const upstream = await fakeUpstream();
     upstream.enqueue({ type: 'answer', text: ['whole'], ignoreStream: true });
     const connector = await openaiConnector(upstream);
-    const events = await allEvents(streamOf(await connector.chat(chatRequest({ stream: true }), options())));
+    const result = await connector.chat(chatRequest({ stream: true }), options());
+    if (result.type !== 'response') throw new Error(`expected a response, got ${result.type}`);
+    const events = await allEvents(replayChatResponse(result.response));
     expect(events.map((event) => event.type)).toEqual(['response-start', 'text-delta', 'finish', 'usage']);
     expect(events[1]).toEqual({ type: 'text-delta', text: 'whole' });
   });
