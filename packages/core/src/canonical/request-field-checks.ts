@@ -4,11 +4,7 @@
  * (`Invalid type for 'messages[0].content': expected a string, but got a number`). The
  * Anthropic parser keeps its own wording, since Anthropic clients expect Anthropic's.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 
 /** A 400 `CHAT_REQUEST_INVALID` naming `param`. */
 export function invalid(param: string | undefined, message: string): LlmProxyError {

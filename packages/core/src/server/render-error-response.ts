@@ -3,7 +3,8 @@
  * so a Claude client gets Anthropic JSON and an OpenAI SDK gets OpenAI JSON for the same
  * failure. New front-ends plug in by adding their family here.
  */
-import type { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { UpstreamError } from '@llmproxy/connector-sdk';
+import type { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
 import { renderAnthropicError } from '../protocols/anthropic-messages/render-anthropic-error.js';
 import { renderGeminiError } from '../protocols/gemini/render-gemini-error.js';
@@ -39,19 +40,9 @@ export function sendErrorResponse(response: Response, error: LlmProxyError, fami
 
 function headersFor(error: LlmProxyError): Record<string, string> {
   const headers: Record<string, string> = {};
-  const retryAfter = asUpstreamError(error)?.upstreamHeaders['retry-after'];
+  const retryAfter = UpstreamError.is(error) ? error.upstreamHeaders['retry-after'] : undefined;
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   const retryAfterSeconds = error.details['retryAfterSeconds'];
   if (typeof retryAfterSeconds === 'number') headers['retry-after'] = String(retryAfterSeconds);
   return headers;
-}
-
-/** Recognises an upstream error by shape, since a connector may bring its own copy of the SDK. */
-function asUpstreamError(error: LlmProxyError): UpstreamError | undefined {
-  const candidate = error as Partial<UpstreamError>;
-  return error.code === 'UPSTREAM_ERROR' &&
-    typeof candidate.upstreamError === 'object' &&
-    typeof candidate.upstreamHeaders === 'object'
-    ? (error as UpstreamError)
-    : undefined;
 }

@@ -12,6 +12,7 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
+import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
 import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
 import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
@@ -61,7 +62,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
     for (;;) {
       const response = await http.send(build(acquired.key));
       if (response.status >= 200 && response.status < 300) return response;
-      const failure = readGeminiUpstreamError(response.status, await bodyText(response), response.headers, backendName);
+      const failure = readGeminiUpstreamError(response.status, (await readUpstreamErrorBody(response)).text, response.headers, backendName);
       const rateLimited = response.status === 429 && pool.size > 1;
       if (!failure.rejectedCredentials && !rateLimited) throw failure.error;
       if (failure.rejectedCredentials) pool.reportUnauthorized(acquired.index);
@@ -144,15 +145,6 @@ function toModelInfos(models: unknown): ModelInfo[] {
     result.push({ id: model.name.replace(/^models\//, ''), ownedBy: 'google' });
   }
   return result;
-}
-
-async function bodyText(response: UpstreamResponse): Promise<string> {
-  try {
-    return await response.text();
-  } catch {
-    // The status alone still makes a useful error.
-    return '';
-  }
 }
 
 async function* fromArray(chunks: readonly unknown[]): AsyncGenerator<unknown> {

@@ -16,10 +16,9 @@
  * `models` (a list of ids) replaces the upstream's model list. A missing key does not stop the
  * server: requests to this backend fail with `BACKEND_CREDENTIALS_MISSING`.
  */
-import { defineConnector } from '@llmproxy/connector-sdk';
+import { checkedHttpUrl, defineConnector, optionalConfigString, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
-import { normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
-import { missingCredentialsError, resolveApiKeys } from '../openai/resolve-api-key.js';
+import { missingCredentialsError, resolveApiKeys } from '../api-key-pool/resolve-api-key.js';
 import { createGeminiConnector, type GeminiConnectorSettings } from './create-gemini-connector.js';
 
 export { createGeminiConnector, modelPath, type GeminiConnectorSettings } from './create-gemini-connector.js';
@@ -55,7 +54,7 @@ export function resolveGeminiSettings(context: ConnectorContext): GeminiConnecto
   const keys = resolveApiKeys(context, { defaultVariable: KEY_VARIABLE, variableWinsOverYaml: isGeminiBackend });
   const where = keys.namedVariable ?? `${KEY_VARIABLE} (or ${KEY_VARIABLE}_1..N) environment variable or backends.${backendName}.api_key in the config file`;
   const settings: GeminiConnectorSettings = {
-    apiRoot: withApiVersion(normaliseBaseUrl(baseUrl, baseUrlSource, backendName)),
+    apiRoot: withApiVersion(checkedHttpUrl(baseUrl, baseUrlSource, backendName)),
     apiKeys: keys.apiKeys,
     missingKeyHint: `the ${where}`,
   };

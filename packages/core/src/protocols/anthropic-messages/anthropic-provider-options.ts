@@ -10,6 +10,7 @@
  * prompts on their own), and the thinking configuration reaches every backend in its canonical
  * form (`reasoning`).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ProviderOptions } from '@llmproxy/connector-sdk';
 import type { AnthropicCacheControl } from './anthropic-messages-wire-types.js';
 
@@ -52,8 +53,4 @@ export function reasoningOptionsOf(request: ChatRequest): AnthropicReasoningOpti
   if (isRecord(thinking)) result.thinking = thinking;
   if (typeof effort === 'string') result.effort = effort;
   return result.thinking === undefined && result.effort === undefined ? undefined : result;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 /**
  * @fileoverview Anthropic `message` response body → canonical chat response.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatResponse } from '@llmproxy/connector-sdk';
 import { fromAnthropicStopReason } from './anthropic-stop-reason.js';
 import { fromAnthropicUsage } from './anthropic-usage.js';
@@ -79,8 +79,4 @@ export function untranslatableBlock(backendName: string, type: unknown): LlmProx
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

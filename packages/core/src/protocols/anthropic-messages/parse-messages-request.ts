@@ -2,7 +2,7 @@
  * @fileoverview Anthropic Messages request body → canonical chat request, with validation errors
  * that name the offending field the way Anthropic does (`messages.2.content.0.type: ...`).
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -14,7 +14,7 @@ import type {
   ToolDefinition,
   ToolResultPart,
 } from '@llmproxy/connector-sdk';
-import { invalid, isRecord, unsupported } from '../../canonical/request-field-checks.js';
+import { invalid, unsupported } from '../../canonical/request-field-checks.js';
 import type { AnthropicCacheControl } from './anthropic-messages-wire-types.js';
 import { withAnthropicOptions, type AnthropicReasoningOptions } from './anthropic-provider-options.js';
 

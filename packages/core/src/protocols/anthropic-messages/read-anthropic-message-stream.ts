@@ -2,7 +2,7 @@
  * @fileoverview Anthropic Messages server-sent events → canonical chat events, one event at a
  * time (nothing is held back but usage, which belongs at the very end).
  */
-import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { isRecord, StreamEndedEarlyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ServerSentEvent, Usage } from '@llmproxy/connector-sdk';
 import { redactedThinkingSignature } from '../../canonical/redacted-thinking-signature.js';
 import type { AnthropicUsage } from './anthropic-messages-wire-types.js';
@@ -169,19 +169,9 @@ export async function* readAnthropicMessageStream(
 
   if (!started) throw invalidAnthropicResponse(backendName, 'the stream ended without a message_start event');
   if (!stopped) {
-    throw new LlmProxyError({
-      code: 'UPSTREAM_STREAM_INTERRUPTED',
-      message: `The stream from backend ${backendName} ended before the answer was complete`,
-      fix: 'Retry the request; if it keeps happening, check the upstream server',
-      httpStatus: 502,
-      details: { backend: backendName },
-    });
+    throw new StreamEndedEarlyError({ backend: backendName });
   }
   if (!finished) yield { type: 'finish', finishReason: 'other' };
   const canonicalUsage: Usage = fromAnthropicUsage(usage);
   yield { type: 'usage', usage: canonicalUsage };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,38 +3,19 @@
  * its error type and message (`{"type":"error","error":{"type","message"}}`), and the headers
  * worth passing on.
  */
-import { UpstreamError } from '@llmproxy/connector-sdk';
+import { isRecord, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { UpstreamErrorBody, UpstreamResponse } from '@llmproxy/connector-sdk';
 
 /** Response headers a client may act on: when to retry, and the id to quote to Anthropic. */
 const PASSED_ON_HEADERS = ['retry-after', 'request-id'] as const;
 
-/** Upstream error bodies are short; a longer one is an HTML error page and only its start is useful. */
-const MESSAGE_EXCERPT_CHARACTERS = 300;
-
 export async function readAnthropicUpstreamError(response: UpstreamResponse, backendName: string): Promise<UpstreamError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status alone still makes a useful error.
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const headers: Record<string, string> = {};
-  for (const name of PASSED_ON_HEADERS) {
-    const value = response.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
+  const answer = await readUpstreamErrorBody(response, { passOnHeaders: PASSED_ON_HEADERS });
   return new UpstreamError({
     backend: backendName,
-    status: response.status,
-    error: upstreamErrorBodyOf(parsed, describeUnparsedBody(response.status, text)),
-    headers,
+    status: answer.status,
+    error: upstreamErrorBodyOf(answer.json, answer.fallbackMessage),
+    headers: answer.headers,
   });
 }
 
@@ -72,13 +53,4 @@ export function anthropicStatusOfErrorType(type: string | undefined): number {
     default:
       return 500;
   }
-}
-
-function describeUnparsedBody(status: number, text: string): string {
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, MESSAGE_EXCERPT_CHARACTERS);
-  return excerpt === '' ? `The upstream answered HTTP ${status} with an empty body` : `The upstream answered HTTP ${status}: ${excerpt}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,8 +4,7 @@
  * response starts, and the stream renderer for errors that travel as an in-stream `error` event,
  * so a Claude client sees the same body either way.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { UpstreamError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import { ANTHROPIC_ERROR_TYPES, type AnthropicErrorBody } from './anthropic-messages-wire-types.js';
 
 export interface RenderedAnthropicError {
@@ -20,7 +19,7 @@ export interface RenderedAnthropicError {
  * Anything else is an `api_error` that reveals nothing internal.
  */
 export function renderAnthropicError(error: unknown): RenderedAnthropicError {
-  const upstream = asUpstreamError(error);
+  const upstream = UpstreamError.is(error) ? error : undefined;
   if (upstream !== undefined) {
     const status = upstream.upstreamStatus;
     const upstreamType = upstream.upstreamError.type;
@@ -34,15 +33,6 @@ export function renderAnthropicError(error: unknown): RenderedAnthropicError {
     status: 500,
     body: { type: 'error', error: { type: 'api_error', message: 'The proxy failed unexpectedly; the details are in its log' } },
   };
-}
-
-/** Recognised by shape rather than class: a connector may bring its own copy of the SDK. */
-function asUpstreamError(error: unknown): UpstreamError | undefined {
-  if (!LlmProxyError.is(error) || error.code !== 'UPSTREAM_ERROR') return undefined;
-  const candidate = error as Partial<UpstreamError>;
-  return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
-    ? (error as UpstreamError)
-    : undefined;
 }
 
 /** The `error.type` Anthropic clients expect for an HTTP status. */

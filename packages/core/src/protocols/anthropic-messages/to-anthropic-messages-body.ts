@@ -1,7 +1,7 @@
 /**
  * @fileoverview Canonical chat request → Anthropic Messages request body.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ContentPart, ImageSource, ProviderOptions, ToolChoice, ToolResultPart } from '@llmproxy/connector-sdk';
 import { forwardableProtocolExtras } from '../../canonical/forwardable-protocol-extras.js';
 import { budgetTokensFromEffort } from '../../canonical/reasoning-budget.js';
@@ -286,8 +286,4 @@ function notTranslatable(field: string, what: string, context: ConversionContext
     httpStatus: 400,
     details: { fields: [field], to: 'anthropic-messages', backend: context.backendName },
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@
  * wire format the same way; only the errors and the tool-call ids differ, and the caller
  * supplies those.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ContentPart, ImagePart, TextPart, ToolResultPart } from '@llmproxy/connector-sdk';
 import type { GeminiFunctionCall, GeminiFunctionResponse } from './gemini-wire-types.js';
@@ -180,8 +181,4 @@ function normaliseKeys(record: Record<string, unknown>): Record<string, unknown>
     delete result[snake];
   }
   return result ?? record;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,9 +3,9 @@
  * name the offending field the way the request spells it (`contents[2].parts[0].functionCall`).
  * The API accepts snake_case field names too (`system_instruction`), and so does this parser.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ContentPart, ReasoningEffort, ToolChoice, ToolDefinition } from '@llmproxy/connector-sdk';
-import { expectNumber, expectString, invalid, invalidType, isRecord, unsupported } from '../../canonical/request-field-checks.js';
+import { expectNumber, expectString, invalid, invalidType, unsupported } from '../../canonical/request-field-checks.js';
 import { fromGeminiParts, type GeminiPartsReader } from './from-gemini-parts.js';
 import { setGeminiTopK } from './gemini-provider-options.js';
 

@@ -4,7 +4,7 @@
  * Code Assist connector feeds the same reader with the `response` objects it unwraps.
  */
 import { randomBytes } from 'node:crypto';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError, StreamEndedEarlyError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ChatResponse, ProtocolExtras, ServerSentEvent, Usage } from '@llmproxy/connector-sdk';
 import { collectChatStream } from '../../canonical/collect-chat-stream.js';
 import { fromGeminiParts, type GeminiPartsReader } from './from-gemini-parts.js';
@@ -89,13 +89,7 @@ export async function* readGeminiStream(chunks: AsyncIterable<unknown>, options:
 
   if (!started) throw invalidResponse(options, 'the stream ended without a single chunk');
   if (!finished) {
-    throw new LlmProxyError({
-      code: 'UPSTREAM_STREAM_INTERRUPTED',
-      message: `The stream from backend ${options.backendName} ended before the answer was complete`,
-      fix: 'Retry the request; if it keeps happening, check the upstream server',
-      httpStatus: 502,
-      details: { backend: options.backendName },
-    });
+    throw new StreamEndedEarlyError({ backend: options.backendName });
   }
   if (usage !== undefined) yield { type: 'usage', usage };
 }
@@ -186,8 +180,4 @@ function invalidResponse(options: GeminiResponseOptions, reason: string): LlmPro
 
 async function* single(body: unknown): AsyncGenerator<unknown> {
   yield body;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

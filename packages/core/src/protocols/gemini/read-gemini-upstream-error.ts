@@ -4,15 +4,13 @@
  * `ErrorInfo.metadata.quotaResetDelay`) and whether the key itself was refused (the API answers
  * an invalid key with 400 `API_KEY_INVALID`, not 401). Pure: the caller reads the body.
  */
-import { UpstreamError } from '@llmproxy/connector-sdk';
+import { describeUnparsedBody, isRecord, UpstreamError } from '@llmproxy/connector-sdk';
 import type { UpstreamErrorBody } from '@llmproxy/connector-sdk';
 
 const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
 /** ErrorInfo reasons that mean the key itself is unusable, not the request. */
 const REJECTED_KEY_REASONS: ReadonlySet<string> = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED', 'API_KEY_HTTP_REFERRER_BLOCKED']);
-/** Upstream error bodies are short; a longer one is an HTML error page and only its start is useful. */
-const MESSAGE_EXCERPT_CHARACTERS = 300;
 
 /** What a Gemini error answer means to the caller. */
 export interface GeminiUpstreamFailure {
@@ -103,10 +101,5 @@ function retryAfterHeader(headers: Readonly<Record<string, string | string[] | u
 
 function messageOf(error: Record<string, unknown> | undefined, status: number, text: string): string {
   if (typeof error?.['message'] === 'string' && error['message'] !== '') return error['message'];
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, MESSAGE_EXCERPT_CHARACTERS);
-  return excerpt === '' ? `The upstream answered HTTP ${status} with an empty body` : `The upstream answered HTTP ${status}: ${excerpt}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return describeUnparsedBody(status, text);
 }

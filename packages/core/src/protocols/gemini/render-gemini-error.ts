@@ -4,8 +4,7 @@
  * error handler uses it for errors before a response starts, and the stream renderer for errors
  * that travel inside the stream.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { UpstreamError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { GeminiErrorBody } from './gemini-wire-types.js';
 
 export interface RenderedGeminiError {
@@ -23,7 +22,7 @@ const GOOGLE_STATUS_NAME = /^[A-Z][A-Z_]+$/;
  * value, fix). Anything else is an `INTERNAL` error that reveals nothing internal.
  */
 export function renderGeminiError(error: unknown): RenderedGeminiError {
-  const upstream = asUpstreamError(error);
+  const upstream = UpstreamError.is(error) ? error : undefined;
   if (upstream !== undefined) {
     const code = upstream.upstreamStatus;
     const type = upstream.upstreamError.type;
@@ -38,15 +37,6 @@ export function renderGeminiError(error: unknown): RenderedGeminiError {
     status: 500,
     body: { error: { code: 500, message: 'The proxy failed unexpectedly; the details are in its log', status: 'INTERNAL' } },
   };
-}
-
-/** Recognised by shape rather than class: a connector may bring its own copy of the SDK. */
-function asUpstreamError(error: unknown): UpstreamError | undefined {
-  if (!LlmProxyError.is(error) || error.code !== 'UPSTREAM_ERROR') return undefined;
-  const candidate = error as Partial<UpstreamError>;
-  return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
-    ? (error as UpstreamError)
-    : undefined;
 }
 
 /** The google.rpc status name Gemini clients expect for an HTTP status. */

@@ -5,6 +5,7 @@
  * is what the Gemini API sends then.
  */
 import { randomBytes } from 'node:crypto';
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ChatEvent, FinishReason, ProtocolExtras, ToolCallPart, Usage } from '@llmproxy/connector-sdk';
 import { toGeminiFinishReason } from './gemini-finish-reason.js';
 import { toGeminiUsage } from './gemini-usage.js';
@@ -156,7 +157,7 @@ function argumentsObject(text: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@
  * @fileoverview Canonical content parts → the parts of one Gemini content. Used for the history
  * sent to a Gemini upstream and for the answer rendered to a Gemini client.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ContentPart, ImageSource, ReasoningPart, ToolCallPart, ToolResultPart } from '@llmproxy/connector-sdk';
 import type { GeminiFunctionResponse, GeminiPart } from './gemini-wire-types.js';
 
@@ -135,7 +136,7 @@ function parseArguments(text: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * @fileoverview OpenAI Chat Completions response body → canonical chat response.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatResponse, ProtocolExtras } from '@llmproxy/connector-sdk';
 import type { OpenAIChatCompletion, OpenAIUsage } from './openai-chat-wire-types.js';
 import { fromOpenAIFinishReason } from './openai-finish-reason.js';
@@ -82,10 +82,6 @@ export function invalidResponse(backendName: string, reason: string): LlmProxyEr
     httpStatus: 502,
     details: { backend: backendName },
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -2,6 +2,7 @@
  * @fileoverview OpenAI Chat Completions request body → canonical chat request, with validation
  * errors that name the offending parameter the way OpenAI does (`messages[2].content[0].type`).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -12,7 +13,7 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from '@llmproxy/connector-sdk';
-import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, isRecord, unsupported } from '../../canonical/request-field-checks.js';
+import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, unsupported } from '../../canonical/request-field-checks.js';
 
 /** A parsed request: what the router needs, the canonical request, and what the renderer needs. */
 export interface ParsedChatCompletionRequest {

@@ -3,7 +3,7 @@
  * (nothing is held back except a tool call's first argument pieces when they arrive before its
  * name, and usage, which belongs at the very end).
  */
-import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { StreamEndedEarlyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ServerSentEvent, Usage } from '@llmproxy/connector-sdk';
 import { invalidResponse, unknownFields } from './from-openai-chat-completion.js';
 import type { OpenAIChatCompletionChunk, OpenAIToolCallDelta, OpenAIUsage } from './openai-chat-wire-types.js';
@@ -102,13 +102,7 @@ export async function* readOpenAIChatStream(
 
   if (!started) throw invalidResponse(backendName, 'the stream ended without a single chunk');
   if (!sawDone && !finished) {
-    throw new LlmProxyError({
-      code: 'UPSTREAM_STREAM_INTERRUPTED',
-      message: `The stream from backend ${backendName} ended before the answer was complete`,
-      fix: 'Retry the request; if it keeps happening, check the upstream server',
-      httpStatus: 502,
-      details: { backend: backendName },
-    });
+    throw new StreamEndedEarlyError({ backend: backendName });
   }
   if (!finished) {
     yield* startPendingToolCalls(toolCalls);

@@ -1,8 +1,7 @@
 /**
  * @fileoverview Any error → an OpenAI error response (`{"error":{message,type,param,code}}`).
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { UpstreamError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { OpenAIErrorObject } from './openai-chat-wire-types.js';
 
 export interface RenderedOpenAIError {
@@ -17,7 +16,7 @@ export interface RenderedOpenAIError {
  * with `param` from `details.param`. Anything else is a 500 that reveals nothing internal.
  */
 export function renderOpenAIError(error: unknown): RenderedOpenAIError {
-  const upstream = asUpstreamError(error);
+  const upstream = UpstreamError.is(error) ? error : undefined;
   if (upstream !== undefined) {
     const status = upstream.upstreamStatus;
     const { message, type, code, param } = upstream.upstreamError;
@@ -51,13 +50,4 @@ export function openAIErrorType(status: number): string {
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
-}
-
-/** Recognised by shape rather than class: a connector may bring its own copy of the SDK. */
-function asUpstreamError(error: unknown): UpstreamError | undefined {
-  if (!LlmProxyError.is(error) || error.code !== 'UPSTREAM_ERROR') return undefined;
-  const candidate = error as Partial<UpstreamError>;
-  return typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object' && candidate.upstreamError !== null
-    ? (error as UpstreamError)
-    : undefined;
 }

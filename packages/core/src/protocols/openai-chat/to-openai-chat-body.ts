@@ -1,7 +1,7 @@
 /**
  * @fileoverview Canonical chat request → OpenAI Chat Completions request body.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -238,8 +238,4 @@ function notTranslatable(field: string, what: string, context: ConversionContext
     httpStatus: 400,
     details: { fields: [field], to: 'openai-chat', backend: context.backendName },
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

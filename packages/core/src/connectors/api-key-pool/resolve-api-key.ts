@@ -4,10 +4,9 @@
  * vendor variable. Every variable `X` also reads its numbered siblings `X_1` .. `X_N`, so a
  * backend can rotate several keys (see the api-key-pool).
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { invalidBackendConfig, LlmProxyError, optionalConfigString } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
-import { readEnvironmentApiKeys, readYamlApiKeys } from '../api-key-pool/read-api-keys.js';
-import { invalidBackendConfig, optionalConfigString } from './read-backend-config.js';
+import { readEnvironmentApiKeys, readYamlApiKeys } from './read-api-keys.js';
 
 export interface ResolvedApiKeys {
   /** The keys in pool order; empty when none is configured. */
