@@ -27,7 +27,8 @@ interface BlockState {
  * signature deltas become text and reasoning deltas; a tool_use block becomes a tool call
  * numbered in order of appearance, its `input_json_delta` pieces its argument deltas (a call
  * without arguments gets `{}`, which every client can parse); a redacted thinking block becomes
- * a reasoning delta whose signature carries its data (see redacted-thinking-signature.ts).
+ * a reasoning delta whose signature carries its data (see
+ * canonical/redacted-thinking-signature.ts).
  * `message_delta` gives the finish reason; usage is sent after it, at `message_stop`. `ping`
  * is ignored. An `error` event is thrown as an {@link UpstreamError} with Anthropic's error type
  * and the status that type stands for (an `overloaded_error` is a 529); a body that ends before

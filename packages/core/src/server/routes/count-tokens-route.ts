@@ -4,8 +4,8 @@
  *
  * A backend whose connector can count (the `anthropic` connector asks its upstream's
  * count_tokens endpoint) gives the real number; for every other backend the proxy estimates it
- * (see estimate-input-tokens.ts). The response header `x-llmproxy-token-count` says which:
- * `upstream` or `estimate`.
+ * (see protocols/anthropic-messages/estimate-input-tokens.ts). The response header
+ * `x-llmproxy-token-count` says which: `upstream` or `estimate`.
  */
 import type { RequestHandler } from 'express';
 import type { ChatOptions, ChatRequest, Connector } from '@llmproxy/connector-sdk';
