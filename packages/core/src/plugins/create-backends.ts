@@ -6,7 +6,7 @@
 import { LlmProxyError, type Connector, type ConnectorContext, type ConnectorDefinition } from '@llmproxy/connector-sdk';
 import type { AccessMode, BackendConfig } from '../config/proxy-settings.js';
 import { KNOWN_OAUTH_CONNECTORS, OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
-import { coreWireCodecs } from '../connectors/wire-codecs.js';
+import { coreWireCodecs } from '../protocols/wire-codecs.js';
 import type { Backend } from './backend-registry.js';
 import {
   OAUTH_CONNECTOR_NOT_ALLOWED,
@@ -16,8 +16,8 @@ import {
 } from './oauth-connector-gate.js';
 import { OAUTH_CONNECTOR_OPT_IN_REQUIRED, OPT_IN_CONFIG_KEY, optInRequirement, optInSource } from './oauth-opt-in.js';
 import type { BackendOrigin, BackendReport, ConnectorReport } from './plugin-report.js';
-import { TimeoutExceededError, withTimeout } from './with-timeout.js';
 import { createWireDebugHttpClient } from './wire-debug-http-client.js';
+import { TimeoutExceededError, withTimeout } from './with-timeout.js';
 
 /** A connector that passed every check and was imported. */
 export interface LoadedConnector {

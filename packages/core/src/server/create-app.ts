@@ -5,11 +5,10 @@
  * parsers, then the 404 and error handlers. Nothing here listens; see start-proxy.ts.
  */
 import express, { type Express } from 'express';
-import { anthropicMessagesFrontend, anthropicModelsRoute, countTokensRoute, forAnthropicClients } from '../frontends/anthropic-messages/index.js';
-import { geminiModelActionRoute, geminiModelRoute, geminiModelsRoute } from '../frontends/gemini/index.js';
+import type { ResolvedSettings } from '../config/proxy-settings.js';
+import { anthropicMessagesFrontend } from '../frontends/anthropic-messages/anthropic-messages-frontend.js';
 import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
 import { openAIResponsesFrontend } from '../frontends/openai-responses/openai-responses-frontend.js';
-import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
@@ -20,7 +19,11 @@ import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
+import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
 import { chatRoute } from './routes/chat-route.js';
+import { countTokensRoute } from './routes/count-tokens-route.js';
+import { geminiModelActionRoute } from './routes/gemini-model-action-route.js';
+import { geminiModelRoute, geminiModelsRoute } from './routes/gemini-models-route.js';
 import { healthRoute } from './routes/health-route.js';
 import { modelsRoute } from './routes/models-route.js';
 import { trackRequests } from './track-requests.js';

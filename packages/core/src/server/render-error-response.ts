@@ -3,11 +3,12 @@
  * so a Claude client gets Anthropic JSON and an OpenAI SDK gets OpenAI JSON for the same
  * failure. New front-ends plug in by adding their family here.
  */
-import type { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { UpstreamError } from '@llmproxy/connector-sdk';
+import type { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
-import { renderOpenAIError } from '../frontends/openai-chat/render-openai-error.js';
-import { anthropicErrorBody } from './anthropic-error-body.js';
-import { geminiErrorBody } from './gemini-error-body.js';
+import { renderAnthropicError } from '../protocols/anthropic-messages/render-anthropic-error.js';
+import { renderGeminiError } from '../protocols/gemini/render-gemini-error.js';
+import { renderOpenAIError } from '../protocols/openai-chat/render-openai-error.js';
 import type { RouteFamily } from './route-family.js';
 
 /** An error response ready to send. */
@@ -17,17 +18,17 @@ export interface RenderedErrorResponse {
   headers: Record<string, string>;
 }
 
+/** Each family's protocol renderer, the same one its stream renderer uses in-stream. */
+const RENDERERS: Record<RouteFamily, (error: unknown) => { status: number; body: object }> = {
+  openai: renderOpenAIError,
+  anthropic: renderAnthropicError,
+  gemini: renderGeminiError,
+};
+
 /** Renders `error` as the given route family's error JSON. */
 export function renderErrorResponse(error: LlmProxyError, family: RouteFamily): RenderedErrorResponse {
-  const headers = headersFor(error);
-  if (family === 'openai') {
-    const rendered = renderOpenAIError(error);
-    return { status: rendered.status, body: rendered.body, headers };
-  }
-  const status = error.httpStatus;
-  const message = asUpstreamError(error)?.upstreamError.message ?? error.message;
-  const body = family === 'anthropic' ? anthropicErrorBody(status, message) : geminiErrorBody(status, message);
-  return { status, body, headers };
+  const rendered = RENDERERS[family](error);
+  return { status: rendered.status, body: rendered.body, headers: headersFor(error) };
 }
 
 /** Sends `error` on `response` unless a response was already started. */
@@ -39,19 +40,9 @@ export function sendErrorResponse(response: Response, error: LlmProxyError, fami
 
 function headersFor(error: LlmProxyError): Record<string, string> {
   const headers: Record<string, string> = {};
-  const retryAfter = asUpstreamError(error)?.upstreamHeaders['retry-after'];
+  const retryAfter = UpstreamError.is(error) ? error.upstreamHeaders['retry-after'] : undefined;
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   const retryAfterSeconds = error.details['retryAfterSeconds'];
   if (typeof retryAfterSeconds === 'number') headers['retry-after'] = String(retryAfterSeconds);
   return headers;
-}
-
-/** Recognises an upstream error by shape, since a connector may bring its own copy of the SDK. */
-function asUpstreamError(error: LlmProxyError): UpstreamError | undefined {
-  const candidate = error as Partial<UpstreamError>;
-  return error.code === 'UPSTREAM_ERROR' &&
-    typeof candidate.upstreamError === 'object' &&
-    typeof candidate.upstreamHeaders === 'object'
-    ? (error as UpstreamError)
-    : undefined;
 }

@@ -67,6 +67,15 @@ describe('proxying to an OpenAI upstream', () => {
     expect(pieces).toEqual(['one', 'two', 'three']);
   });
 
+  it('streams a JSON answer from a server that ignored stream: true', async () => {
+    upstream.enqueue({ type: 'answer', text: ['whole'], ignoreStream: true });
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content) => content)).toEqual(['whole']);
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).filter((reason) => reason)).toEqual(['stop']);
+  });
+
   it('cancels the upstream request when the client aborts mid-stream', async () => {
     upstream.enqueue({ type: 'answer', text: ['first', 'never'], stallAfterFrames: 2 });
     const requestIndex = upstream.requests.length;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { anthropicMessagesFrontend } from '../../../core/src/frontends/anthropic-messages/index.js';
+import { anthropicMessagesFrontend } from '../../../core/src/frontends/anthropic-messages/anthropic-messages-frontend.js';
 import { loadBackends } from '../../../core/src/plugins/load-backends.js';
 import { errorHandler, routeNotFound } from '../../../core/src/server/error-handler.js';
 import { InFlightRequests } from '../../../core/src/server/in-flight-requests.js';

@@ -4,7 +4,7 @@
  * them. Only tests reach into core; the package itself depends on the SDK alone.
  */
 import type { ConnectorLogger, UpstreamHttpClient } from '@llmproxy/connector-sdk';
-import { coreWireCodecs } from '../../../core/src/connectors/wire-codecs.js';
+import { coreWireCodecs } from '../../../core/src/protocols/wire-codecs.js';
 import { createUpstreamHttpClient } from '../../../core/src/upstream/create-upstream-http-client.js';
 
 export { coreWireCodecs };

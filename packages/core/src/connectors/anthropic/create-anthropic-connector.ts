@@ -12,15 +12,14 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { ANTHROPIC_API_VERSION } from '../../protocols/anthropic-messages/anthropic-messages-wire-types.js';
+import { fromAnthropicMessage, invalidAnthropicResponse } from '../../protocols/anthropic-messages/from-anthropic-message.js';
+import { readAnthropicMessageStream } from '../../protocols/anthropic-messages/read-anthropic-message-stream.js';
+import { readAnthropicUpstreamError } from '../../protocols/anthropic-messages/read-anthropic-upstream-error.js';
+import { toAnthropicCountTokensBody, toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from '../../protocols/anthropic-messages/to-anthropic-messages-body.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
 import { sendWithApiKeyPool } from '../api-key-pool/send-with-api-key-pool.js';
-import { ANTHROPIC_API_VERSION } from './anthropic-messages-wire-types.js';
-import { fromAnthropicMessage, invalidAnthropicResponse } from './from-anthropic-message.js';
-import { readAnthropicMessageStream } from './read-anthropic-message-stream.js';
-import { readAnthropicUpstreamError } from './read-anthropic-upstream-error.js';
 import type { AnthropicConnectorSettings } from './resolve-anthropic-settings.js';
-import { toAnthropicCountTokensBody, toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from './to-anthropic-messages-body.js';
 
 /** How long an upstream model list is reused before it is fetched again. */
 const MODEL_LIST_CACHE_MS = 5 * 60 * 1000;
@@ -89,9 +88,8 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
         return { type: 'stream', events: readAnthropicMessageStream(response.events(), backendName) };
       }
-      const message = fromAnthropicMessage(await response.json(), backendName);
-      // A server that ignored `stream: true` still gets its answer to a streaming client.
-      return request.stream ? { type: 'stream', events: replayChatResponse(message) } : { type: 'response', response: message };
+      // A server that ignored `stream: true` answers in one piece; the chat route replays it as a stream.
+      return { type: 'response', response: fromAnthropicMessage(await response.json(), backendName) };
     },
 
     async countTokens(request, options): Promise<number> {

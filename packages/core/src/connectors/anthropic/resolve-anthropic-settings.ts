@@ -17,9 +17,9 @@
  * Gemini clients usually do not, Anthropic requires one). 8192 is an output limit every current
  * Claude model accepts; raise it for long answers from models that allow more.
  */
+import { checkedHttpUrl, invalidBackendConfig, optionalConfigString, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
-import { invalidBackendConfig, normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
-import { resolveApiKeys } from '../openai/resolve-api-key.js';
+import { resolveApiKeys } from '../api-key-pool/resolve-api-key.js';
 
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const DEFAULT_MAX_TOKENS = 8192;
@@ -54,7 +54,7 @@ export function resolveAnthropicSettings(context: Pick<ConnectorContext, 'backen
 
   const keys = resolveApiKeys(context, { defaultVariable: KEY_VARIABLE, variableWinsOverYaml: isAnthropicBackend });
   const settings: AnthropicConnectorSettings = {
-    baseUrl: normaliseBaseUrl(baseUrl, baseUrlSource, backendName).replace(/\/v1$/, ''),
+    baseUrl: checkedHttpUrl(baseUrl, baseUrlSource, backendName).replace(/\/v1$/, ''),
     apiKeys: keys.apiKeys,
     missingKeyHint:
       keys.namedVariable === undefined

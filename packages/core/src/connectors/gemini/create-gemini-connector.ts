@@ -12,11 +12,11 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
+import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
+import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
+import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
-import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from './read-gemini-stream.js';
-import { readGeminiUpstreamError } from './read-gemini-upstream-error.js';
-import { toGeminiRequest } from './to-gemini-request.js';
 
 /** Resolved settings of one Gemini backend. */
 export interface GeminiConnectorSettings {
@@ -62,7 +62,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
     for (;;) {
       const response = await http.send(build(acquired.key));
       if (response.status >= 200 && response.status < 300) return response;
-      const failure = readGeminiUpstreamError(response.status, await bodyText(response), response.headers, backendName);
+      const failure = readGeminiUpstreamError(response.status, (await readUpstreamErrorBody(response)).text, response.headers, backendName);
       const rateLimited = response.status === 429 && pool.size > 1;
       if (!failure.rejectedCredentials && !rateLimited) throw failure.error;
       if (failure.rejectedCredentials) pool.reportUnauthorized(acquired.index);
@@ -113,8 +113,8 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       const parsed = await response.json();
       // A server that ignored `alt=sse` answers a stream as one JSON array of chunks.
       if (Array.isArray(parsed)) return { type: 'stream', events: readGeminiStream(fromArray(parsed), responseOptions) };
-      const answer = await fromGeminiResponse(parsed, responseOptions);
-      return request.stream ? { type: 'stream', events: replayChatResponse(answer) } : { type: 'response', response: answer };
+      // A JSON answer to a streaming request is replayed as a stream by the chat route.
+      return { type: 'response', response: await fromGeminiResponse(parsed, responseOptions) };
     },
 
     async close(): Promise<void> {
@@ -145,15 +145,6 @@ function toModelInfos(models: unknown): ModelInfo[] {
     result.push({ id: model.name.replace(/^models\//, ''), ownedBy: 'google' });
   }
   return result;
-}
-
-async function bodyText(response: UpstreamResponse): Promise<string> {
-  try {
-    return await response.text();
-  } catch {
-    // The status alone still makes a useful error.
-    return '';
-  }
 }
 
 async function* fromArray(chunks: readonly unknown[]): AsyncGenerator<unknown> {

@@ -1,6 +1,6 @@
 /**
  * @fileoverview The built-in `gemini` connector: Google's Gemini API (Generative Language API)
- * with API keys, plus the pure Gemini conversions other Gemini connectors (Code Assist) reuse.
+ * with API keys. The Gemini wire conversions live in `protocols/gemini/`.
  *
  * Settings, each from the first place that has it:
  *
@@ -16,28 +16,12 @@
  * `models` (a list of ids) replaces the upstream's model list. A missing key does not stop the
  * server: requests to this backend fail with `BACKEND_CREDENTIALS_MISSING`.
  */
-import { defineConnector } from '@llmproxy/connector-sdk';
+import { checkedHttpUrl, defineConnector, optionalConfigString, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
-import { normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
-import { missingCredentialsError, resolveApiKeys } from '../openai/resolve-api-key.js';
+import { missingCredentialsError, resolveApiKeys } from '../api-key-pool/resolve-api-key.js';
 import { createGeminiConnector, type GeminiConnectorSettings } from './create-gemini-connector.js';
 
 export { createGeminiConnector, modelPath, type GeminiConnectorSettings } from './create-gemini-connector.js';
-export { fromGeminiParts, functionResponseContent, type GeminiPartsReader } from './from-gemini-parts.js';
-export { fromGeminiFinishReason, toGeminiFinishReason } from './gemini-finish-reason.js';
-export { fromGeminiUsage, toGeminiUsage } from './gemini-usage.js';
-export type * from './gemini-wire-types.js';
-export {
-  fromGeminiResponse,
-  newToolCallId,
-  parseGeminiEvents,
-  readGeminiStream,
-  type GeminiResponseOptions,
-} from './read-gemini-stream.js';
-export { parseGoogleDuration, readGeminiStreamError, readGeminiUpstreamError, type GeminiUpstreamFailure } from './read-gemini-upstream-error.js';
-export { GEMINI_PROVIDER_OPTIONS_KEY, geminiTopKOf, setGeminiTopK } from './gemini-provider-options.js';
-export { toGeminiFunctionResponse, toGeminiMedia, toGeminiParts, type GeminiPartsWriter } from './to-gemini-parts.js';
-export { FOREIGN_THOUGHT_SIGNATURE, toGeminiRequest, type GeminiRequestOptions } from './to-gemini-request.js';
 
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const KEY_VARIABLE = 'GEMINI_API_KEY';
@@ -70,7 +54,7 @@ export function resolveGeminiSettings(context: ConnectorContext): GeminiConnecto
   const keys = resolveApiKeys(context, { defaultVariable: KEY_VARIABLE, variableWinsOverYaml: isGeminiBackend });
   const where = keys.namedVariable ?? `${KEY_VARIABLE} (or ${KEY_VARIABLE}_1..N) environment variable or backends.${backendName}.api_key in the config file`;
   const settings: GeminiConnectorSettings = {
-    apiRoot: withApiVersion(normaliseBaseUrl(baseUrl, baseUrlSource, backendName)),
+    apiRoot: withApiVersion(checkedHttpUrl(baseUrl, baseUrlSource, backendName)),
     apiKeys: keys.apiKeys,
     missingKeyHint: `the ${where}`,
   };

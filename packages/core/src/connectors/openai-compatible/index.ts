@@ -15,11 +15,10 @@
  * No backend is created without YAML. Without a key no Authorization header is sent. The
  * output token limit is sent as `max_tokens`, which these servers understand.
  */
-import { LlmProxyError, defineConnector } from '@llmproxy/connector-sdk';
+import { checkedHttpUrl, defineConnector, LlmProxyError, optionalConfigString, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
+import { missingCredentialsError, resolveApiKeys } from '../api-key-pool/resolve-api-key.js';
 import { createOpenAIConnector, type OpenAIConnectorSettings } from '../openai/create-openai-connector.js';
-import { normaliseBaseUrl, optionalConfigString, optionalModelList } from '../openai/read-backend-config.js';
-import { missingCredentialsError, resolveApiKeys } from '../openai/resolve-api-key.js';
 import { readResponsesModels } from '../openai/responses-model-patterns.js';
 
 export default defineConnector({
@@ -45,7 +44,7 @@ export function resolveOpenAICompatibleSettings(context: ConnectorContext): Open
   }
   const key = resolveApiKeys(context, { variableWinsOverYaml: false });
   const settings: OpenAIConnectorSettings = {
-    baseUrl: normaliseBaseUrl(baseUrl, `backends.${backendName}.base_url`, backendName),
+    baseUrl: checkedHttpUrl(baseUrl, `backends.${backendName}.base_url`, backendName),
     apiKeys: key.apiKeys,
     maxTokensParameter: 'max_tokens',
     responsesModels: readResponsesModels(config, backendName, []),

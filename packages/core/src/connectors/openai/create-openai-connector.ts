@@ -14,17 +14,16 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { replayChatResponse } from '../../canonical/replay-chat-response.js';
+import { fromOpenAIChatCompletion, invalidResponse } from '../../protocols/openai-chat/from-openai-chat-completion.js';
+import { readOpenAIChatStream } from '../../protocols/openai-chat/read-openai-chat-stream.js';
+import { readOpenAIUpstreamError } from '../../protocols/openai-chat/read-openai-upstream-error.js';
+import { toOpenAIChatBody, type OpenAIChatBodyOptions } from '../../protocols/openai-chat/to-openai-chat-body.js';
 import { fromResponsesResponse } from '../../protocols/openai-responses/from-responses-response.js';
 import { readResponsesStream } from '../../protocols/openai-responses/read-responses-stream.js';
 import { toResponsesBody } from '../../protocols/openai-responses/to-responses-body.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
 import { sendWithApiKeyPool } from '../api-key-pool/send-with-api-key-pool.js';
-import { fromOpenAIChatCompletion, invalidResponse } from './from-openai-chat-completion.js';
-import { readOpenAIChatStream } from './read-openai-chat-stream.js';
-import { readOpenAIUpstreamError } from './read-openai-upstream-error.js';
 import { compileModelPatterns } from './responses-model-patterns.js';
-import { toOpenAIChatBody, type OpenAIChatBodyOptions } from './to-openai-chat-body.js';
 
 /** Resolved settings of one Chat Completions backend. */
 export interface OpenAIConnectorSettings {
@@ -113,10 +112,8 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       }
       const body = await response.json();
       const completion = responsesApi ? fromResponsesResponse(body, backendName) : fromOpenAIChatCompletion(body, backendName);
-      // A server that ignored `stream: true` still gets its answer to a streaming client.
-      return request.stream
-        ? { type: 'stream', events: replayChatResponse(completion) }
-        : { type: 'response', response: completion };
+      // A server that ignored `stream: true` answers in one piece; the chat route replays it as a stream.
+      return { type: 'response', response: completion };
     },
 
     async close(): Promise<void> {

@@ -11,10 +11,10 @@
  * they win over YAML, as environment variables win over YAML for every setting (CLI > env >
  * YAML > default). A backend with another name is described by its own YAML slice first.
  */
+import { checkedHttpUrl, optionalConfigString, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext } from '@llmproxy/connector-sdk';
+import { missingCredentialsError, resolveApiKeys } from '../api-key-pool/resolve-api-key.js';
 import type { OpenAIConnectorSettings } from './create-openai-connector.js';
-import { normaliseBaseUrl, optionalConfigString, optionalModelList } from './read-backend-config.js';
-import { missingCredentialsError, resolveApiKeys } from './resolve-api-key.js';
 import { readResponsesModels } from './responses-model-patterns.js';
 
 /** What differs between the vendors. */
@@ -48,7 +48,7 @@ export function resolveHostedApiSettings(context: ConnectorContext, vendor: Host
 
   const key = resolveApiKeys(context, { defaultVariable: vendor.keyVariable, variableWinsOverYaml: isVendorBackend });
   const settings: OpenAIConnectorSettings = {
-    baseUrl: normaliseBaseUrl(baseUrl, baseUrlSource, backendName),
+    baseUrl: checkedHttpUrl(baseUrl, baseUrlSource, backendName),
     apiKeys: key.apiKeys,
     maxTokensParameter: vendor.maxTokensParameter,
     responsesModels: readResponsesModels(config, backendName, vendor.defaultResponsesModels),

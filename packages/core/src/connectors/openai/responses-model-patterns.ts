@@ -3,7 +3,7 @@
  * rather than Chat Completions: `backends.<name>.responses_models`, a list of model names
  * where `*` matches any run of characters.
  */
-import { invalidBackendConfig } from './read-backend-config.js';
+import { invalidBackendConfig } from '@llmproxy/connector-sdk';
 
 /**
  * OpenAI's models that exist only in the Responses API: the `-pro` reasoning models (o1-pro,

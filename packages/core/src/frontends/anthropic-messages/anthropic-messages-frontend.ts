@@ -2,10 +2,10 @@
  * @fileoverview The Anthropic Messages front-end as the generic chat route uses it, for
  * `POST /anthropic/v1/messages` and `POST /v1/messages`.
  */
+import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
+import { renderMessageStream } from '../../protocols/anthropic-messages/render-message-stream.js';
+import { renderMessage } from '../../protocols/anthropic-messages/render-message.js';
 import type { ChatFrontend } from '../chat-frontend.js';
-import { parseMessagesRequest } from './parse-messages-request.js';
-import { renderMessage } from './render-message.js';
-import { renderMessageStream } from './render-message-stream.js';
 
 export const anthropicMessagesFrontend: ChatFrontend<undefined> = {
   parse({ body }) {

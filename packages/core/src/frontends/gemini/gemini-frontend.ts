@@ -3,11 +3,11 @@
  * `streamGenerateContent` for the model named in the URL.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
+import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
+import { renderGeminiResponse } from '../../protocols/gemini/render-gemini-response.js';
+import { renderGeminiStream, type GeminiStreamOptions } from '../../protocols/gemini/render-gemini-stream.js';
 import type { ChatFrontend } from '../chat-frontend.js';
-import { parseGeminiModelAction } from './parse-gemini-model-action.js';
-import { parseGeminiRequest } from './parse-gemini-request.js';
-import { renderGeminiResponse } from './render-gemini-response.js';
-import { renderGeminiStream, type GeminiStreamOptions } from './render-gemini-stream.js';
 
 export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
   parse({ body, params, query }) {

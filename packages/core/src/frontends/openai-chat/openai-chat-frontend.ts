@@ -1,10 +1,10 @@
 /**
  * @fileoverview The OpenAI Chat Completions front-end as the generic chat route uses it.
  */
+import { parseChatCompletionRequest } from '../../protocols/openai-chat/parse-chat-completion-request.js';
+import { renderChatCompletionStream, type ChatCompletionStreamOptions } from '../../protocols/openai-chat/render-chat-completion-stream.js';
+import { renderChatCompletion } from '../../protocols/openai-chat/render-chat-completion.js';
 import type { ChatFrontend } from '../chat-frontend.js';
-import { parseChatCompletionRequest } from './parse-chat-completion-request.js';
-import { renderChatCompletion } from './render-chat-completion.js';
-import { renderChatCompletionStream, type ChatCompletionStreamOptions } from './render-chat-completion-stream.js';
 
 export const openAIChatFrontend: ChatFrontend<ChatCompletionStreamOptions> = {
   parse({ body }) {

@@ -2,6 +2,7 @@
  * @fileoverview Responses `response` object (a non-streamed upstream answer) → canonical chat
  * response.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ChatResponse, FinishReason } from '@llmproxy/connector-sdk';
 import { fromResponsesOutputItems } from './responses-output-items.js';
 import { invalidResponsesAnswer, responsesFailure } from './responses-upstream-errors.js';
@@ -36,8 +37,4 @@ export function finishReasonOf(status: unknown, incompleteDetails: unknown, call
   }
   if (status === 'cancelled') return 'other';
   return calledTools ? 'tool-calls' : 'stop';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
  * with validation errors that name the offending parameter the way OpenAI does
  * (`input[2].content[0].type`).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type {
   ChatMessage,
   ChatRequest,
@@ -14,10 +15,10 @@ import type {
   ToolDefinition,
   ToolResultPart,
 } from '@llmproxy/connector-sdk';
+import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, unsupported } from '../../canonical/request-field-checks.js';
 import { customToolDefinition, wrapCustomToolInput } from './custom-tools.js';
 import { decodeRedactedReasoning } from './redacted-reasoning.js';
 import { withResponsesRequestHints } from './responses-request-hints.js';
-import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, isRecord, unsupported } from '../../frontends/request-field-checks.js';
 
 /** A parsed Responses request. */
 export interface ParsedResponsesRequest {

@@ -2,7 +2,7 @@
  * @fileoverview Responses API server-sent events (an upstream's streamed answer) → canonical
  * chat events, one upstream event at a time.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, StreamEndedEarlyError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ServerSentEvent } from '@llmproxy/connector-sdk';
 import { finishReasonOf } from './from-responses-response.js';
 import { reasoningTextOf } from './responses-output-items.js';
@@ -125,13 +125,7 @@ export async function* readResponsesStream(events: AsyncIterable<ServerSentEvent
 
   if (!started) throw invalidResponsesAnswer(backendName, 'the stream ended without a single event');
   if (!finished) {
-    throw new LlmProxyError({
-      code: 'UPSTREAM_STREAM_INTERRUPTED',
-      message: `The stream from backend ${backendName} ended before the answer was complete`,
-      fix: 'Retry the request; if it keeps happening, check the upstream server',
-      httpStatus: 502,
-      details: { backend: backendName },
-    });
+    throw new StreamEndedEarlyError({ backend: backendName });
   }
 
   function* finishItem(item: Record<string, unknown>, index: number): Generator<ChatEvent> {
@@ -184,8 +178,4 @@ function* sendRemainder(state: ToolCallState, complete: string): Generator<ChatE
   const rest = complete.slice(state.sent.length);
   state.sent = complete;
   yield { type: 'tool-call-delta', index: state.index, argumentsDelta: rest };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

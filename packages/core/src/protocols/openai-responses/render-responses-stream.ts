@@ -3,7 +3,7 @@
  * as it arrives (`event: <type>\ndata: <json>\n\n`, with a `sequence_number` counting from 0).
  */
 import type { ChatEvent, ChatResponse, FinishReason, Usage } from '@llmproxy/connector-sdk';
-import { renderOpenAIError } from '../../frontends/openai-chat/render-openai-error.js';
+import { renderOpenAIError } from '../openai-chat/render-openai-error.js';
 import {
   buildResponsesResponseObject,
   responsesOutcomeOf,

@@ -2,6 +2,7 @@
  * @fileoverview Canonical answer content ⇄ Responses output items (`message` with
  * `output_text`, `function_call`, `reasoning`).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ChatResponse, ReasoningPart } from '@llmproxy/connector-sdk';
 import { unwrapCustomToolInput, wrapCustomToolInput } from './custom-tools.js';
 import { decodeRedactedReasoning, encodeRedactedReasoning } from './redacted-reasoning.js';
@@ -113,8 +114,4 @@ function fromReasoningItem(item: Record<string, unknown>): ReasoningPart {
     else part.signature = encrypted;
   }
   return part;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

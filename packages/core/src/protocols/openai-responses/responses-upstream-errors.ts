@@ -2,7 +2,7 @@
  * @fileoverview Errors a Responses upstream reports inside a 200 answer (`response.failed`,
  * the `error` stream event) and answers that are not Responses API answers.
  */
-import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { UpstreamErrorBody } from '@llmproxy/connector-sdk';
 
 /**
@@ -42,8 +42,4 @@ function statusFor(code: string | number | undefined | null, type: string | unde
   if (/rate_limit|too_many_requests|insufficient_quota/.test(text)) return 429;
   if (/invalid|not_found|unsupported|context_length/.test(text)) return 400;
   return 502;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

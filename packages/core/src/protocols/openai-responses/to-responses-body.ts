@@ -2,7 +2,7 @@
  * @fileoverview Canonical chat request → OpenAI Responses request body, for connectors whose
  * upstream speaks the Responses API.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ImagePart, ImageSource, TextPart, ToolChoice } from '@llmproxy/connector-sdk';
 import { forwardableProtocolExtras } from '../../canonical/forwardable-protocol-extras.js';
 import { effortFromBudgetTokens } from '../../canonical/reasoning-budget.js';
@@ -222,8 +222,4 @@ function notTranslatable(field: string, what: string, backendName: string): LlmP
     httpStatus: 400,
     details: { fields: [field], to: 'openai-responses', backend: backendName },
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,18 +10,15 @@ import express from 'express';
 import type { Connector, ConnectorDefinition } from '@llmproxy/connector-sdk';
 import anthropicConnector from '../../../src/connectors/anthropic/index.js';
 import openaiConnector from '../../../src/connectors/openai/index.js';
-import {
-  anthropicMessagesFrontend,
-  anthropicModelsRoute,
-  countTokensRoute,
-  forAnthropicClients,
-} from '../../../src/frontends/anthropic-messages/index.js';
+import { anthropicMessagesFrontend } from '../../../src/frontends/anthropic-messages/anthropic-messages-frontend.js';
 import { openAIChatFrontend } from '../../../src/frontends/openai-chat/openai-chat-frontend.js';
 import { createBackendRegistry } from '../../../src/plugins/backend-registry.js';
 import type { Backend } from '../../../src/plugins/load-backends.js';
 import { errorHandler, routeNotFound } from '../../../src/server/error-handler.js';
 import { InFlightRequests } from '../../../src/server/in-flight-requests.js';
+import { anthropicModelsRoute, forAnthropicClients } from '../../../src/server/routes/anthropic-models-route.js';
 import { chatRoute } from '../../../src/server/routes/chat-route.js';
+import { countTokensRoute } from '../../../src/server/routes/count-tokens-route.js';
 import { modelsRoute } from '../../../src/server/routes/models-route.js';
 import { trackRequests } from '../../../src/server/track-requests.js';
 import { createUpstreamHttpClient } from '../../../src/upstream/create-upstream-http-client.js';

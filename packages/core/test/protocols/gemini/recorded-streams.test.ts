@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from '@jest/globals';
-import { parseGeminiEvents, readGeminiStream } from '../../../src/connectors/gemini/read-gemini-stream.js';
+import { parseGeminiEvents, readGeminiStream } from '../../../src/protocols/gemini/read-gemini-stream.js';
 import { parseServerSentEvents } from '../../../src/upstream/parse-server-sent-events.js';
 import { expectRecordedOutcome, readAll, recordedBody, recordedStreamNames } from '../../support/recorded-stream.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from '@jest/globals';
-import { readOpenAIChatStream } from '../../../src/connectors/openai/read-openai-chat-stream.js';
+import { readOpenAIChatStream } from '../../../src/protocols/openai-chat/read-openai-chat-stream.js';
 import { parseServerSentEvents } from '../../../src/upstream/parse-server-sent-events.js';
 import { expectRecordedOutcome, readAll, recordedBody, recordedStreamNames } from '../../support/recorded-stream.js';
 

@@ -1,0 +1,48 @@
+/**
+ * @fileoverview `POST /anthropic/v1/messages/count_tokens` and `POST /v1/messages/count_tokens`:
+ * the number of input tokens a Messages request would use, as `{"input_tokens": n}`.
+ *
+ * A backend whose connector can count (the `anthropic` connector asks its upstream's
+ * count_tokens endpoint) gives the real number; for every other backend the proxy estimates it
+ * (see protocols/anthropic-messages/estimate-input-tokens.ts). The response header
+ * `x-llmproxy-token-count` says which: `upstream` or `estimate`.
+ */
+import type { RequestHandler } from 'express';
+import type { ChatOptions, ChatRequest, Connector } from '@llmproxy/connector-sdk';
+import type { ProxySettings } from '../../config/proxy-settings.js';
+import type { BackendRegistry } from '../../plugins/load-backends.js';
+import { estimateInputTokens } from '../../protocols/anthropic-messages/estimate-input-tokens.js';
+import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
+import { requestContextOf } from '../request-context.js';
+import { resolveModelRoute } from '../resolve-model-route.js';
+
+/** The header that tells an upstream count from a local estimate. */
+export const TOKEN_COUNT_SOURCE_HEADER = 'x-llmproxy-token-count';
+
+/** A connector that can count a request's input tokens with its upstream. */
+export interface TokenCountingConnector extends Connector {
+  countTokens(request: ChatRequest, options: ChatOptions): Promise<number>;
+}
+
+export function isTokenCountingConnector(connector: Connector): connector is TokenCountingConnector {
+  return typeof (connector as Partial<TokenCountingConnector>).countTokens === 'function';
+}
+
+export function countTokensRoute(options: { settings: Readonly<ProxySettings>; registry: BackendRegistry }): RequestHandler {
+  const { settings, registry } = options;
+  return (request, response) =>
+    (async () => {
+      const context = requestContextOf(response);
+      const parsed = parseMessagesRequest(request.body, { requireMaxTokens: false });
+      const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
+      context.backend = route.backend.name;
+      const chatRequest = { ...parsed.request, model: route.model, stream: false };
+      const connector = route.backend.connector;
+      if (isTokenCountingConnector(connector)) {
+        const inputTokens = await connector.countTokens(chatRequest, { signal: context.abortController.signal });
+        response.setHeader(TOKEN_COUNT_SOURCE_HEADER, 'upstream').json({ input_tokens: inputTokens });
+        return;
+      }
+      response.setHeader(TOKEN_COUNT_SOURCE_HEADER, 'estimate').json({ input_tokens: estimateInputTokens(chatRequest) });
+    })();
+}
