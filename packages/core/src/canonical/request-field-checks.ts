@@ -4,7 +4,7 @@
  * (`Invalid type for 'messages[0].content': expected a string, but got a number`). The
  * Anthropic parser keeps its own wording, since Anthropic clients expect Anthropic's.
  */
-import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 /** A 400 `CHAT_REQUEST_INVALID` naming `param`. */
 export function invalid(param: string | undefined, message: string): LlmProxyError {

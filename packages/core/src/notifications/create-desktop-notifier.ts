@@ -167,7 +167,7 @@ function sanitize(notification: DesktopNotification): DesktopNotificationContent
 }
 
 function cleanText(text: string, maxLength: number): string {
-  let cleaned = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  let cleaned = text.replace(/\p{Cc}+/gu, ' ').trim();
   if (cleaned.length > maxLength) cleaned = `${cleaned.slice(0, maxLength - 1)}…`;
   if (cleaned.startsWith('-')) cleaned = ` ${cleaned}`;
   return cleaned;

@@ -18,13 +18,13 @@ export const PROXY_OVERHEAD_HEADER = 'x-llmproxy-overhead-ms';
  */
 export function installProxyOverheadHeader(responsePrototype: Response): void {
   const writeHead = responsePrototype.writeHead;
-  responsePrototype.writeHead = function writeHeadWithOverhead(this: Response) {
+  responsePrototype.writeHead = function writeHeadWithOverhead(this: Response, ...values: unknown[]) {
     if (!this.headersSent) {
       const context = findRequestContext(this);
       if (context !== undefined) this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
     }
-    // `arguments` forwards writeHead's optional parameters as given, without an array per call.
-    return (writeHead as (...values: unknown[]) => Response).apply(this, arguments as unknown as unknown[]);
+    // writeHead's optional parameters are forwarded exactly as given.
+    return (writeHead as (...values: unknown[]) => Response).apply(this, values);
   } as Response['writeHead'];
 }
 

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 
 import { createCommandLineParser } from '../../src/cli/create-command-line-parser.js';
 import { buildConfigFileSchema, configFileSchema } from '../../src/config/config-file-schema.js';
-import { defineSetting, type SettingDefinition } from '../../src/config/define-setting.js';
+import { defineSetting } from '../../src/config/define-setting.js';
 import { KNOWN_OAUTH_CONNECTORS } from '../../src/config/oauth-connector-ids.js';
 import { commandLineCandidate, environmentCandidate, yamlCandidate } from '../../src/config/setting-candidates.js';
 import { parseBooleanText, parseByteSize, parseCommaList, parsePort, parseWholeNumber } from '../../src/config/setting-parsers.js';
@@ -100,7 +100,7 @@ describe('every row reaches the config-file schema, the yargs options and the en
       const variable = definition.envVar ?? '';
       // Text no parser allows: every row with a variable must read it, and refuse it by name.
       const text = '\u0000 not allowed';
-      let read: { origin?: string; variable?: unknown } = {};
+      let read: { origin?: string | undefined; variable?: unknown };
       try {
         read = { origin: environmentCandidate(definition, { [variable]: text })?.origin };
       } catch (error) {

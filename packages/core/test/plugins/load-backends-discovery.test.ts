@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Connector } from '@llmproxy/connector-sdk';
 import { loadBackends } from '../../src/plugins/load-backends.js';
 import {
   REPOSITORY_ROOT,
@@ -28,13 +29,15 @@ async function load(workspace: FixtureWorkspace, settings = testSettings()) {
   return { ...loaded, logger };
 }
 
-async function chatText(backend: { connector: { chat: Function } } | undefined): Promise<unknown> {
+async function chatText(backend: { connector: Connector } | undefined): Promise<unknown> {
   if (backend === undefined) throw new Error('backend missing');
   const result = await backend.connector.chat(
     { model: 'model-a', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] },
     { signal },
   );
-  return JSON.parse(result.response.content[0].text);
+  const first = result.type === 'response' ? result.response.content[0] : undefined;
+  if (first?.type !== 'text') throw new Error(`expected a text answer, got ${JSON.stringify(result)}`);
+  return JSON.parse(first.text);
 }
 
 describe('loadBackends discovery', () => {

@@ -329,10 +329,8 @@ describe('renderGeminiStream', () => {
 
   it('rethrows an error before the first frame and sends a Gemini error chunk after it', async () => {
     const early = new UpstreamError({ backend: 'openai', status: 429, error: { message: 'Slow down', type: 'rate_limit_error' } });
-    async function* failingAtOnce(): AsyncGenerator<ChatEvent> {
-      throw early;
-    }
-    await expect(framesOf(failingAtOnce())).rejects.toBe(early);
+    const failingAtOnce: AsyncIterable<ChatEvent> = { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(early) }) };
+    await expect(framesOf(failingAtOnce)).rejects.toBe(early);
 
     async function* failingLater(): AsyncGenerator<ChatEvent> {
       yield { type: 'response-start', id: 'r', model: 'm', created: 1 };

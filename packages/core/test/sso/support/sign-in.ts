@@ -31,7 +31,7 @@ export async function signIn(browser: HttpBrowser, options: SignInOptions): Prom
     }
     return target;
   };
-  let page = await browser.navigate(`${options.proxyBase}/auth/login/${options.providerId}`, { rewrite });
+  const page = await browser.navigate(`${options.proxyBase}/auth/login/${options.providerId}`, { rewrite });
   return completeProviderForms(browser, page, options.login, (url) => new URL(url).origin !== proxyOrigin, rewrite);
 }
 

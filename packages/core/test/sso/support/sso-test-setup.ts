@@ -5,7 +5,7 @@
  * proxy does. The clock can be moved forward to expire tokens.
  */
 import fs from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,8 +52,8 @@ export function testProvider(issuer: string, overrides: Partial<SsoProviderSetti
 }
 
 export async function startSsoTestSetup(options: { tokenLifetimeDays?: number; provider?: Partial<SsoProviderSettings> } = {}): Promise<SsoTestSetup> {
-  let handler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
-  const server = createServer((request, response) => handler?.(request, response));
+  // The server listens first (the identity provider needs its URL); the app answers once built.
+  const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxyBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -101,7 +101,7 @@ export async function startSsoTestSetup(options: { tokenLifetimeDays?: number; p
     else if (verdict.kind === 'refused') response.status(verdict.error.httpStatus).json({ code: verdict.error.code, message: verdict.error.message });
     else response.status(401).json({ code: 'not-recognized' });
   });
-  handler = app;
+  server.on('request', app);
 
   return {
     idp,
