@@ -4,6 +4,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ChatResponse, ReasoningPart, TextPart, ToolCallPart } from '@llmproxy/connector-sdk';
+import { invalidChatStream, unexpectedCanonicalType } from './invalid-chat-stream.js';
 
 /**
  * Reads `events` to the end. Consecutive text deltas join into one text part and consecutive
@@ -21,12 +22,12 @@ export async function collectChatStream(events: AsyncIterable<ChatEvent>): Promi
 
   for await (const event of events) {
     if (event.type === 'response-start') {
-      if (response !== undefined) throw invalidStream('it has a second response-start event');
+      if (response !== undefined) throw invalidChatStream('it has a second response-start event');
       response = { id: event.id, model: event.model, created: event.created, content: [], finishReason: 'other' };
       if (event.protocolExtras !== undefined) response.protocolExtras = event.protocolExtras;
       continue;
     }
-    if (response === undefined) throw invalidStream(`its first event is ${event.type}, not response-start`);
+    if (response === undefined) throw invalidChatStream(`its first event is ${event.type}, not response-start`);
     switch (event.type) {
       case 'text-delta':
         currentReasoning = undefined;
@@ -48,7 +49,7 @@ export async function collectChatStream(events: AsyncIterable<ChatEvent>): Promi
       case 'tool-call-start': {
         currentText = undefined;
         currentReasoning = undefined;
-        if (toolCalls.has(event.index)) throw invalidStream(`tool call ${event.index} starts twice`);
+        if (toolCalls.has(event.index)) throw invalidChatStream(`tool call ${event.index} starts twice`);
         const part: ToolCallPart = { type: 'tool-call', id: event.id, name: event.name, arguments: '' };
         toolCalls.set(event.index, part);
         response.content.push(part);
@@ -56,7 +57,7 @@ export async function collectChatStream(events: AsyncIterable<ChatEvent>): Promi
       }
       case 'tool-call-delta': {
         const part = toolCalls.get(event.index);
-        if (part === undefined) throw invalidStream(`tool call ${event.index} has arguments before its start`);
+        if (part === undefined) throw invalidChatStream(`tool call ${event.index} has arguments before its start`);
         part.arguments += event.argumentsDelta;
         break;
       }
@@ -68,18 +69,11 @@ export async function collectChatStream(events: AsyncIterable<ChatEvent>): Promi
       case 'usage':
         response.usage = event.usage;
         break;
+      default:
+        throw unexpectedCanonicalType(event, 'chat event');
     }
   }
-  if (response === undefined) throw invalidStream('it has no events');
+  if (response === undefined) throw invalidChatStream('it has no events');
   if (!finished) response.finishReason = 'other';
   return response;
-}
-
-function invalidStream(reason: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_STREAM_INVALID',
-    message: `A connector produced an invalid chat event stream: ${reason}`,
-    fix: 'Report this to the connector author; events must follow the order described by ChatEvent',
-    httpStatus: 502,
-  });
 }

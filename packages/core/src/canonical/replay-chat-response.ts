@@ -3,6 +3,7 @@
  * for a client that asked for a stream from an upstream that answered in one piece.
  */
 import type { ChatEvent, ChatResponse } from '@llmproxy/connector-sdk';
+import { unexpectedCanonicalType } from './invalid-chat-stream.js';
 
 /** The inverse of collectChatStream: one delta per content part, then finish and usage. */
 export async function* replayChatResponse(response: ChatResponse): AsyncGenerator<ChatEvent> {
@@ -32,6 +33,8 @@ export async function* replayChatResponse(response: ChatResponse): AsyncGenerato
         if (part.arguments !== '') yield { type: 'tool-call-delta', index, argumentsDelta: part.arguments };
         break;
       }
+      default:
+        throw unexpectedCanonicalType(part, 'content part');
     }
   }
   yield {

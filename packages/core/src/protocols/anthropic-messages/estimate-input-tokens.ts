@@ -11,6 +11,7 @@
  * still fits its context window. It is an estimate: real counts depend on the model's tokenizer.
  */
 import type { ChatRequest, ContentPart } from '@llmproxy/connector-sdk';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 const CHARACTERS_PER_TOKEN = 3.5;
 const TOKENS_PER_MESSAGE = 3;
@@ -36,6 +37,8 @@ export function estimateInputTokens(request: ChatRequest): number {
       case 'tool-result':
         for (const item of part.content) countPart(item);
         break;
+      default:
+        throw unexpectedCanonicalType(part, 'content part');
     }
   };
   for (const message of request.messages) {

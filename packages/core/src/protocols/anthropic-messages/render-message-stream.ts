@@ -12,6 +12,7 @@ import { toAnthropicUsage } from './anthropic-usage.js';
 import { JsonCompletionTracker } from './json-completion-tracker.js';
 import { renderAnthropicError } from './render-anthropic-error.js';
 import { anthropicExtras, anthropicMessageId, cacheCreationInputTokens } from './render-message.js';
+import { invalidChatStream, unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 /**
  * Yields the frames of each event as soon as that event allows. Anthropic content blocks never
@@ -74,6 +75,8 @@ export async function* renderMessageStream(events: AsyncIterable<ChatEvent>): As
         case 'usage':
           usage = event.usage;
           continue;
+        default:
+          throw unexpectedCanonicalType(event, 'chat event');
       }
       const frames = blocks.takeFrames();
       if (frames !== '') yield frames;
@@ -179,7 +182,7 @@ class ContentBlockSequencer {
   }
 
   toolCallStart(index: number, id: string, name: string): void {
-    if (this.#calls.has(index)) throw invalidStream(`tool call ${index} starts twice`);
+    if (this.#calls.has(index)) throw invalidChatStream(`tool call ${index} starts twice`);
     const call: ToolCallState = { id, name, buffered: '', tracker: new JsonCompletionTracker(), status: 'waiting' };
     this.#calls.set(index, call);
     this.sawToolCall = true;
@@ -188,7 +191,7 @@ class ContentBlockSequencer {
 
   toolCallDelta(index: number, argumentsDelta: string): void {
     const call = this.#calls.get(index);
-    if (call === undefined) throw invalidStream(`tool call ${index} has arguments before its start`);
+    if (call === undefined) throw invalidChatStream(`tool call ${index} has arguments before its start`);
     if (argumentsDelta === '') return;
     switch (call.status) {
       case 'open':
@@ -202,7 +205,7 @@ class ContentBlockSequencer {
       case 'closed':
         // A call closes early only once its JSON is complete; whitespace may still trail it.
         if (argumentsDelta.trim() === '') return;
-        throw invalidStream(`tool call ${index} has more arguments after its JSON value was complete`);
+        throw invalidChatStream(`tool call ${index} has more arguments after its JSON value was complete`);
     }
   }
 
@@ -298,13 +301,4 @@ class ContentBlockSequencer {
     this.#frames += frame('content_block_stop', `{"type":"content_block_stop","index":${open.index}}`);
     this.#open = undefined;
   }
-}
-
-function invalidStream(reason: string): LlmProxyError {
-  return new LlmProxyError({
-    code: 'CHAT_STREAM_INVALID',
-    message: `A connector produced an invalid chat event stream: ${reason}`,
-    fix: 'Report this to the connector author; events must follow the order described by ChatEvent',
-    httpStatus: 502,
-  });
 }

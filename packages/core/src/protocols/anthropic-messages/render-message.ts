@@ -8,6 +8,7 @@ import { redactedThinkingData } from '../../canonical/redacted-thinking-signatur
 import type { AnthropicMessage, AnthropicResponseBlock, AnthropicStopReason } from './anthropic-messages-wire-types.js';
 import { fromAnthropicStopReason, toAnthropicStopReason } from './anthropic-stop-reason.js';
 import { toAnthropicUsage } from './anthropic-usage.js';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 /**
  * Text becomes text blocks, reasoning thinking blocks (with an empty signature when the upstream
@@ -28,6 +29,8 @@ export function renderMessage(response: ChatResponse): AnthropicMessage {
       }
       case 'tool-call':
         return { type: 'tool_use', id: part.id, name: part.name, input: toolInput(part) };
+      default:
+        throw unexpectedCanonicalType(part, 'content part');
     }
   });
   const hasToolCalls = content.some((block) => block.type === 'tool_use');

@@ -3,6 +3,7 @@
  * clients that ask before sending (Gemini `countTokens`) when the backend cannot count.
  */
 import type { ChatRequest } from '@llmproxy/connector-sdk';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 /** Characters per token in English text and code for current tokenizers, on average. */
 const CHARACTERS_PER_TOKEN = 4;
@@ -35,6 +36,8 @@ export function estimateInputTokens(request: ChatRequest): number {
             else images += 1;
           }
           break;
+        default:
+          throw unexpectedCanonicalType(part, 'content part');
       }
     }
   }

@@ -12,6 +12,7 @@ import { toGeminiUsage } from './gemini-usage.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from './gemini-wire-types.js';
 import { renderGeminiError } from './render-gemini-error.js';
 import { applyGeminiExtras, malformedCallMessage } from './render-gemini-response.js';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 export interface GeminiStreamOptions {
   /** `?alt=sse`: server-sent events; otherwise one streamed JSON array. */
@@ -126,6 +127,8 @@ export async function* renderGeminiStream(events: AsyncIterable<ChatEvent>, opti
         case 'usage':
           usage = event.usage;
           break;
+        default:
+          throw unexpectedCanonicalType(event, 'chat event');
       }
     }
     const ready = releasableCalls(true);

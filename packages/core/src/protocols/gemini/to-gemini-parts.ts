@@ -5,6 +5,7 @@
 import { isRecord } from '@llmproxy/connector-sdk';
 import type { ContentPart, ImageSource, ReasoningPart, ToolCallPart, ToolResultPart } from '@llmproxy/connector-sdk';
 import type { GeminiFunctionResponse, GeminiPart } from './gemini-wire-types.js';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 /** What the caller decides while parts are written. */
 export interface GeminiPartsWriter {
@@ -81,6 +82,8 @@ export function toGeminiParts(parts: readonly ContentPart[], writer: GeminiParts
         for (const item of part.content) if (item.type === 'image') result.push(toGeminiMedia(item.source));
         break;
       }
+      default:
+        throw unexpectedCanonicalType(part, 'content part');
     }
   });
   settlePending();

@@ -6,6 +6,7 @@ import type { ChatEvent, ProtocolExtras } from '@llmproxy/connector-sdk';
 import { toOpenAIFinishReason } from './openai-finish-reason.js';
 import { toOpenAIUsage } from './openai-usage.js';
 import { renderOpenAIError } from './render-openai-error.js';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 export interface ChatCompletionStreamOptions {
   /** The client's `stream_options.include_usage`: send the final usage chunk (choices `[]`). Default false. */
@@ -74,6 +75,8 @@ export async function* renderChatCompletionStream(
           if (!includeUsage) continue;
           frame = `data: ${prefix}"choices":[],"usage":${JSON.stringify(toOpenAIUsage(event.usage))}}\n\n`;
           break;
+        default:
+          throw unexpectedCanonicalType(event, 'chat event');
       }
       yield frame;
     }

@@ -20,6 +20,7 @@ import type {
   ResponsesOutputReasoning,
   ResponsesOutputText,
 } from './responses-wire-types.js';
+import { unexpectedCanonicalType } from '../../canonical/invalid-chat-stream.js';
 
 export interface ResponsesStreamOptions {
   /** Called once with the whole answer when the stream completed, e.g. to keep the conversation. */
@@ -231,6 +232,8 @@ export async function* renderResponsesStream(
         case 'usage':
           usage = event.usage;
           break;
+        default:
+          throw unexpectedCanonicalType(event, 'chat event');
       }
     }
   } catch (error) {
