@@ -5,13 +5,13 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { loginWithGoogleInBrowser } from '../gemini-code-assist/google-browser-login.js';
 import { GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL } from '../gemini-code-assist/google-oauth.js';
 import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY, accountFilePath, listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 import { describeTokenStatus } from './describe-token-status.js';
 
 const CONNECTOR_ID = 'gemini-oauth-auto';

@@ -5,6 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
 import { optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { readCredentialsFile, updateCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
@@ -12,7 +13,6 @@ import { withLockFile } from '../credentials/lock-file.js';
 import { QWEN_OAUTH_BASE_URL } from '../qwen-oauth/qwen-oauth-client.js';
 import { loginWithQwenDeviceCode } from '../qwen-oauth/qwen-device-login.js';
 import { accountNotFound, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 import { describeTokenStatus } from './describe-token-status.js';
 
 const CONNECTOR_ID = 'qwen-oauth';
