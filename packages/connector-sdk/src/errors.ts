@@ -7,6 +7,8 @@
  */
 
 const ERROR_BRAND = Symbol.for('llmproxy.error');
+/** A second marker on {@link UpstreamError}s, so that class has its own `is()`. */
+const UPSTREAM_ERROR_BRAND = Symbol.for('llmproxy.upstream-error');
 
 /** Where docs/errors.md lives; every code has an anchor there. */
 export const ERRORS_DOCS_URL = 'https://github.com/llmproxy/llmproxy/blob/main/docs/errors.md';
@@ -72,6 +74,7 @@ export interface UpstreamErrorBody {
  * through to the client in the client's own error format.
  */
 export class UpstreamError extends LlmProxyError {
+  readonly [UPSTREAM_ERROR_BRAND] = true;
   readonly upstreamStatus: number;
   readonly upstreamError: UpstreamErrorBody;
   /** Selected upstream response headers worth passing on (e.g. retry-after). */
@@ -95,6 +98,17 @@ export class UpstreamError extends LlmProxyError {
     this.upstreamStatus = options.status;
     this.upstreamError = options.error;
     this.upstreamHeaders = options.headers ?? {};
+  }
+
+  /**
+   * True for any upstream error, whichever copy of the SDK created it. Errors from SDK copies
+   * older than 1.2 carry no marker of their own and are recognised by their code and shape.
+   */
+  static override is(value: unknown): value is UpstreamError {
+    if (!LlmProxyError.is(value)) return false;
+    if ((value as unknown as Record<symbol, unknown>)[UPSTREAM_ERROR_BRAND] === true) return true;
+    const candidate = value as Partial<UpstreamError>;
+    return value.code === 'UPSTREAM_ERROR' && typeof candidate.upstreamStatus === 'number' && typeof candidate.upstreamError === 'object';
   }
 }
 

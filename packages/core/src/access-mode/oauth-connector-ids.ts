@@ -4,8 +4,8 @@
  * instead in Multi User Mode (the spec's migration table).
  */
 
-/** The package that provides the known OAuth connectors. */
-export const OAUTH_CONNECTORS_PACKAGE = '@llmproxy/oauth-connectors';
+/** The package that provides the known OAuth connectors (its name is part of the SDK's naming rules). */
+export { OAUTH_CONNECTORS_PACKAGE } from '@llmproxy/connector-sdk';
 
 /** Known OAuth connector ids, each with its static-credential alternative. */
 export const KNOWN_OAUTH_CONNECTORS: Readonly<Record<string, { alternative: string; alternativeCredential: string }>> =

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { isConnectorPackageName } from './connector-package-name.js';
+import { isConnectorPackageName } from '@llmproxy/connector-sdk';
 import type { PluginSource } from './plugin-report.js';
 
 export interface PluginCandidate {

@@ -1,12 +1,14 @@
 /**
- * @fileoverview Which npm package names core treats as connector packages when it looks at the
- * project's dependencies and at the packages installed beside core. Packages with other names
- * are found only when `plugins:` in the config names them.
+ * @fileoverview Which npm package names are connector packages. Core looks for these among a
+ * project's dependencies and beside itself; plugin authors name their packages to match.
+ * Packages with other names are found only when the operator's config names them.
  */
-import { OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
+
+/** The package of personal-login (OAuth) connectors. */
+export const OAUTH_CONNECTORS_PACKAGE = '@llmproxy/oauth-connectors';
 
 /** The contract package: its name matches `@llmproxy/connector-*` but it holds no connectors. */
-const CONNECTOR_SDK_PACKAGE_NAME = '@llmproxy/connector-sdk';
+const CONNECTOR_SDK_PACKAGE = '@llmproxy/connector-sdk';
 
 /** The naming patterns, as written in the docs and in error messages. */
 export const CONNECTOR_PACKAGE_NAME_PATTERNS: readonly string[] = Object.freeze([
@@ -25,6 +27,6 @@ const NAME_EXPRESSIONS: readonly RegExp[] = [
 /** True when a package name matches one of {@link CONNECTOR_PACKAGE_NAME_PATTERNS}. */
 export function isConnectorPackageName(packageName: string): boolean {
   if (packageName === OAUTH_CONNECTORS_PACKAGE) return true;
-  if (packageName === CONNECTOR_SDK_PACKAGE_NAME) return false;
+  if (packageName === CONNECTOR_SDK_PACKAGE) return false;
   return NAME_EXPRESSIONS.some((expression) => expression.test(packageName));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isConnectorPackageName } from '../../src/plugins/connector-package-name.js';
+import { isConnectorPackageName } from '../src/connector-package-name.js';
 
 describe('isConnectorPackageName', () => {
   it.each([

@@ -1,0 +1,9 @@
+/**
+ * @fileoverview The one check every reader of untyped JSON (request bodies, upstream answers,
+ * config slices) starts with.
+ */
+
+/** True for a plain JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
