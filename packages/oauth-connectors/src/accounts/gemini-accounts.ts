@@ -10,7 +10,8 @@ import { optionalString, optionalUrl } from '../configuration/read-backend-confi
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { loginWithGoogleInBrowser } from '../gemini-code-assist/google-browser-login.js';
 import { GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL } from '../gemini-code-assist/google-oauth.js';
-import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY, accountFilePath, listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
+import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY } from '../gemini-oauth-auto/create-gemini-account-pool-connector.js';
+import { accountFilePath, listAccountFiles } from '../account-pool/account-directory.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
 import { describeTokenStatus } from './describe-token-status.js';
 

@@ -21,7 +21,7 @@
 import path from 'node:path';
 import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { optionalChoice, optionalModelList, optionalPositiveNumber, optionalString, optionalUrl } from '../configuration/read-backend-config.js';
-import { SELECTION_STRATEGIES, type SelectionStrategy } from '../gemini-oauth-auto/account-order.js';
+import { SELECTION_STRATEGIES, type SelectionStrategy } from '../account-pool/account-order.js';
 import { defaultCodexAuthFile } from './codex-auth-file.js';
 import { OPENAI_AUTH_ISSUER, codexTokenUrl } from './codex-oauth.js';
 import { CODEX_BASE_URL, DEFAULT_CODEX_CLIENT_VERSION, DEFAULT_CODEX_INSTRUCTIONS } from './codex-responses-request.js';
