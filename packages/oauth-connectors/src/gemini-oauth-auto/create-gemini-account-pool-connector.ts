@@ -18,13 +18,12 @@
  * account's reason).
  */
 import path from 'node:path';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, optionalConfigChoice, optionalConfigNumber, optionalConfigString } from '@llmproxy/connector-sdk';
 import type { Connector, ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { AccountPool } from '../account-pool/account-pool.js';
 import { listAccountFiles } from '../account-pool/account-directory.js';
 import { AccountOrder, SELECTION_STRATEGIES } from '../account-pool/account-order.js';
 import { conversationKey } from '../account-pool/conversation-key.js';
-import { optionalChoice, optionalPositiveNumber, optionalString } from '../configuration/read-backend-config.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore } from '../credentials/oauth-token-store.js';
 import type { AccountFailure } from '../gemini-code-assist/account-outcome.js';
@@ -54,8 +53,8 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
   const now = options.now ?? Date.now;
   const codec = requireCodecs(context).gemini;
   const settings = resolveCodeAssistSettings(context);
-  const directory = path.resolve(optionalString(config, 'accounts_directory', backendName) ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
-  const seconds = (key: string, fallback: number): number => optionalPositiveNumber(config, key, backendName) ?? fallback;
+  const directory = path.resolve(optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
+  const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   const cooldowns = {
     'rate-limit': seconds('rate_limit_cooldown_seconds', 10),
     'daily-quota': seconds('quota_cooldown_seconds', 3600),
@@ -96,7 +95,7 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
   const pool = new AccountPool<GeminiPoolAccount, AccountFailure>({
     backendName,
     now,
-    arrangement: new AccountOrder(optionalChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity'),
+    arrangement: new AccountOrder(optionalConfigChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity'),
     wording: {
       accountNoun: 'Gemini account',
       accountsProvider: 'gemini',

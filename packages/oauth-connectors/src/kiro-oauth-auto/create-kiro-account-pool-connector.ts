@@ -20,22 +20,20 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo, UpstreamResponse } from '@llmproxy/connector-sdk';
 import type { Unavailability } from '../account-pool/account-availability.js';
 import { listAccountFiles, type AccountFile } from '../account-pool/account-directory.js';
 import { AccountPool, type AccountAttempt } from '../account-pool/account-pool.js';
-import { asUpstreamError } from '../account-pool/as-upstream-error.js';
 import { conversationKey } from '../account-pool/conversation-key.js';
 import { peekStreamStart } from '../account-pool/peek-stream-start.js';
 import { OAuthTokenStore, type StoredTokens } from '../credentials/oauth-token-store.js';
-import { bodyText } from '../gemini-code-assist/code-assist-api.js';
 import { decodeEventStream } from './decode-event-stream.js';
 import { KiroAccountRanking } from './kiro-account-ranking.js';
 import { KIRO_TOKEN_FIELDS, kiroProfileArn, kiroRegion } from './kiro-credentials.js';
 import { kiroQuotaResetMs } from './kiro-usage-limits.js';
 import { readKiroEvents } from './read-kiro-events.js';
-import { readKiroFailure } from './read-kiro-failure.js';
+import { KIRO_ERROR_HEADERS, readKiroFailure } from './read-kiro-failure.js';
 import { KIRO_REFRESH_MARGIN_MS, kiroLoginRequired, refreshKiroToken } from './refresh-kiro-token.js';
 import { resolveKiroSettings } from './resolve-kiro-settings.js';
 import { toKiroRequest } from './to-kiro-request.js';
@@ -169,15 +167,14 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
         return { ok: true, result: { type: 'stream', events: await peekStreamStart(events) } };
       } catch (error) {
         // Throttled before any output: the next account may still answer.
-        const upstreamError = asUpstreamError(error);
-        if (upstreamError?.upstreamStatus === 429) {
-          return { ok: false, failure: { kind: 'throttled', until: now() + settings.rateLimitCooldownSeconds * 1000, error: upstreamError } };
+        if (UpstreamError.is(error) && error.upstreamStatus === 429) {
+          return { ok: false, failure: { kind: 'throttled', until: now() + settings.rateLimitCooldownSeconds * 1000, error } };
         }
         throw error;
       }
     }
 
-    const failure = readKiroFailure(response.status, await bodyText(response), response.headers, backendName, now());
+    const failure = readKiroFailure(await readUpstreamErrorBody(response, { passOnHeaders: KIRO_ERROR_HEADERS }), backendName, now());
     switch (failure.kind) {
       case 'monthly-quota': {
         const reset = await kiroQuotaResetMs({

@@ -21,26 +21,24 @@
  * `quota_warning_percent` sends one notification per window.
  */
 import { access } from 'node:fs/promises';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo, OpenAIResponsesWireCodec, UpstreamResponse } from '@llmproxy/connector-sdk';
 import type { Unavailability } from '../account-pool/account-availability.js';
 import { listAccountFiles, type AccountFile } from '../account-pool/account-directory.js';
 import { AccountOrder } from '../account-pool/account-order.js';
 import { AccountPool, type AccountAttempt } from '../account-pool/account-pool.js';
-import { asUpstreamError } from '../account-pool/as-upstream-error.js';
 import { conversationKey } from '../account-pool/conversation-key.js';
 import { peekStreamStart } from '../account-pool/peek-stream-start.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore, type StoredTokens } from '../credentials/oauth-token-store.js';
 import { watchCredentialsFile } from '../credentials/watch-credentials-file.js';
-import { bodyText } from '../gemini-code-assist/code-assist-api.js';
 import { codexAccountIdMissing, codexCredentialsMissing, codexUsageNotIncluded } from './codex-errors.js';
 import { CODEX_CLI_ACCOUNT, CODEX_TOKEN_FIELDS, codexAccountId } from './codex-auth-file.js';
 import { CODEX_REFRESH_MARGIN_MS, codexLoginRequired, refreshCodexTokens } from './codex-oauth.js';
 import { CodexQuotaNotices } from './codex-quota-notices.js';
 import { readCodexRateLimits } from './codex-rate-limits.js';
 import { codexHeaders, codexRequestBody, codexResponsesUrl } from './codex-responses-request.js';
-import { codexFailureOfStreamError, readCodexFailure, type CodexAccountLevelFailure } from './read-codex-failure.js';
+import { CODEX_PASSED_ON_HEADERS, codexFailureOfStreamError, readCodexFailure, type CodexAccountLevelFailure } from './read-codex-failure.js';
 import { resolveCodexSettings } from './resolve-codex-settings.js';
 
 interface CodexAccount {
@@ -186,14 +184,14 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
         return { ok: true, result: { type: 'stream', events: await peekStreamStart(codec.readStream(response.events(), backendName)) } };
       } catch (error) {
         // A quota error as the stream's first event: nothing reached the client yet.
-        const upstreamError = asUpstreamError(error);
-        const failure = upstreamError === undefined ? undefined : codexFailureOfStreamError(upstreamError, response.headers);
+        const failure = UpstreamError.is(error) ? codexFailureOfStreamError(error, response.headers) : undefined;
         if (failure === undefined) throw error;
         return { ok: false, failure: accountFailure(entry, failure) };
       }
     }
 
-    const failure = readCodexFailure(response.status, await bodyText(response), response.headers, backendName, now());
+    const answer = await readUpstreamErrorBody(response, { passOnHeaders: CODEX_PASSED_ON_HEADERS });
+    const failure = readCodexFailure(answer, response.headers, backendName, now());
     if (failure.kind === 'other') throw failure.error;
     if (failure.kind === 'unauthorized') {
       const reason = `the ChatGPT backend refused a freshly refreshed token (${failure.error.upstreamError.message})`;
