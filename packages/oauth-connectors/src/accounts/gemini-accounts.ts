@@ -5,8 +5,8 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { optionalConfigString, optionalConfigUrl } from '@llmproxy/connector-sdk';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { loginWithGoogleInBrowser } from '../gemini-code-assist/google-browser-login.js';
 import { GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL } from '../gemini-code-assist/google-oauth.js';

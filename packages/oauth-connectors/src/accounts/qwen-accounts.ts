@@ -5,8 +5,8 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { optionalConfigString, optionalConfigUrl } from '@llmproxy/connector-sdk';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
 import { readCredentialsFile, updateCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { withLockFile } from '../credentials/lock-file.js';

@@ -10,8 +10,8 @@
  * | onboarding poll interval | `onboard_poll_interval_ms` | 5000 |
  * | onboarding polls at most | `max_onboard_polls` | 60 |
  */
-import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { checkedHttpUrl, optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
+import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { CODE_ASSIST_ENDPOINT } from './code-assist-api.js';
 import { GOOGLE_TOKEN_URL } from './google-oauth.js';
 

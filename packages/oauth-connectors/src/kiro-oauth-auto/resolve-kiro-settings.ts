@@ -18,8 +18,8 @@
  * The `{region}` of a URL is the account's region; a configured URL is used for every account.
  */
 import path from 'node:path';
-import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
+import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { DEFAULT_KIRO_REGION } from './kiro-credentials.js';
 import { kiroAuthUrl } from './refresh-kiro-token.js';
 import { BUILDER_ID_START_URL, ssoOidcUrl } from './sso-oidc-client.js';

@@ -19,8 +19,8 @@
  * | `login_callback_port` | 1455 | port of the loopback callback for `llm-proxy accounts add codex` (0 = any) |
  */
 import path from 'node:path';
-import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { optionalConfigChoice, optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
+import type { ModelInfo } from '@llmproxy/connector-sdk';
 import { SELECTION_STRATEGIES, type SelectionStrategy } from '../account-pool/account-order.js';
 import { defaultCodexAuthFile } from './codex-auth-file.js';
 import { OPENAI_AUTH_ISSUER, codexTokenUrl } from './codex-oauth.js';
