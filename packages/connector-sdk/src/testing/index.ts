@@ -1,19 +1,22 @@
 /**
  * @fileoverview The conformance kit: `@llmproxy/connector-sdk/testing`. A connector author
- * calls {@link describeConnectorConformance} in their own jest tests to check their package the
- * way llmproxy core will load it: manifest, exports, each entry's definition, create(),
- * listModels() and chat() (answer and stream shapes, abort).
+ * calls {@link describeConnectorConformance} in their own tests to check their package the way
+ * llmproxy core will load it: manifest, exports, each entry's definition, create(),
+ * listModels() and chat() (answer and stream shapes, abort). It runs under any test runner
+ * with `describe`/`it` (jest, vitest, mocha, node:test): the checks assert with node:assert
+ * and time themselves out, so nothing here imports a runner.
  *
  * ```ts
  * import { fileURLToPath } from 'node:url';
+ * import { describe, it } from 'node:test'; // or nothing, under jest, vitest or mocha
  * import { describeConnectorConformance } from '@llmproxy/connector-sdk/testing';
- * describeConnectorConformance({ packageDirectory: fileURLToPath(new URL('..', import.meta.url)) });
+ * describeConnectorConformance({ packageDirectory: fileURLToPath(new URL('..', import.meta.url)) }, { describe, it });
  * ```
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
+import assert from 'node:assert/strict';
 import semver from 'semver';
 import type { ChatRequest, ChatResult } from '../canonical.js';
 import {
@@ -23,6 +26,7 @@ import {
   type ConnectorContext,
   type ConnectorDefinition,
 } from '../connector.js';
+import { CONNECTOR_PACKAGE_NAME_PATTERNS, isConnectorPackageName } from '../connector-package-name.js';
 import type { ConnectorDeclaration } from '../manifest.js';
 import { chatResultProblems } from './chat-result-problems.js';
 import { createTestConnectorContext } from './create-test-connector-context.js';
@@ -30,11 +34,22 @@ import { readConnectorPackage, resolveExportedFile, type ConnectorPackage } from
 
 export { chatEventSequenceProblems, chatResultProblems } from './chat-result-problems.js';
 export {
+  createFakeUpstreamHttpClient,
+  type FakeUpstreamAnswer,
+  type FakeUpstreamHttpClient,
+} from './fake-upstream-http-client.js';
+export {
   createTestConnectorContext,
   type RecordedLogEntry,
   type TestConnectorContext,
   type TestConnectorContextOptions,
 } from './create-test-connector-context.js';
+
+/** The part of a test runner the kit uses: jest, vitest, mocha, jasmine and node:test all have it. */
+export interface TestRunner {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, body: () => unknown): unknown;
+}
 
 export interface ConnectorConformanceOptions {
   /** The connector package's directory, the one holding its package.json. */
@@ -55,22 +70,21 @@ export interface ConnectorConformanceOptions {
   timeoutMs?: number;
 }
 
-/** The names llmproxy core looks for among dependencies and beside itself. */
-const DISCOVERABLE_NAME_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['@llmproxy/oauth-connectors', /^@llmproxy\/oauth-connectors$/],
-  ['@llmproxy/connector-*', /^@llmproxy\/connector-(?!sdk$)[a-z0-9][a-z0-9._-]*$/],
-  ['llmproxy-connector-*', /^llmproxy-connector-[a-z0-9][a-z0-9._-]*$/],
-  ['@<scope>/llmproxy-connector-*', /^@[a-z0-9][a-z0-9._-]*\/llmproxy-connector-[a-z0-9][a-z0-9._-]*$/],
-];
-
 /** The @llmproxy/connector-sdk version this kit belongs to (src/testing and dist/testing alike). */
 const SDK_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Declares the conformance tests for one connector package. Call it at the top level of a test file. */
-export function describeConnectorConformance(options: ConnectorConformanceOptions): void {
+/**
+ * Declares the conformance tests for one connector package. Call it at the top level of a test
+ * file. `runner` is the test runner's `describe` and `it`; it defaults to the globals that
+ * jest, vitest (with globals), mocha and jasmine define. Under node:test pass
+ * `{ describe, it }` from `node:test`.
+ */
+export function describeConnectorConformance(options: ConnectorConformanceOptions, runner: TestRunner = globalTestRunner()): void {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const { describe } = runner;
+  const it = timedTest(runner, timeoutMs);
   let connectorPackage: ConnectorPackage | undefined;
   let readError: unknown;
   try {
@@ -93,19 +107,18 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     const checked = connectorPackage;
 
     it('has a valid "llmproxy" manifest in package.json', () => {
-      expect(checked.manifest.valid ? [] : checked.manifest.problems).toEqual([]);
+      assert.deepEqual(checked.manifest.valid ? [] : checked.manifest.problems, [], 'manifest problems');
     });
 
     it('exports "./package.json", so llmproxy can read the manifest', () => {
       const resolved = resolveExportedFile(checked, './package.json');
-      expect(resolved).toEqual({ ok: true, file: path.resolve(checked.directory, 'package.json') });
+      assert.deepEqual(resolved, { ok: true, file: path.resolve(checked.directory, 'package.json') });
     });
 
     it('has a name llmproxy discovers among dependencies', () => {
-      const matches = DISCOVERABLE_NAME_PATTERNS.some(([, pattern]) => pattern.test(packageName));
-      if (!matches) {
+      if (!isConnectorPackageName(packageName)) {
         throw new Error(
-          `"${packageName}" matches none of ${DISCOVERABLE_NAME_PATTERNS.map(([pattern]) => pattern).join(', ')}; users would have to list it under plugins in their config.`,
+          `"${packageName}" matches none of ${CONNECTOR_PACKAGE_NAME_PATTERNS.join(', ')}; users would have to list it under plugins in their config.`,
         );
       }
     });
@@ -113,11 +126,11 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     it(`declares an sdk range that accepts @llmproxy/connector-sdk ${SDK_VERSION}`, () => {
       if (!checked.manifest.valid) throw new Error('the manifest is invalid (see above)');
       const range = checked.manifest.manifest.sdk;
-      expect({ range, valid: semver.validRange(range) !== null, satisfied: semver.satisfies(SDK_VERSION, range, { includePrerelease: true }) }).toEqual({
-        range,
-        valid: true,
-        satisfied: true,
-      });
+      assert.ok(semver.validRange(range) !== null, `the sdk range "${range}" is not a valid semver range`);
+      assert.ok(
+        semver.satisfies(SDK_VERSION, range, { includePrerelease: true }),
+        `the sdk range "${range}" does not accept @llmproxy/connector-sdk ${SDK_VERSION}`,
+      );
     });
 
     const declarations = checked.manifest.valid
@@ -125,7 +138,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
           (declaration) => options.connectorIds === undefined || options.connectorIds.includes(declaration.id),
         )
       : [];
-    for (const declaration of declarations) describeConnector(checked, declaration, options, timeoutMs);
+    for (const declaration of declarations) describeConnector(checked, declaration, options, { describe, it });
   });
 }
 
@@ -133,8 +146,9 @@ function describeConnector(
   connectorPackage: ConnectorPackage,
   declaration: ConnectorDeclaration,
   options: ConnectorConformanceOptions,
-  timeoutMs: number,
+  runner: TestRunner,
 ): void {
+  const { describe, it } = runner;
   let definitionPromise: Promise<ConnectorDefinition> | undefined;
   let connectorPromise: Promise<Connector> | undefined;
   const loadDefinition = (): Promise<ConnectorDefinition> => (definitionPromise ??= importDefinition(connectorPackage, declaration));
@@ -158,51 +172,51 @@ function describeConnector(
   describe(`connector "${declaration.id}"`, () => {
     it(`entry "${declaration.entry}" default-exports a definition that matches the manifest`, async () => {
       const definition = await loadDefinition();
-      expect({
-        specificationVersion: definition.specificationVersion,
-        id: definition.id,
-        hasStaticCredentials: definition.hasStaticCredentials,
-        createType: typeof definition.create,
-      }).toEqual({
-        specificationVersion: CONNECTOR_SPECIFICATION_VERSION,
-        id: declaration.id,
-        hasStaticCredentials: declaration.hasStaticCredentials,
-        createType: 'function',
-      });
-    }, timeoutMs);
+      assert.deepEqual(
+        {
+          specificationVersion: definition.specificationVersion,
+          id: definition.id,
+          hasStaticCredentials: definition.hasStaticCredentials,
+          createType: typeof definition.create,
+        },
+        {
+          specificationVersion: CONNECTOR_SPECIFICATION_VERSION,
+          id: declaration.id,
+          hasStaticCredentials: declaration.hasStaticCredentials,
+          createType: 'function',
+        },
+      );
+    });
 
     it('create() returns a connector with chat() and listModels()', async () => {
       const connector = await createConnector();
-      expect({ chat: typeof connector.chat, listModels: typeof connector.listModels }).toEqual({
-        chat: 'function',
-        listModels: 'function',
-      });
-    }, timeoutMs);
+      assert.deepEqual({ chat: typeof connector.chat, listModels: typeof connector.listModels }, { chat: 'function', listModels: 'function' });
+    });
 
     it('listModels() returns models with string ids', async () => {
       const models = await (await createConnector()).listModels({ signal: new AbortController().signal });
-      expect(Array.isArray(models)).toBe(true);
-      for (const model of models) expect(typeof model.id === 'string' && model.id.length > 0).toBe(true);
-    }, timeoutMs);
+      assert.ok(Array.isArray(models), 'listModels() must return an array');
+      for (const model of models) assert.ok(typeof model.id === 'string' && model.id.length > 0, `model id ${JSON.stringify(model.id)} is not a non-empty string`);
+    });
 
     it('chat() answers a request without streaming in a canonical shape', async () => {
       const result = await (await createConnector()).chat(await sampleRequest(false), { signal: new AbortController().signal });
-      expect(await chatResultProblems(result)).toEqual([]);
-    }, timeoutMs);
+      assert.deepEqual(await chatResultProblems(result), []);
+    });
 
     it('chat() streams a request as canonical events in order', async () => {
       const result = await (await createConnector()).chat(await sampleRequest(true), { signal: new AbortController().signal });
-      expect(result.type).toBe('stream');
-      expect(await chatResultProblems(result)).toEqual([]);
-    }, timeoutMs);
+      assert.equal(result.type, 'stream', 'a request with stream: true must get { type: "stream" }');
+      assert.deepEqual(await chatResultProblems(result), []);
+    });
 
     it('chat() gives up when its signal is already aborted', async () => {
       const request = await sampleRequest(true);
       const controller = new AbortController();
       controller.abort(new Error('client went away'));
       const outcome = await settleChat(await createConnector(), request, controller.signal);
-      expect(outcome).toBe('rejected');
-    }, timeoutMs);
+      assert.equal(outcome, 'rejected', 'chat() (or its stream) must fail when the signal is already aborted');
+    });
   });
 }
 
@@ -236,4 +250,40 @@ async function settleChat(connector: Connector, request: ChatRequest, signal: Ab
     return 'rejected';
   }
   return 'answered';
+}
+
+/** The runner's globals, or an error saying how to pass them (node:test defines none). */
+function globalTestRunner(): TestRunner {
+  const globals = globalThis as { describe?: unknown; it?: unknown };
+  if (typeof globals.describe !== 'function' || typeof globals.it !== 'function') {
+    throw new Error(
+      'describeConnectorConformance found no global describe/it. Pass them: import { describe, it } from "node:test"; describeConnectorConformance(options, { describe, it })',
+    );
+  }
+  return { describe: globals.describe as TestRunner['describe'], it: globals.it as TestRunner['it'] };
+}
+
+/**
+ * The runner's `it`, with the kit's own time limit on each check: runners disagree on how a
+ * timeout is passed, and a hanging connector must fail with a message, not hang the suite.
+ * The limit is also offered as jest's and vitest's third argument, which other runners ignore.
+ */
+function timedTest(runner: TestRunner, timeoutMs: number): TestRunner['it'] {
+  const it = runner.it as (name: string, body: () => unknown, timeout?: number) => unknown;
+  return (name, body) =>
+    it(
+      name,
+      async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`"${name}" did not finish within ${timeoutMs} ms`)), timeoutMs);
+        });
+        try {
+          await Promise.race([Promise.resolve().then(body), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      timeoutMs + 1_000,
+    );
 }

@@ -1,7 +1,7 @@
 /**
- * Runs the conformance kit the way a connector author does, in a separate jest process over
- * fixture packages on disk, and checks which of its tests pass and fail. Uses the built kit
- * (packages/connector-sdk/dist): run `npx tsc -b` first.
+ * Runs the conformance kit the way a connector author does, in a separate jest process and
+ * under node:test, over fixture packages on disk, and checks which of its tests pass and fail.
+ * Uses the built kit (packages/connector-sdk/dist): run `npx tsc -b` first.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -80,6 +80,32 @@ describe('describeConnectorConformance', () => {
       `import { describeConnectorConformance } from ${JSON.stringify(pathToFileURL(KIT_FILE).href)};\n` +
         `describeConnectorConformance({ packageDirectory: ${JSON.stringify(directory)}, timeoutMs: 3000 });\n`,
     );
+    await writeFile(
+      path.join(directory, 'conformance.node-test.mjs'),
+      `import { describe, it } from 'node:test';\n` +
+        `import { describeConnectorConformance } from ${JSON.stringify(pathToFileURL(KIT_FILE).href)};\n` +
+        `describeConnectorConformance({ packageDirectory: ${JSON.stringify(directory)}, timeoutMs: 3000 }, { describe, it });\n`,
+    );
+  }
+
+  /** Leaf test name → 'passed' | 'failed', from node:test's TAP report of one package. */
+  async function nodeTestStatuses(directory: string): Promise<Record<string, string>> {
+    const tap = await new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--test', '--test-reporter=tap', path.join(directory, 'conformance.node-test.mjs')],
+        { cwd: directory },
+        // node --test exits 1 when a check fails: the report is what matters.
+        (_error, stdout) => resolve(stdout),
+      );
+    });
+    const statuses: Record<string, string> = {};
+    for (const match of tap.matchAll(/^ *(not ok|ok) \d+ - (.+)$/gm)) {
+      const name = match[2]!.replace(/\\#/g, '#');
+      if (name.startsWith('connector package conformance:') || name.startsWith('connector "') || name.endsWith('.mjs')) continue;
+      statuses[name] = match[1] === 'ok' ? 'passed' : 'failed';
+    }
+    return statuses;
   }
 
   beforeAll(async () => {
@@ -175,4 +201,11 @@ describe('describeConnectorConformance', () => {
     const streamFailure = results.find((result) => result.fullName.endsWith('streams a request as canonical events in order') && result.status === 'failed');
     expect(streamFailure?.failureMessages.join('\n')).toContain('the stream ended without a \\"finish\\" event');
   });
+
+  it('runs under node:test with the same verdicts', async () => {
+    const leafNames = (packageName: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(statuses(packageName)).map(([name, status]) => [name.replace(/^connector "[a-z]+" /, ''), status]));
+    expect(await nodeTestStatuses(path.join(root, 'good'))).toEqual(leafNames('llmproxy-connector-good'));
+    expect(await nodeTestStatuses(path.join(root, 'bad'))).toEqual(leafNames('acme-bad'));
+  }, 60_000);
 });
