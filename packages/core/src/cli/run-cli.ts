@@ -116,7 +116,7 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
         )
         .command(
           'remove <provider> <name>',
-          'Delete a stored login (the qwen login is named "default")',
+          'Delete a stored login, named as `llm-proxy accounts list` shows it',
           (remove) => remove.positional('provider', { type: 'string', description: ACCOUNT_PROVIDER_DESCRIPTION }).positional('name', { type: 'string' }),
           async (argv) => {
             exitCode = await accountsCommand(environment, { action: 'remove', provider: String(argv['provider']), name: String(argv['name']) });
