@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AccountProvider, AccountSummary, AccountsEnvironment, AccountsModule } from '@llmproxy/connector-sdk';
 import { exports as resolveExportsTarget } from 'resolve.exports';
 import { OAUTH_CONNECTORS_PACKAGE } from '../access-mode/oauth-connector-ids.js';
@@ -130,10 +130,7 @@ function isProviderList(value: unknown): value is readonly AccountProvider[] {
   return (
     Array.isArray(value) &&
     value.length > 0 &&
-    value.every((entry: unknown) => {
-      const provider = entry as Partial<Record<keyof AccountProvider, unknown>> | null;
-      return typeof provider === 'object' && provider !== null && typeof provider.name === 'string' && typeof provider.description === 'string';
-    })
+    value.every((entry: unknown) => isRecord(entry) && typeof entry['name'] === 'string' && typeof entry['description'] === 'string')
   );
 }
 
