@@ -1,6 +1,7 @@
 /**
  * @fileoverview Public surface of @llmproxy/connector-sdk.
  */
+export type * from './accounts.js';
 export * from './backend-config.js';
 export * from './canonical.js';
 export * from './connector.js';

@@ -1,14 +1,14 @@
 /**
  * @fileoverview `llm-proxy accounts add|import|list|remove`: manages the personal logins of the
- * OAuth connectors (the Gemini account pool of `gemini-oauth-auto`, Qwen Code's login of
- * `qwen-oauth`). The work is done by `@llmproxy/oauth-connectors/accounts`, found where plugin
+ * OAuth connectors. The work, and the list of providers, belong to
+ * `@llmproxy/oauth-connectors/accounts` (the SDK's accounts contract), found where plugin
  * discovery finds the package (the project, then beside core) and imported only in Single User
  * Mode: in Multi User Mode the command refuses before any OAuth code is loaded. Binds no port.
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
+import type { AccountProvider, AccountSummary, AccountsEnvironment, AccountsModule } from '@llmproxy/connector-sdk';
 import { exports as resolveExportsTarget } from 'resolve.exports';
 import { OAUTH_CONNECTORS_PACKAGE } from '../config/oauth-connector-ids.js';
 import type { CommandLineArguments } from '../config/define-setting.js';
@@ -24,32 +24,6 @@ export type AccountsAction =
   | { action: 'list'; provider?: string | undefined }
   | { action: 'remove'; provider: string; name: string };
 
-/** One stored login as the accounts module describes it (never with tokens). */
-interface AccountSummary {
-  provider: string;
-  name: string;
-  file: string;
-  status: string;
-  email?: string;
-  project?: string;
-}
-
-interface AccountsEnvironment {
-  http: UpstreamHttpClient;
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  backendConfig(connectorId: string): Record<string, unknown>;
-  print(line: string): void;
-}
-
-/** The `./accounts` export of @llmproxy/oauth-connectors. */
-interface AccountsModule {
-  addAccount(environment: AccountsEnvironment, provider: string, options: { name?: string }): Promise<AccountSummary>;
-  importAccount(environment: AccountsEnvironment, provider: string, file: string, options: { name?: string }): Promise<AccountSummary>;
-  listAccounts(environment: AccountsEnvironment, provider?: string): Promise<AccountSummary[]>;
-  removeAccount(environment: AccountsEnvironment, provider: string, name: string): Promise<AccountSummary>;
-}
-
 /** This package's directory (two levels above this module, in src/ and in dist/ alike). */
 const CORE_DIRECTORY = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
@@ -62,6 +36,7 @@ export async function accountsCommand(
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     if (settings.values.accessMode === 'multi_user') throw notAllowedInMultiUserMode();
     const accounts = await importAccountsModule(environment.cwd);
+    if (request.provider !== undefined) checkProvider(accounts.providers, request.provider);
     const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
     const { createUpstreamHttpClient } = await import('../upstream/create-upstream-http-client.js');
     const http = createUpstreamHttpClient({ timeoutMs: settings.values.server.upstreamTimeoutMs, logger });
@@ -102,7 +77,8 @@ async function run(accounts: AccountsModule, environment: AccountsEnvironment, r
     case 'list': {
       const listed = await accounts.listAccounts(environment, request.provider);
       if (listed.length === 0) {
-        print('No accounts. Add one with `llm-proxy accounts add gemini|qwen|codex|kiro` or `llm-proxy accounts import gemini|qwen|codex|kiro <file>`.');
+        const names = accounts.providers.map((provider) => provider.name).join('|');
+        print(`No accounts. Add one with \`llm-proxy accounts add ${names}\` or \`llm-proxy accounts import ${names} <file>\`.`);
         return;
       }
       for (const account of listed) print(describe(account));
@@ -143,11 +119,30 @@ async function importAccountsModule(cwd: string): Promise<AccountsModule> {
   const targets = resolveExportsTarget(resolution.packageJson, './accounts', { conditions: ['import'] }) ?? [];
   const target = targets[0];
   if (target === undefined) throw brokenPackage(resolution.directory, 'it does not export ./accounts');
-  const loaded = (await import(pathToFileURL(path.join(resolution.directory, target)).href)) as Partial<AccountsModule>;
+  const loaded = (await import(pathToFileURL(path.join(resolution.directory, target)).href)) as Partial<Record<keyof AccountsModule, unknown>>;
   for (const name of ['addAccount', 'importAccount', 'listAccounts', 'removeAccount'] as const) {
     if (typeof loaded[name] !== 'function') throw brokenPackage(resolution.directory, `its ./accounts export has no ${name}()`);
   }
+  if (!isProviderList(loaded.providers)) throw brokenPackage(resolution.directory, 'its ./accounts export has no providers list (name and description of each)');
   return loaded as AccountsModule;
+}
+
+function isProviderList(value: unknown): value is readonly AccountProvider[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((entry: unknown) => isRecord(entry) && typeof entry['name'] === 'string' && typeof entry['description'] === 'string')
+  );
+}
+
+/** Refused here rather than by the argument parser, which cannot know what the installed package manages. */
+function checkProvider(providers: readonly AccountProvider[], provider: string): void {
+  if (providers.some((candidate) => candidate.name === provider)) return;
+  throw new LlmProxyError({
+    code: 'ACCOUNT_PROVIDER_UNKNOWN',
+    message: `"${provider}" is not an account provider of the installed ${OAUTH_CONNECTORS_PACKAGE}`,
+    fix: `Name one of its providers:\n${providers.map((candidate) => `  ${candidate.name}: ${candidate.description}`).join('\n')}`,
+  });
 }
 
 function brokenPackage(directory: string, problem: string): LlmProxyError {

@@ -14,6 +14,10 @@ import { serveCommand } from './serve-command.js';
 import { tokensListCommand, tokensRevokeCommand } from './tokens-command.js';
 import { accountsCommand } from './accounts-command.js';
 
+// The providers belong to the installed @llmproxy/oauth-connectors; the accounts command checks
+// the name once that package is loaded (never in Multi User Mode), so the parser cannot list them.
+const ACCOUNT_PROVIDER_DESCRIPTION = 'An account provider of the installed @llmproxy/oauth-connectors (a name it does not manage is refused with the list it does)';
+
 /** Runs one command; resolves with the process exit code. */
 export async function runCli(environment: CommandEnvironment): Promise<number> {
   let exitCode = 0;
@@ -74,23 +78,23 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
       accounts
         .command(
           'add <provider>',
-          'Log in and store the account (gemini: Google login in the browser, into the gemini-oauth-auto pool; qwen: device-code login into ~/.qwen/oauth_creds.json)',
+          'Log in and store the account (a browser or device-code login, as the provider does it)',
           (add) =>
             add
-              .positional('provider', { type: 'string', choices: ['gemini', 'qwen'] })
-              .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
+              .positional('provider', { type: 'string', description: ACCOUNT_PROVIDER_DESCRIPTION })
+              .option('name', { type: 'string', requiresArg: true, description: 'Name of the pool account (default: its email, or a name the provider picks)' }),
           async (argv) => {
             exitCode = await accountsCommand(environment, argv, { action: 'add', provider: String(argv['provider']), name: optionalText(argv['name']) });
           },
         )
         .command(
           'import <provider> <file>',
-          'Import a login file written by the vendor CLI (~/.gemini/oauth_creds.json, ~/.qwen/oauth_creds.json)',
+          'Import a login file written by the vendor CLI (e.g. ~/.gemini/oauth_creds.json, ~/.codex/auth.json)',
           (importCommand) =>
             importCommand
-              .positional('provider', { type: 'string', choices: ['gemini', 'qwen'] })
+              .positional('provider', { type: 'string', description: ACCOUNT_PROVIDER_DESCRIPTION })
               .positional('file', { type: 'string' })
-              .option('name', { type: 'string', requiresArg: true, description: 'Name of the gemini pool account (default: its email)' }),
+              .option('name', { type: 'string', requiresArg: true, description: 'Name of the pool account (default: its email, or the file name)' }),
           async (argv) => {
             exitCode = await accountsCommand(environment, argv, {
               action: 'import',
@@ -103,15 +107,15 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
         .command(
           'list [provider]',
           'List the stored logins and their state (never their tokens)',
-          (list) => list.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }),
+          (list) => list.positional('provider', { type: 'string', description: ACCOUNT_PROVIDER_DESCRIPTION }),
           async (argv) => {
             exitCode = await accountsCommand(environment, argv, { action: 'list', provider: optionalText(argv['provider']) });
           },
         )
         .command(
           'remove <provider> <name>',
-          'Delete a stored login (the qwen login is named "default")',
-          (remove) => remove.positional('provider', { type: 'string', choices: ['gemini', 'qwen'] }).positional('name', { type: 'string' }),
+          'Delete a stored login, named as `llm-proxy accounts list` shows it',
+          (remove) => remove.positional('provider', { type: 'string', description: ACCOUNT_PROVIDER_DESCRIPTION }).positional('name', { type: 'string' }),
           async (argv) => {
             exitCode = await accountsCommand(environment, argv, { action: 'remove', provider: String(argv['provider']), name: String(argv['name']) });
           },

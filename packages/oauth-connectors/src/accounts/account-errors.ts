@@ -2,7 +2,7 @@
  * @fileoverview Errors of account management (`llm-proxy accounts ...`).
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import { ACCOUNT_NAME_PATTERN } from '../gemini-oauth-auto/account-directory.js';
+import { ACCOUNT_NAME_PATTERN } from '../account-pool/account-directory.js';
 
 export function invalidAccountFile(file: string, problem: string): LlmProxyError {
   return new LlmProxyError({

@@ -7,13 +7,13 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
-import { accountFilePath, listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
+import { accountFilePath, listAccountFiles } from '../account-pool/account-directory.js';
 import { CODEX_CLI_ACCOUNT, CODEX_TOKEN_FIELDS, codexAccountId, codexEmail, codexPlanType, codexTokensOf } from '../openai-codex/codex-auth-file.js';
 import { loginWithChatGptInBrowser } from '../openai-codex/codex-browser-login.js';
 import { resolveCodexSettings } from '../openai-codex/resolve-codex-settings.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 
 const CONNECTOR_ID = 'openai-codex';
 

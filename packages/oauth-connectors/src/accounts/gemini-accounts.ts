@@ -5,19 +5,20 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { optionalString, optionalUrl } from '../configuration/read-backend-config.js';
+import { optionalConfigString, optionalConfigUrl } from '@llmproxy/connector-sdk';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { loginWithGoogleInBrowser } from '../gemini-code-assist/google-browser-login.js';
 import { GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL } from '../gemini-code-assist/google-oauth.js';
-import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY, accountFilePath, listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
+import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY } from '../gemini-oauth-auto/create-gemini-account-pool-connector.js';
+import { accountFilePath, listAccountFiles } from '../account-pool/account-directory.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 import { describeTokenStatus } from './describe-token-status.js';
 
 const CONNECTOR_ID = 'gemini-oauth-auto';
 
 function accountsDirectory(environment: AccountsEnvironment): string {
-  const configured = optionalString(environment.backendConfig(CONNECTOR_ID), 'accounts_directory', CONNECTOR_ID);
+  const configured = optionalConfigString(environment.backendConfig(CONNECTOR_ID), 'accounts_directory', CONNECTOR_ID);
   return path.resolve(environment.cwd, configured ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
 }
 
@@ -38,8 +39,8 @@ export async function addGeminiAccount(environment: AccountsEnvironment, name: s
   if (name !== undefined) checkedAccountName(name);
   const login = await loginWithGoogleInBrowser({
     http: environment.http,
-    authorizationUrl: optionalUrl(config, 'oauth_authorization_url', CONNECTOR_ID) ?? GOOGLE_AUTHORIZATION_URL,
-    tokenUrl: optionalUrl(config, 'oauth_token_url', CONNECTOR_ID) ?? GOOGLE_TOKEN_URL,
+    authorizationUrl: optionalConfigUrl(config, 'oauth_authorization_url', CONNECTOR_ID) ?? GOOGLE_AUTHORIZATION_URL,
+    tokenUrl: optionalConfigUrl(config, 'oauth_token_url', CONNECTOR_ID) ?? GOOGLE_TOKEN_URL,
     prompt: (url) => {
       environment.print(`Open this URL in a browser to log in to Google (waiting for the login to finish):\n${url}`);
       environment.openBrowser?.(url);

@@ -8,56 +8,77 @@
  * - `kiro`: the pool of Kiro logins of `kiro-oauth-auto` (AWS Builder ID, or imported).
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
+import type { AccountProvider, AccountSummary, AccountsEnvironment, AccountsModule } from '@llmproxy/connector-sdk';
 import { addCodexAccount, importCodexAccount, listCodexAccounts, removeCodexAccount } from './codex-accounts.js';
 import { addGeminiAccount, importGeminiAccount, listGeminiAccounts, removeGeminiAccount } from './gemini-accounts.js';
 import { addKiroAccount, importKiroAccount, listKiroAccounts, removeKiroAccount } from './kiro-accounts.js';
 import { addQwenAccount, importQwenAccount, listQwenAccounts, removeQwenAccount } from './qwen-accounts.js';
 
-export type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
-
-export const ACCOUNT_PROVIDERS = ['gemini', 'qwen', 'codex', 'kiro'] as const;
-export type AccountProvider = (typeof ACCOUNT_PROVIDERS)[number];
-
-interface ProviderAccounts {
+interface ProviderAccounts extends AccountProvider {
   add(environment: AccountsEnvironment, name: string | undefined): Promise<AccountSummary>;
   import(environment: AccountsEnvironment, sourceFile: string, name: string | undefined): Promise<AccountSummary>;
   list(environment: AccountsEnvironment): Promise<AccountSummary[]>;
   remove(environment: AccountsEnvironment, name: string): Promise<AccountSummary>;
 }
 
-const PROVIDERS: Readonly<Record<AccountProvider, ProviderAccounts>> = {
-  gemini: { add: addGeminiAccount, import: importGeminiAccount, list: listGeminiAccounts, remove: removeGeminiAccount },
-  // Qwen keeps one login, named by Qwen Code's file rather than by --name.
-  qwen: { add: (environment) => addQwenAccount(environment), import: (environment, sourceFile) => importQwenAccount(environment, sourceFile), list: listQwenAccounts, remove: removeQwenAccount },
-  codex: { add: addCodexAccount, import: importCodexAccount, list: listCodexAccounts, remove: removeCodexAccount },
-  kiro: { add: addKiroAccount, import: importKiroAccount, list: listKiroAccounts, remove: removeKiroAccount },
+const PROVIDERS: readonly ProviderAccounts[] = [
+  {
+    name: 'gemini',
+    description: 'Google logins of the gemini-oauth-auto pool (add: browser login; import: the Gemini CLI\'s ~/.gemini/oauth_creds.json)',
+    add: addGeminiAccount,
+    import: importGeminiAccount,
+    list: listGeminiAccounts,
+    remove: removeGeminiAccount,
+  },
+  {
+    name: 'qwen',
+    description: 'Qwen Code\'s one login in ~/.qwen/oauth_creds.json, used by qwen-oauth and named "default" (add: device-code login)',
+    // Qwen keeps one login, named by Qwen Code's file rather than by --name.
+    add: (environment) => addQwenAccount(environment),
+    import: (environment, sourceFile) => importQwenAccount(environment, sourceFile),
+    list: listQwenAccounts,
+    remove: removeQwenAccount,
+  },
+  {
+    name: 'codex',
+    description: 'ChatGPT logins of openai-codex (add: browser login; import: the Codex CLI\'s ~/.codex/auth.json)',
+    add: addCodexAccount,
+    import: importCodexAccount,
+    list: listCodexAccounts,
+    remove: removeCodexAccount,
+  },
+  {
+    name: 'kiro',
+    description: 'Kiro logins of the kiro-oauth-auto pool (add: AWS Builder ID device login; import: Kiro\'s ~/.aws/sso/cache/kiro-auth-token.json)',
+    add: addKiroAccount,
+    import: importKiroAccount,
+    list: listKiroAccounts,
+    remove: removeKiroAccount,
+  },
+];
+
+// Typed as the SDK's contract, so core and this package cannot drift apart again.
+const accounts: AccountsModule = {
+  providers: PROVIDERS.map(({ name, description }) => Object.freeze({ name, description })),
+  addAccount: (environment, provider, options = {}) => checkedProvider(provider).add(environment, options.name),
+  importAccount: (environment, provider, sourceFile, options = {}) => checkedProvider(provider).import(environment, sourceFile, options.name),
+  async listAccounts(environment, provider) {
+    const providers = provider === undefined ? PROVIDERS : [checkedProvider(provider)];
+    const lists = await Promise.all(providers.map((entry) => entry.list(environment)));
+    return lists.flat();
+  },
+  removeAccount: (environment, provider, name) => checkedProvider(provider).remove(environment, name),
 };
 
-export function addAccount(environment: AccountsEnvironment, provider: string, options: { name?: string } = {}): Promise<AccountSummary> {
-  return PROVIDERS[checkedProvider(provider)].add(environment, options.name);
-}
+export const { providers, addAccount, importAccount, listAccounts, removeAccount } = accounts;
 
-export function importAccount(environment: AccountsEnvironment, provider: string, sourceFile: string, options: { name?: string } = {}): Promise<AccountSummary> {
-  return PROVIDERS[checkedProvider(provider)].import(environment, sourceFile, options.name);
-}
-
-export async function listAccounts(environment: AccountsEnvironment, provider?: string): Promise<AccountSummary[]> {
-  const providers = provider === undefined ? ACCOUNT_PROVIDERS : [checkedProvider(provider)];
-  const lists = await Promise.all(providers.map((name) => PROVIDERS[name].list(environment)));
-  return lists.flat();
-}
-
-export function removeAccount(environment: AccountsEnvironment, provider: string, name: string): Promise<AccountSummary> {
-  return PROVIDERS[checkedProvider(provider)].remove(environment, name);
-}
-
-function checkedProvider(provider: string): AccountProvider {
-  if ((ACCOUNT_PROVIDERS as readonly string[]).includes(provider)) return provider as AccountProvider;
+function checkedProvider(provider: string): ProviderAccounts {
+  const found = PROVIDERS.find((entry) => entry.name === provider);
+  if (found !== undefined) return found;
   throw new LlmProxyError({
     code: 'ACCOUNT_PROVIDER_UNKNOWN',
     message: `"${provider}" is not an account provider`,
-    fix: `Name one of: ${ACCOUNT_PROVIDERS.join(', ')}`,
+    fix: `Name one of: ${PROVIDERS.map((entry) => entry.name).join(', ')}`,
     httpStatus: 400,
   });
 }

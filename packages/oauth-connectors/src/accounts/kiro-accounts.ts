@@ -8,13 +8,13 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
-import { accountFilePath, listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
+import { accountFilePath, listAccountFiles } from '../account-pool/account-directory.js';
 import { loginWithBuilderId } from '../kiro-oauth-auto/builder-id-device-login.js';
 import { KIRO_TOKEN_FIELDS, kiroAuthMethod, kiroRegion, text } from '../kiro-oauth-auto/kiro-credentials.js';
 import { resolveKiroSettings } from '../kiro-oauth-auto/resolve-kiro-settings.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 
 const CONNECTOR_ID = 'kiro-oauth-auto';
 

@@ -5,14 +5,14 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { optionalConfigString, optionalConfigUrl } from '@llmproxy/connector-sdk';
+import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
-import { optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { readCredentialsFile, updateCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { withLockFile } from '../credentials/lock-file.js';
 import { QWEN_OAUTH_BASE_URL } from '../qwen-oauth/qwen-oauth-client.js';
 import { loginWithQwenDeviceCode } from '../qwen-oauth/qwen-device-login.js';
 import { accountNotFound, invalidAccountFile } from './account-errors.js';
-import type { AccountSummary, AccountsEnvironment } from './accounts-environment.js';
 import { describeTokenStatus } from './describe-token-status.js';
 
 const CONNECTOR_ID = 'qwen-oauth';
@@ -20,7 +20,7 @@ const CONNECTOR_ID = 'qwen-oauth';
 const ACCOUNT_NAME = 'default';
 
 function credentialsFile(environment: AccountsEnvironment): string {
-  const configured = optionalString(environment.backendConfig(CONNECTOR_ID), 'credentials_file', CONNECTOR_ID);
+  const configured = optionalConfigString(environment.backendConfig(CONNECTOR_ID), 'credentials_file', CONNECTOR_ID);
   return configured === undefined ? path.join(homeDirectory(environment.env), '.qwen', 'oauth_creds.json') : path.resolve(environment.cwd, configured);
 }
 
@@ -46,7 +46,7 @@ export async function addQwenAccount(environment: AccountsEnvironment): Promise<
   const config = environment.backendConfig(CONNECTOR_ID);
   const record = await loginWithQwenDeviceCode({
     http: environment.http,
-    oauthBaseUrl: optionalUrl(config, 'oauth_base_url', CONNECTOR_ID) ?? QWEN_OAUTH_BASE_URL,
+    oauthBaseUrl: optionalConfigUrl(config, 'oauth_base_url', CONNECTOR_ID) ?? QWEN_OAUTH_BASE_URL,
     prompt: ({ url, userCode }) => {
       environment.print(`Open this URL in a browser and approve the Qwen login (code ${userCode}; waiting for approval):\n${url}`);
       environment.openBrowser?.(url);

@@ -3,6 +3,7 @@
  * only reads what its own login already holds (an expiry, an account id, an email), and the
  * upstream verifies the token itself.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 
 /** The payload of `token`, or undefined when it is not a JWT with a JSON object payload. */
 export function jwtClaims(token: unknown): Record<string, unknown> | undefined {
@@ -11,7 +12,7 @@ export function jwtClaims(token: unknown): Record<string, unknown> | undefined {
   if (payload === undefined || payload === '') return undefined;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+    return isRecord(claims) ? claims : undefined;
   } catch {
     return undefined;
   }

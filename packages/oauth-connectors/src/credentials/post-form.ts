@@ -2,6 +2,7 @@
  * @fileoverview A form-encoded POST (`application/x-www-form-urlencoded`), as OAuth token
  * endpoints require, through core's upstream client.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 
 /** How long a token endpoint may take: it is not tied to any one client request. */
@@ -40,7 +41,7 @@ export async function postForm(
 
 /** The OAuth error code and description of an error answer (`{"error": ..., "error_description": ...}`). */
 export function oauthErrorOf(response: FormResponse): { error: string; description: string } {
-  const body = typeof response.json === 'object' && response.json !== null ? (response.json as Record<string, unknown>) : {};
+  const body = isRecord(response.json) ? response.json : {};
   const error = typeof body['error'] === 'string' ? body['error'] : `HTTP ${response.status}`;
   const description =
     typeof body['error_description'] === 'string'

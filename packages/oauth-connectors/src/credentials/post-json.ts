@@ -3,6 +3,7 @@
  * OIDC, Kiro's refresh endpoint), through core's upstream client, with the answer read as JSON
  * when it is JSON.
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { FormResponse } from './post-form.js';
 
@@ -38,5 +39,5 @@ export async function postJson(
 
 /** The answer's JSON object, or an empty one. */
 export function jsonObjectOf(response: FormResponse): Record<string, unknown> {
-  return typeof response.json === 'object' && response.json !== null && !Array.isArray(response.json) ? (response.json as Record<string, unknown>) : {};
+  return isRecord(response.json) ? response.json : {};
 }

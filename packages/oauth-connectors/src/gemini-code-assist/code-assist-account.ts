@@ -6,11 +6,11 @@
  * it. Code Assist streams end without `[DONE]`.
  */
 import { randomUUID } from 'node:crypto';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ConnectorLogger, GeminiWireCodec, ServerSentEvent } from '@llmproxy/connector-sdk';
 import type { OAuthTokenStore, StoredTokens } from '../credentials/oauth-token-store.js';
 import type { AccountOutcome } from './account-outcome.js';
-import { bodyText, type CodeAssistApi } from './code-assist-api.js';
+import type { CodeAssistApi } from './code-assist-api.js';
 import { verificationRequiredError, type AccountErrorContext } from './code-assist-errors.js';
 import { readCodeAssistFailure } from './read-code-assist-failure.js';
 import { setUpCodeAssistProject, type CodeAssistProject } from './set-up-code-assist-project.js';
@@ -74,7 +74,7 @@ export class CodeAssistAccount {
       return { ok: true, result: { type: 'response', response: await codec.fromResponse(answer, responseOptions) } };
     }
 
-    const failure = readCodeAssistFailure(codec, response.status, await bodyText(response), response.headers, backendName);
+    const failure = readCodeAssistFailure(codec, response.status, (await readUpstreamErrorBody(response)).text, response.headers, backendName);
     if (failure.kind === 'quota') {
       this.options.logger.warn(`Gemini account ${this.label} hit a ${failure.quota} quota`, {
         backend: backendName,
@@ -142,17 +142,16 @@ export class CodeAssistAccount {
 }
 
 function isUnauthorized(error: LlmProxyError): boolean {
-  return error.code === 'UPSTREAM_ERROR' && error.httpStatus === 401;
+  return UpstreamError.is(error) && error.upstreamStatus === 401;
 }
 
 /** `{response: {...}, traceId}` → the plain Gemini answer, with the trace id as its response id. */
 function unwrap(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const wrapper = value as Record<string, unknown>;
-  const inner = wrapper['response'];
-  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return value;
-  const answer = { ...(inner as Record<string, unknown>) };
-  if (answer['responseId'] === undefined && typeof wrapper['traceId'] === 'string') answer['responseId'] = wrapper['traceId'];
+  if (!isRecord(value)) return value;
+  const inner = value['response'];
+  if (!isRecord(inner)) return value;
+  const answer = { ...inner };
+  if (answer['responseId'] === undefined && typeof value['traceId'] === 'string') answer['responseId'] = value['traceId'];
   return answer;
 }
 

@@ -45,12 +45,3 @@ export class CodeAssistApi {
     });
   }
 }
-
-/** The body as text, or empty when it cannot be read (the status still makes an error). */
-export async function bodyText(response: UpstreamResponse): Promise<string> {
-  try {
-    return await response.text();
-  } catch {
-    return '';
-  }
-}

@@ -13,10 +13,9 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, optionalConfigString } from '@llmproxy/connector-sdk';
 import type { ChatResult, Connector, ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
-import { optionalString } from '../configuration/read-backend-config.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore } from '../credentials/oauth-token-store.js';
 import { CodeAssistAccount } from './code-assist-account.js';
@@ -32,7 +31,7 @@ export async function createGeminiCliLoginConnector(context: ConnectorContext, v
   const codec = requireCodecs(context).gemini;
   const settings = resolveCodeAssistSettings(context);
   const credentialsFile =
-    optionalString(context.config, 'credentials_file', backendName) ?? path.join(homeDirectory(context.env), '.gemini', 'oauth_creds.json');
+    optionalConfigString(context.config, 'credentials_file', backendName) ?? path.join(homeDirectory(context.env), '.gemini', 'oauth_creds.json');
   const loginHint = `run the Gemini CLI (\`gemini\`) and choose "Login with Google", which rewrites ${credentialsFile}`;
   const accountLabel = credentialsFile;
 

@@ -6,7 +6,7 @@
  * Gemini CLI's client id and secret. The `state` parameter is checked, and PKCE (S256) binds the
  * code to this login.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { newPkceLogin, startLoopbackCallback } from '../credentials/loopback-authorization-callback.js';
@@ -71,7 +71,7 @@ export async function loginWithGoogleInBrowser(options: GoogleBrowserLoginOption
       client_secret: GEMINI_CLI_CLIENT_SECRET,
       code_verifier: codeVerifier,
     });
-    const body = typeof answer.json === 'object' && answer.json !== null ? (answer.json as Record<string, unknown>) : {};
+    const body = isRecord(answer.json) ? answer.json : {};
     if (answer.status < 200 || answer.status >= 300 || typeof body['access_token'] !== 'string' || typeof body['refresh_token'] !== 'string') {
       const { error, description } = oauthErrorOf(answer);
       throw loginFailed(`the code exchange failed (HTTP ${answer.status}: ${error}${description === '' ? '' : `: ${description}`})`);

@@ -3,7 +3,7 @@
  * "secret" Google documents as not secret for installed apps, and which the token endpoint still
  * requires), its scopes, and the refresh-token grant.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
@@ -52,7 +52,7 @@ export async function refreshGoogleToken(
     client_id: GEMINI_CLI_CLIENT_ID,
     client_secret: GEMINI_CLI_CLIENT_SECRET,
   });
-  const body = typeof response.json === 'object' && response.json !== null ? (response.json as Record<string, unknown>) : undefined;
+  const body = isRecord(response.json) ? response.json : undefined;
   if (response.status >= 200 && response.status < 300 && typeof body?.['access_token'] === 'string') {
     const updates: CredentialsRecord = { access_token: body['access_token'] };
     updates['token_type'] = typeof body['token_type'] === 'string' ? body['token_type'] : 'Bearer';

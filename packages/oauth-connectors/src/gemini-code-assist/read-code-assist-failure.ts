@@ -5,6 +5,7 @@
  * link in a `Help` detail or in `ErrorInfo.metadata.validation_link`), a refused token, or
  * anything else (passed on to the client as the upstream said it).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { GeminiWireCodec, UpstreamError } from '@llmproxy/connector-sdk';
 
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
@@ -72,8 +73,4 @@ function secondsUntil(value: unknown, now: () => number): number | undefined {
   const at = Date.parse(value);
   if (!Number.isFinite(at)) return undefined;
   return Math.max(1, Math.ceil((at - now()) / 1000));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

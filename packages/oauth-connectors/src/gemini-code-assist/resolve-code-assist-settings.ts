@@ -10,8 +10,8 @@
  * | onboarding poll interval | `onboard_poll_interval_ms` | 5000 |
  * | onboarding polls at most | `max_onboard_polls` | 60 |
  */
+import { checkedHttpUrl, optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
-import { checkedUrl, optionalModelList, optionalPositiveNumber, optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { CODE_ASSIST_ENDPOINT } from './code-assist-api.js';
 import { GOOGLE_TOKEN_URL } from './google-oauth.js';
 
@@ -37,17 +37,17 @@ export function resolveCodeAssistSettings(context: ConnectorContext): CodeAssist
   const { config, env, backendName } = context;
   const environmentEndpoint = env['CODE_ASSIST_ENDPOINT'];
   const endpoint =
-    optionalUrl(config, 'code_assist_endpoint', backendName) ??
-    (environmentEndpoint === undefined || environmentEndpoint === '' ? undefined : checkedUrl(environmentEndpoint, 'CODE_ASSIST_ENDPOINT', backendName)) ??
+    optionalConfigUrl(config, 'code_assist_endpoint', backendName) ??
+    (environmentEndpoint === undefined || environmentEndpoint === '' ? undefined : checkedHttpUrl(environmentEndpoint, 'CODE_ASSIST_ENDPOINT', backendName)) ??
     CODE_ASSIST_ENDPOINT;
   return {
     endpoint,
-    tokenUrl: optionalUrl(config, 'oauth_token_url', backendName) ?? GOOGLE_TOKEN_URL,
+    tokenUrl: optionalConfigUrl(config, 'oauth_token_url', backendName) ?? GOOGLE_TOKEN_URL,
     models: optionalModelList(config, backendName) ?? DEFAULT_CODE_ASSIST_MODELS.map((id) => ({ id, ownedBy: 'google' })),
-    onboardPollIntervalMs: optionalPositiveNumber(config, 'onboard_poll_interval_ms', backendName) ?? 5_000,
-    maxOnboardPolls: optionalPositiveNumber(config, 'max_onboard_polls', backendName) ?? 60,
+    onboardPollIntervalMs: optionalConfigNumber(config, 'onboard_poll_interval_ms', backendName) ?? 5_000,
+    maxOnboardPolls: optionalConfigNumber(config, 'max_onboard_polls', backendName) ?? 60,
     configuredProject:
-      optionalString(config, 'project', backendName) ?? nonEmpty(env['GOOGLE_CLOUD_PROJECT']) ?? nonEmpty(env['GOOGLE_CLOUD_PROJECT_ID']),
+      optionalConfigString(config, 'project', backendName) ?? nonEmpty(env['GOOGLE_CLOUD_PROJECT']) ?? nonEmpty(env['GOOGLE_CLOUD_PROJECT_ID']),
   };
 }
 

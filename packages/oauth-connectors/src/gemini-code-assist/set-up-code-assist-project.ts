@@ -8,9 +8,10 @@
  * the project is missing; a 404 from a generate call means an unknown model and is not handled
  * here.
  */
+import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
 import type { GeminiWireCodec } from '@llmproxy/connector-sdk';
 import type { AccountFailure } from './account-outcome.js';
-import { CLIENT_METADATA, bodyText, type CodeAssistApi } from './code-assist-api.js';
+import { CLIENT_METADATA, type CodeAssistApi } from './code-assist-api.js';
 import {
   ineligibleAccountError,
   projectMissingError,
@@ -138,14 +139,15 @@ async function call<T>(options: ProjectSetupOptions, method: string, body: unkno
 }
 
 async function read<T>(options: ProjectSetupOptions, response: Awaited<ReturnType<CodeAssistApi['post']>>): Promise<CallResult<T>> {
-  const text = await bodyText(response);
   if (response.status >= 200 && response.status < 300) {
     try {
-      return { ok: true, value: JSON.parse(text) as T };
+      return { ok: true, value: (await response.json()) as T };
     } catch {
+      // An unreadable setup answer reads as an empty one: its fields are each optional.
       return { ok: true, value: {} as T };
     }
   }
+  const { text } = await readUpstreamErrorBody(response);
   const failure = readCodeAssistFailure(options.codec, response.status, text, response.headers, options.backendName);
   if (failure.kind === 'verification') {
     return {

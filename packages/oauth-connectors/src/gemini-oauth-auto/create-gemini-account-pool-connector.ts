@@ -3,7 +3,8 @@
  * logins, one JSON file each in `accounts_directory` (default `var/gemini_oauth_accounts/`,
  * re-read on every request so accounts added while the proxy runs are used at once).
  *
- * A request tries the usable accounts in the order of `selection_strategy` (see account-order.ts).
+ * A request tries the usable accounts in the order of `selection_strategy` (see
+ * ../account-pool/account-order.ts), through the pool loop of ../account-pool/account-pool.ts.
  * An account that fails for a reason of its own is set aside and the request moves on to the
  * next one, which is possible because nothing was sent to the client yet; once a stream has
  * begun, nothing is retried. A quota error cools the account down for Google's reset hint
@@ -17,9 +18,12 @@
  * account's reason).
  */
 import path from 'node:path';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
-import { optionalChoice, optionalPositiveNumber, optionalString } from '../configuration/read-backend-config.js';
+import { LlmProxyError, optionalConfigChoice, optionalConfigNumber, optionalConfigString } from '@llmproxy/connector-sdk';
+import type { Connector, ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
+import { AccountPool } from '../account-pool/account-pool.js';
+import { listAccountFiles } from '../account-pool/account-directory.js';
+import { AccountOrder, SELECTION_STRATEGIES } from '../account-pool/account-order.js';
+import { conversationKey } from '../account-pool/conversation-key.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore } from '../credentials/oauth-token-store.js';
 import type { AccountFailure } from '../gemini-code-assist/account-outcome.js';
@@ -29,16 +33,14 @@ import { credentialsMissingError } from '../gemini-code-assist/create-gemini-cli
 import { GOOGLE_REFRESH_MARGIN_MS, googleLoginRequired, refreshGoogleToken } from '../gemini-code-assist/google-oauth.js';
 import { notifyAccountFailure } from '../gemini-code-assist/notify-account-failure.js';
 import { resolveCodeAssistSettings } from '../gemini-code-assist/resolve-code-assist-settings.js';
-import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY, listAccountFiles } from './account-directory.js';
-import { AccountOrder, SELECTION_STRATEGIES } from './account-order.js';
-import { conversationKey } from './conversation-key.js';
 
-interface PoolEntry {
+/** Relative to the working directory of llm-proxy. */
+export const DEFAULT_GEMINI_ACCOUNTS_DIRECTORY = 'var/gemini_oauth_accounts';
+
+interface GeminiPoolAccount {
   name: string;
   file: string;
   account: CodeAssistAccount;
-  /** Set while the account may not be used: until when, and why. */
-  unavailable?: { until: number; cooling: boolean; reason: string };
 }
 
 export interface AccountPoolOptions {
@@ -51,9 +53,8 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
   const now = options.now ?? Date.now;
   const codec = requireCodecs(context).gemini;
   const settings = resolveCodeAssistSettings(context);
-  const directory = path.resolve(optionalString(config, 'accounts_directory', backendName) ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
-  const order = new AccountOrder(optionalChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity');
-  const seconds = (key: string, fallback: number): number => optionalPositiveNumber(config, key, backendName) ?? fallback;
+  const directory = path.resolve(optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
+  const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   const cooldowns = {
     'rate-limit': seconds('rate_limit_cooldown_seconds', 10),
     'daily-quota': seconds('quota_cooldown_seconds', 3600),
@@ -61,9 +62,8 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
   };
   const blockedSeconds = seconds('blocked_recheck_seconds', 600);
   const api = new CodeAssistApi(http, settings.endpoint);
-  const entries = new Map<string, PoolEntry>();
 
-  function createEntry(name: string, file: string): PoolEntry {
+  function createAccount(name: string, file: string): GeminiPoolAccount {
     const accountLabel = `"${name}" (${file})`;
     const loginHint = `run \`llm-proxy accounts add gemini --name ${name}\`, or import a fresh Gemini CLI login with \`llm-proxy accounts import gemini <oauth_creds.json> --name ${name}\``;
     const tokens = new OAuthTokenStore({
@@ -92,94 +92,38 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
     return { name, file, account };
   }
 
-  /** The pool as the directory holds it now; accounts keep their state while their file stays. */
-  async function currentEntries(): Promise<PoolEntry[]> {
-    const files = await listAccountFiles(directory);
-    const seen = new Set<string>();
-    const current = files.map(({ name, file }) => {
-      seen.add(file);
-      let entry = entries.get(file);
-      if (entry === undefined) {
-        entry = createEntry(name, file);
-        entries.set(file, entry);
-      }
-      return entry;
-    });
-    for (const file of entries.keys()) if (!seen.has(file)) entries.delete(file);
-    return current;
-  }
-
-  function isUsable(entry: PoolEntry): boolean {
-    if (entry.unavailable !== undefined && entry.unavailable.until <= now()) delete entry.unavailable;
-    return entry.unavailable === undefined;
-  }
-
-  function setAside(entry: PoolEntry, failure: AccountFailure, pool: readonly PoolEntry[]): void {
-    if (failure.kind === 'quota') {
-      const wait = failure.resetSeconds ?? cooldowns[failure.quota];
-      entry.unavailable = { until: now() + wait * 1000, cooling: true, reason: `${failure.quota} quota: ${failure.error.summary}` };
-    } else {
-      entry.unavailable = { until: now() + blockedSeconds * 1000, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() };
-    }
-    const usable = pool.filter(isUsable).length;
-    notifyAccountFailure({ notifier, logger, backendName, accountLabel: entry.name, failure, remaining: { usable, total: pool.length } });
-  }
-
-  function exhausted(pool: readonly PoolEntry[], last: AccountFailure | undefined): LlmProxyError {
-    if (pool.length === 0) {
-      return new LlmProxyError({
+  const pool = new AccountPool<GeminiPoolAccount, AccountFailure>({
+    backendName,
+    now,
+    arrangement: new AccountOrder(optionalConfigChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity'),
+    wording: {
+      accountNoun: 'Gemini account',
+      accountsProvider: 'gemini',
+      exhausted: { code: 'GEMINI_ACCOUNTS_EXHAUSTED', state: 'is out of quota or blocked' },
+      noUsableAccount: { code: 'GEMINI_NO_USABLE_ACCOUNT' },
+    },
+    createAccount: ({ name, file }) => createAccount(name, file),
+    unavailability: (failure) =>
+      failure.kind === 'quota'
+        ? { until: now() + (failure.resetSeconds ?? cooldowns[failure.quota]) * 1000, cooling: true, reason: `${failure.quota} quota: ${failure.error.summary}` }
+        : { until: now() + blockedSeconds * 1000, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() },
+    announce: (entry, failure, remaining) => notifyAccountFailure({ notifier, logger, backendName, accountLabel: entry.name, failure, remaining }),
+    emptyPoolError: () =>
+      new LlmProxyError({
         code: 'GEMINI_ACCOUNTS_MISSING',
         message: `Backend ${backendName} has no Gemini accounts: ${directory} holds no account files`,
         fix: 'Add one with `llm-proxy accounts add gemini` (browser login) or `llm-proxy accounts import gemini ~/.gemini/oauth_creds.json`',
         httpStatus: 503,
         details: { backend: backendName },
-      });
-    }
-    const cooling = pool.filter((entry) => entry.unavailable?.cooling === true).sort((a, b) => a.unavailable!.until - b.unavailable!.until);
-    const reasons = pool.map((entry) => `${entry.name}: ${entry.unavailable?.reason ?? 'unavailable'}`);
-    const earliest = cooling[0];
-    if (earliest !== undefined) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((earliest.unavailable!.until - now()) / 1000));
-      const at = new Date(earliest.unavailable!.until).toISOString();
-      return new LlmProxyError({
-        code: 'GEMINI_ACCOUNTS_EXHAUSTED',
-        message: `Every Gemini account of backend ${backendName} is out of quota or blocked; the earliest, "${earliest.name}", frees up at ${at} (in ${retryAfterSeconds} s). Accounts: ${reasons.join('; ')}`,
-        fix: `Retry after ${at}, or add accounts with \`llm-proxy accounts add gemini\``,
-        httpStatus: 429,
-        details: { backend: backendName, retryAfterSeconds, resetsAt: at },
-      });
-    }
-    return new LlmProxyError({
-      code: 'GEMINI_NO_USABLE_ACCOUNT',
-      message: `No Gemini account of backend ${backendName} can serve requests: ${reasons.join('; ')}`,
-      fix: last?.error.fix ?? 'Fix the accounts as each reason says, or add accounts with `llm-proxy accounts add gemini`',
-      httpStatus: 503,
-      details: { backend: backendName },
-    });
-  }
-
-  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-    const pool = await currentEntries();
-    const conversation = conversationKey(request);
-    let last: AccountFailure | undefined;
-    for (const entry of order.arrange(pool.filter(isUsable), conversation)) {
-      signal.throwIfAborted();
-      // Nothing has reached the client yet, so a failed account can hand the request on.
-      const outcome = await entry.account.chat(request, signal);
-      if (outcome.ok) {
-        order.served(conversation, entry.name);
-        return outcome.result;
-      }
-      last = outcome.failure;
-      setAside(entry, outcome.failure, pool);
-    }
-    throw exhausted(pool, last);
-  }
+      }),
+    soleAccountAnswersWithItsError: false,
+  });
 
   return {
     async listModels(): Promise<ModelInfo[]> {
       return [...settings.models];
     },
-    chat: (request, chatOptions) => chat(request, chatOptions.signal),
+    chat: async (request, chatOptions) =>
+      pool.serve(await listAccountFiles(directory), conversationKey(request), chatOptions.signal, (entry) => entry.account.chat(request, chatOptions.signal)),
   };
 }

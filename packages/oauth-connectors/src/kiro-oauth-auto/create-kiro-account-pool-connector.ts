@@ -20,21 +20,20 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo, UpstreamResponse } from '@llmproxy/connector-sdk';
-import { AccountAvailability } from '../account-pool/account-availability.js';
-import { asUpstreamError } from '../account-pool/as-upstream-error.js';
+import type { Unavailability } from '../account-pool/account-availability.js';
+import { listAccountFiles, type AccountFile } from '../account-pool/account-directory.js';
+import { AccountPool, type AccountAttempt } from '../account-pool/account-pool.js';
+import { conversationKey } from '../account-pool/conversation-key.js';
 import { peekStreamStart } from '../account-pool/peek-stream-start.js';
 import { OAuthTokenStore, type StoredTokens } from '../credentials/oauth-token-store.js';
-import { bodyText } from '../gemini-code-assist/code-assist-api.js';
-import { listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
-import { conversationKey } from '../gemini-oauth-auto/conversation-key.js';
 import { decodeEventStream } from './decode-event-stream.js';
 import { KiroAccountRanking } from './kiro-account-ranking.js';
 import { KIRO_TOKEN_FIELDS, kiroProfileArn, kiroRegion } from './kiro-credentials.js';
 import { kiroQuotaResetMs } from './kiro-usage-limits.js';
 import { readKiroEvents } from './read-kiro-events.js';
-import { readKiroFailure } from './read-kiro-failure.js';
+import { KIRO_ERROR_HEADERS, readKiroFailure } from './read-kiro-failure.js';
 import { KIRO_REFRESH_MARGIN_MS, kiroLoginRequired, refreshKiroToken } from './refresh-kiro-token.js';
 import { resolveKiroSettings } from './resolve-kiro-settings.js';
 import { toKiroRequest } from './to-kiro-request.js';
@@ -52,7 +51,7 @@ type AccountFailure =
   | { kind: 'throttled'; until: number; error: LlmProxyError }
   | { kind: 'login-required'; error: LlmProxyError };
 
-type Attempt = { ok: true; result: ChatResult } | { ok: false; failure: AccountFailure };
+type Attempt = AccountAttempt<AccountFailure>;
 
 export interface KiroConnectorOptions {
   /** Replaces `Date.now` (quota parking, cooldowns, token expiry) in tests. */
@@ -65,20 +64,14 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
   const { backendName, http, logger, notifier } = context;
   const now = options.now ?? Date.now;
   const settings = resolveKiroSettings(context.config, backendName, options.cwd ?? process.cwd());
-  const availability = new AccountAvailability(now);
-  const ranking = new KiroAccountRanking(now, settings.recentFailureWindowSeconds * 1000);
-  const accounts = new Map<string, KiroAccount>();
-  const lastFailures = new Map<string, LlmProxyError>();
   /** Accounts already told about for their current quota period (one notification each). */
   const notifiedQuota = new Map<string, number>();
   const invalidatedNotified = new Set<string>();
 
-  function account(name: string, file: string): KiroAccount {
-    const existing = accounts.get(file);
-    if (existing !== undefined) return existing;
+  function createAccount({ name, file }: AccountFile): KiroAccount {
     const label = `"${name}" (${file})`;
     const loginHint = `run \`llm-proxy accounts add kiro --name ${name}\` (AWS Builder ID), or import a fresh Kiro login with \`llm-proxy accounts import kiro <kiro-auth-token.json> --name ${name}\``;
-    const created: KiroAccount = {
+    return {
       name,
       file,
       label,
@@ -94,22 +87,32 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
         now,
       }),
     };
-    accounts.set(file, created);
-    return created;
   }
 
-  async function currentAccounts(): Promise<KiroAccount[]> {
-    const current = (await listAccountFiles(settings.accountsDirectory)).map(({ name, file }) => account(name, file));
-    const files = new Set(current.map((entry) => entry.file));
-    availability.retain(files);
-    ranking.forget(new Set(current.map((entry) => entry.name)));
-    for (const file of accounts.keys()) {
-      if (files.has(file)) continue;
-      accounts.delete(file);
-      lastFailures.delete(file);
-    }
-    return current;
-  }
+  const pool = new AccountPool<KiroAccount, AccountFailure>({
+    backendName,
+    now,
+    arrangement: new KiroAccountRanking(now, settings.recentFailureWindowSeconds * 1000),
+    wording: {
+      accountNoun: 'Kiro account',
+      accountsProvider: 'kiro',
+      exhausted: { code: 'KIRO_ACCOUNTS_EXHAUSTED', state: 'is out of quota or throttled' },
+      noUsableAccount: { code: 'KIRO_NO_USABLE_ACCOUNT' },
+    },
+    createAccount,
+    unavailability,
+    announce,
+    served: (entry) => invalidatedNotified.delete(entry.file),
+    emptyPoolError: () =>
+      new LlmProxyError({
+        code: 'KIRO_ACCOUNTS_MISSING',
+        message: `Backend ${backendName} has no Kiro accounts: ${settings.accountsDirectory} holds no account files`,
+        fix: 'Add one with `llm-proxy accounts add kiro` (AWS Builder ID login) or `llm-proxy accounts import kiro ~/.aws/sso/cache/kiro-auth-token.json`',
+        httpStatus: 503,
+        details: { backend: backendName },
+      }),
+    soleAccountAnswersWithItsError: true,
+  });
 
   async function tokensOf(entry: KiroAccount, rejectedToken?: string): Promise<StoredTokens | AccountFailure> {
     try {
@@ -164,15 +167,14 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
         return { ok: true, result: { type: 'stream', events: await peekStreamStart(events) } };
       } catch (error) {
         // Throttled before any output: the next account may still answer.
-        const upstreamError = asUpstreamError(error);
-        if (upstreamError?.upstreamStatus === 429) {
-          return { ok: false, failure: { kind: 'throttled', until: now() + settings.rateLimitCooldownSeconds * 1000, error: upstreamError } };
+        if (UpstreamError.is(error) && error.upstreamStatus === 429) {
+          return { ok: false, failure: { kind: 'throttled', until: now() + settings.rateLimitCooldownSeconds * 1000, error } };
         }
         throw error;
       }
     }
 
-    const failure = readKiroFailure(response.status, await bodyText(response), response.headers, backendName, now());
+    const failure = readKiroFailure(await readUpstreamErrorBody(response, { passOnHeaders: KIRO_ERROR_HEADERS }), backendName, now());
     switch (failure.kind) {
       case 'monthly-quota': {
         const reset = await kiroQuotaResetMs({
@@ -201,14 +203,22 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
     }
   }
 
-  function setAside(entry: KiroAccount, failure: AccountFailure, pool: readonly KiroAccount[]): void {
-    const usable = (): number => pool.filter((candidate) => availability.isUsable(candidate.file)).length;
+  function unavailability(failure: AccountFailure): Unavailability {
+    switch (failure.kind) {
+      case 'monthly-quota':
+        return { until: failure.until, cooling: true, reason: `monthly quota used up (${failure.reason}) until ${new Date(failure.until).toISOString()}` };
+      case 'throttled':
+        return { until: failure.until, cooling: true, reason: `throttled until ${new Date(failure.until).toISOString()}` };
+      case 'login-required':
+        return { until: now() + settings.blockedRecheckSeconds * 1000, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() };
+    }
+  }
+
+  function announce(entry: KiroAccount, failure: AccountFailure, remaining: { usable: number; total: number }): void {
     switch (failure.kind) {
       case 'monthly-quota': {
-        ranking.recordQuotaFailure(entry.name);
         const at = new Date(failure.until).toISOString();
-        availability.setAside(entry.file, { until: failure.until, cooling: true, reason: `monthly quota used up (${failure.reason}) until ${at}` });
-        const message = `Kiro account ${entry.name} of backend ${backendName} used up its monthly quota; it is parked until ${at}. ${usable()} of ${pool.length} account(s) remain usable.`;
+        const message = `Kiro account ${entry.name} of backend ${backendName} used up its monthly quota; it is parked until ${at}. ${remaining.usable} of ${remaining.total} account(s) remain usable.`;
         logger.warn(message, { backend: backendName, resetsAt: at });
         if (notifiedQuota.get(entry.file) !== failure.until) {
           notifiedQuota.set(entry.file, failure.until);
@@ -216,16 +226,11 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
         }
         return;
       }
-      case 'throttled': {
-        ranking.recordQuotaFailure(entry.name);
-        const at = new Date(failure.until).toISOString();
-        availability.setAside(entry.file, { until: failure.until, cooling: true, reason: `throttled until ${at}` });
-        logger.info(`Kiro account ${entry.name} of backend ${backendName} is throttled until ${at}`, { backend: backendName });
+      case 'throttled':
+        logger.info(`Kiro account ${entry.name} of backend ${backendName} is throttled until ${new Date(failure.until).toISOString()}`, { backend: backendName });
         return;
-      }
       case 'login-required': {
-        availability.setAside(entry.file, { until: now() + settings.blockedRecheckSeconds * 1000, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() });
-        const message = `${failure.error.summary}. ${usable()} of ${pool.length} account(s) of backend ${backendName} remain usable. ${failure.error.fix ?? ''}`.trim();
+        const message = `${failure.error.summary}. ${remaining.usable} of ${remaining.total} account(s) of backend ${backendName} remain usable. ${failure.error.fix ?? ''}`.trim();
         logger.warn(message, { backend: backendName, code: failure.error.code });
         if (!invalidatedNotified.has(entry.file)) {
           invalidatedNotified.add(entry.file);
@@ -236,58 +241,9 @@ export function createKiroAccountPoolConnector(context: ConnectorContext, option
     }
   }
 
-  function exhausted(pool: readonly KiroAccount[], failures: ReadonlyMap<string, AccountFailure>): LlmProxyError {
-    if (pool.length === 0) {
-      return new LlmProxyError({
-        code: 'KIRO_ACCOUNTS_MISSING',
-        message: `Backend ${backendName} has no Kiro accounts: ${settings.accountsDirectory} holds no account files`,
-        fix: 'Add one with `llm-proxy accounts add kiro` (AWS Builder ID login) or `llm-proxy accounts import kiro ~/.aws/sso/cache/kiro-auth-token.json`',
-        httpStatus: 503,
-        details: { backend: backendName },
-      });
-    }
-    const reasons = pool.map((entry) => `${entry.name}: ${availability.of(entry.file)?.reason ?? failures.get(entry.file)?.error.summary ?? 'unavailable'}`);
-    const earliest = availability.earliestCooling(pool.map((entry) => entry.file));
-    if (earliest !== undefined) {
-      const name = pool.find((entry) => entry.file === earliest.account)?.name ?? earliest.account;
-      const retryAfterSeconds = Math.max(1, Math.ceil((earliest.until - now()) / 1000));
-      const at = new Date(earliest.until).toISOString();
-      return new LlmProxyError({
-        code: 'KIRO_ACCOUNTS_EXHAUSTED',
-        message: `Every Kiro account of backend ${backendName} is out of quota or throttled; the earliest, "${name}", frees up at ${at} (in ${retryAfterSeconds} s). Accounts: ${reasons.join('; ')}`,
-        fix: `Retry after ${at}, or add accounts with \`llm-proxy accounts add kiro\``,
-        httpStatus: 429,
-        details: { backend: backendName, retryAfterSeconds, resetsAt: at },
-      });
-    }
-    const only = pool.length === 1 ? (failures.get(pool[0]!.file)?.error ?? lastFailures.get(pool[0]!.file)) : undefined;
-    if (only !== undefined) return only;
-    return new LlmProxyError({
-      code: 'KIRO_NO_USABLE_ACCOUNT',
-      message: `No Kiro account of backend ${backendName} can serve requests: ${reasons.join('; ')}`,
-      fix: 'Log the accounts in again as each reason says, or add accounts with `llm-proxy accounts add kiro`',
-      httpStatus: 503,
-      details: { backend: backendName },
-    });
-  }
-
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-    const pool = await currentAccounts();
     const conversationId = conversationUuid(conversationKey(request));
-    const failures = new Map<string, AccountFailure>();
-    for (const entry of ranking.arrange(pool.filter((candidate) => availability.isUsable(candidate.file)))) {
-      signal.throwIfAborted();
-      const outcome = await attempt(entry, request, conversationId, signal);
-      if (outcome.ok) {
-        ranking.recordSuccess(entry.name);
-        invalidatedNotified.delete(entry.file);
-        return outcome.result;
-      }
-      failures.set(entry.file, outcome.failure);
-      lastFailures.set(entry.file, outcome.failure.error);
-      setAside(entry, outcome.failure, pool);
-    }
-    throw exhausted(pool, failures);
+    return pool.serve(await listAccountFiles(settings.accountsDirectory), conversationId, signal, (entry) => attempt(entry, request, conversationId, signal));
   }
 
   return {

@@ -5,7 +5,10 @@
  * keep hitting limits.
  */
 
-export class KiroAccountRanking {
+import type { Unavailability } from '../account-pool/account-availability.js';
+import type { AccountArrangement } from '../account-pool/account-pool.js';
+
+export class KiroAccountRanking implements AccountArrangement {
   private readonly quotaFailures = new Map<string, number[]>();
   private readonly lastSuccess = new Map<string, number>();
 
@@ -14,13 +17,15 @@ export class KiroAccountRanking {
     private readonly windowMs: number,
   ) {}
 
-  recordQuotaFailure(account: string): void {
+  /** A cooling account (monthly quota, throttling) counts as a recent quota failure. */
+  setAside(account: string, unavailability: Unavailability): void {
+    if (!unavailability.cooling) return;
     const times = this.recent(account);
     times.push(this.now());
     this.quotaFailures.set(account, times);
   }
 
-  recordSuccess(account: string): void {
+  served(_conversation: string, account: string): void {
     this.lastSuccess.set(account, this.now());
   }
 
@@ -28,6 +33,7 @@ export class KiroAccountRanking {
     return this.recent(account).length;
   }
 
+  /** Kiro keeps no conversation on one account: the ranking alone decides. */
   arrange<T extends { name: string }>(accounts: readonly T[]): T[] {
     return [...accounts].sort(
       (a, b) =>
@@ -37,7 +43,7 @@ export class KiroAccountRanking {
     );
   }
 
-  forget(keep: ReadonlySet<string>): void {
+  retain(keep: ReadonlySet<string>): void {
     for (const map of [this.quotaFailures, this.lastSuccess]) for (const account of map.keys()) if (!keep.has(account)) map.delete(account);
   }
 

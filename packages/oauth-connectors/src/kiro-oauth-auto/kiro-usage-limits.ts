@@ -4,6 +4,7 @@
  * `profileArn` of a social login), whose answer carries `nextDateReset` (unix seconds), at the
  * top or per entry of `usageBreakdownList`. Without an answer, the first day of next month (UTC).
  */
+import { isRecord } from '@llmproxy/connector-sdk';
 import type { ConnectorLogger, UpstreamHttpClient } from '@llmproxy/connector-sdk';
 
 const USAGE_LIMITS_TIMEOUT_MS = 15_000;
@@ -60,7 +61,7 @@ function resetOf(body: unknown): number | undefined {
   const top = timeOf(record['nextDateReset']);
   if (top !== undefined) return top;
   const breakdown = Array.isArray(record['usageBreakdownList']) ? record['usageBreakdownList'] : [];
-  const times = breakdown.map((entry) => (typeof entry === 'object' && entry !== null ? timeOf((entry as Record<string, unknown>)['nextDateReset']) : undefined));
+  const times = breakdown.map((entry) => (isRecord(entry) ? timeOf(entry['nextDateReset']) : undefined));
   const known = times.filter((time): time is number => time !== undefined);
   return known.length === 0 ? undefined : Math.min(...known);
 }

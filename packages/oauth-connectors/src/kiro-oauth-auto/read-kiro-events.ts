@@ -12,7 +12,7 @@
  * An exception message is thrown as an upstream error (429 for throttling); a stream that ends
  * while a tool call is still open is `UPSTREAM_STREAM_INTERRUPTED`.
  */
-import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatEvent } from '@llmproxy/connector-sdk';
 import { toUtf8 } from '@smithy/util-utf8';
 import { headerText, type EventStreamMessage } from './decode-event-stream.js';
@@ -106,7 +106,7 @@ function parsePayload(message: EventStreamMessage, eventType: string, backendNam
       details: { backend: backendName },
     });
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  return isRecord(parsed) ? parsed : {};
 }
 
 /** An `exception` (or `error`) message → the upstream's error, with a status that matches its kind. */

@@ -7,7 +7,8 @@
  * - HTTP 401 or 403: the bearer token was refused (refreshed once, then the login is at fault);
  * - anything else: an error of the request, passed on.
  */
-import { UpstreamError } from '@llmproxy/connector-sdk';
+import { isRecord, UpstreamError } from '@llmproxy/connector-sdk';
+import type { UpstreamErrorAnswer } from '@llmproxy/connector-sdk';
 
 export const KIRO_MONTHLY_QUOTA_REASONS: readonly string[] = Object.freeze(['MONTHLY_REQUEST_COUNT', 'OVERAGE_REQUEST_LIMIT_EXCEEDED']);
 
@@ -17,19 +18,16 @@ export type KiroFailure =
   | { kind: 'unauthorized'; error: UpstreamError }
   | { kind: 'other'; error: UpstreamError };
 
-export function readKiroFailure(
-  status: number,
-  text: string,
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-  backendName: string,
-  now: number,
-): KiroFailure {
-  const body = parse(text);
+/** The headers a Kiro error answer is read with (`readUpstreamErrorBody(response, { passOnHeaders })`). */
+export const KIRO_ERROR_HEADERS: readonly string[] = Object.freeze(['retry-after', 'x-amzn-errortype']);
+
+export function readKiroFailure(answer: UpstreamErrorAnswer, backendName: string, now: number): KiroFailure {
+  const { status, text } = answer;
+  const body = isRecord(answer.json) ? answer.json : {};
   const reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
-  const typeHeader = headers['x-amzn-errortype'];
-  const type = (Array.isArray(typeHeader) ? typeHeader[0] : typeHeader)?.split(':')[0] ?? (typeof body['__type'] === 'string' ? body['__type'].split('#').pop() : undefined);
+  const type = answer.headers['x-amzn-errortype']?.split(':')[0] ?? (typeof body['__type'] === 'string' ? body['__type'].split('#').pop() : undefined);
   const message = typeof body['message'] === 'string' ? body['message'] : typeof body['Message'] === 'string' ? body['Message'] : text.trim() === '' ? `HTTP ${status}` : text.trim().slice(0, 300);
-  const retryAfter = headers['retry-after'];
+  const retryAfter = answer.headers['retry-after'];
   const error = new UpstreamError({
     backend: backendName,
     status,
@@ -40,15 +38,6 @@ export function readKiroFailure(
   if (status === 429) return { kind: 'throttled', retryAfterSeconds: retryAfterSeconds(retryAfter, now), error };
   if (status === 401 || status === 403) return { kind: 'unauthorized', error };
   return { kind: 'other', error };
-}
-
-function parse(text: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 function retryAfterSeconds(value: string | string[] | undefined, now: number): number | undefined {

@@ -18,8 +18,8 @@
  * The `{region}` of a URL is the account's region; a configured URL is used for every account.
  */
 import path from 'node:path';
+import { optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
-import { optionalModelList, optionalPositiveNumber, optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { DEFAULT_KIRO_REGION } from './kiro-credentials.js';
 import { kiroAuthUrl } from './refresh-kiro-token.js';
 import { BUILDER_ID_START_URL, ssoOidcUrl } from './sso-oidc-client.js';
@@ -43,21 +43,21 @@ export interface KiroSettings {
 }
 
 export function resolveKiroSettings(config: ConnectorContext['config'], backendName: string, cwd: string): KiroSettings {
-  const apiBaseUrl = optionalUrl(config, 'api_base_url', backendName);
-  const oidcUrl = optionalUrl(config, 'sso_oidc_url', backendName);
-  const authUrl = optionalUrl(config, 'kiro_auth_url', backendName);
-  const seconds = (key: string, fallback: number): number => optionalPositiveNumber(config, key, backendName) ?? fallback;
+  const apiBaseUrl = optionalConfigUrl(config, 'api_base_url', backendName);
+  const oidcUrl = optionalConfigUrl(config, 'sso_oidc_url', backendName);
+  const authUrl = optionalConfigUrl(config, 'kiro_auth_url', backendName);
+  const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   return {
-    accountsDirectory: path.resolve(cwd, optionalString(config, 'accounts_directory', backendName) ?? DEFAULT_KIRO_ACCOUNTS_DIRECTORY),
+    accountsDirectory: path.resolve(cwd, optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_KIRO_ACCOUNTS_DIRECTORY),
     apiBaseUrl: (region) => apiBaseUrl ?? `https://q.${region}.amazonaws.com`,
     oidcUrl: (region) => oidcUrl ?? ssoOidcUrl(region),
     kiroAuthUrl: (region) => authUrl ?? kiroAuthUrl(region),
-    builderIdStartUrl: optionalUrl(config, 'builder_id_start_url', backendName) ?? BUILDER_ID_START_URL,
-    region: optionalString(config, 'region', backendName) ?? DEFAULT_KIRO_REGION,
+    builderIdStartUrl: optionalConfigUrl(config, 'builder_id_start_url', backendName) ?? BUILDER_ID_START_URL,
+    region: optionalConfigString(config, 'region', backendName) ?? DEFAULT_KIRO_REGION,
     models: optionalModelList(config, backendName) ?? DEFAULT_KIRO_MODELS.map((id) => ({ id, ownedBy: 'kiro' })),
     rateLimitCooldownSeconds: seconds('rate_limit_cooldown_seconds', 30),
     blockedRecheckSeconds: seconds('blocked_recheck_seconds', 600),
     recentFailureWindowSeconds: seconds('recent_failure_window_seconds', 3600),
-    kiroVersion: optionalString(config, 'kiro_version', backendName) ?? DEFAULT_KIRO_VERSION,
+    kiroVersion: optionalConfigString(config, 'kiro_version', backendName) ?? DEFAULT_KIRO_VERSION,
   };
 }

@@ -19,7 +19,7 @@
  * choice, images by URL and fields of another client protocol cannot be translated and are
  * refused by name.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatRequest, ImagePart, TextPart, ToolDefinition } from '@llmproxy/connector-sdk';
 
 export interface KiroRequestOptions {
@@ -175,7 +175,7 @@ function textOf(message: ChatMessage, backendName: string): string {
 function parseArguments(text: string): unknown {
   try {
     const parsed: unknown = JSON.parse(text === '' ? '{}' : text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : { value: parsed };
+    return isRecord(parsed) ? parsed : { value: parsed };
   } catch {
     return { arguments: text };
   }

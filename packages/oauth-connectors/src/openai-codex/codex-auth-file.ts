@@ -12,6 +12,7 @@
  * the `chatgpt_account_id` of the id token's OpenAI auth claim.
  */
 import path from 'node:path';
+import { isRecord } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { jwtClaims, jwtExpiryMs } from '../credentials/jwt-claims.js';
@@ -35,7 +36,7 @@ export function defaultCodexAuthFile(env: Readonly<Record<string, string | undef
 /** The `tokens` object of an auth.json record (empty when absent). */
 export function codexTokensOf(record: CredentialsRecord): Record<string, unknown> {
   const tokens = record['tokens'];
-  return typeof tokens === 'object' && tokens !== null && !Array.isArray(tokens) ? (tokens as Record<string, unknown>) : {};
+  return isRecord(tokens) ? tokens : {};
 }
 
 export const CODEX_TOKEN_FIELDS: TokenRecordFields = Object.freeze({
@@ -55,7 +56,7 @@ function openaiAuthClaim(record: CredentialsRecord): Record<string, unknown> {
   const tokens = codexTokensOf(record);
   for (const token of [tokens['id_token'], tokens['access_token']]) {
     const claim = jwtClaims(token)?.[OPENAI_AUTH_CLAIM];
-    if (typeof claim === 'object' && claim !== null && !Array.isArray(claim)) return claim as Record<string, unknown>;
+    if (isRecord(claim)) return claim;
   }
   return {};
 }

@@ -8,7 +8,7 @@
  * is refused with 401 and `refresh_token_reused` / `refresh_token_expired` /
  * `refresh_token_invalidated`: the login must be renewed.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { jsonObjectOf, postJson, type JsonResponse } from '../credentials/post-json.js';
@@ -98,8 +98,8 @@ function refusalCode(response: JsonResponse): string | undefined {
   const body = jsonObjectOf(response);
   const error = body['error'];
   if (typeof error === 'string') return error.toLowerCase();
-  if (typeof error === 'object' && error !== null && typeof (error as Record<string, unknown>)['code'] === 'string') {
-    return ((error as Record<string, unknown>)['code'] as string).toLowerCase();
+  if (isRecord(error) && typeof error['code'] === 'string') {
+    return error['code'].toLowerCase();
   }
   return typeof body['code'] === 'string' ? body['code'].toLowerCase() : undefined;
 }

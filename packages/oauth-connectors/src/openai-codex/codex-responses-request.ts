@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { ChatRequest, OpenAIResponsesWireCodec } from '@llmproxy/connector-sdk';
-import { conversationKey } from '../gemini-oauth-auto/conversation-key.js';
+import { conversationKey } from '../account-pool/conversation-key.js';
 
 export const CODEX_BASE_URL = 'https://chatgpt.com/backend-api';
 export const CODEX_ORIGINATOR = 'codex_cli_rs';

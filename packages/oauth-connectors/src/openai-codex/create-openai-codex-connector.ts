@@ -21,25 +21,24 @@
  * `quota_warning_percent` sends one notification per window.
  */
 import { access } from 'node:fs/promises';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, readUpstreamErrorBody, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo, OpenAIResponsesWireCodec, UpstreamResponse } from '@llmproxy/connector-sdk';
-import { AccountAvailability } from '../account-pool/account-availability.js';
-import { asUpstreamError } from '../account-pool/as-upstream-error.js';
+import type { Unavailability } from '../account-pool/account-availability.js';
+import { listAccountFiles, type AccountFile } from '../account-pool/account-directory.js';
+import { AccountOrder } from '../account-pool/account-order.js';
+import { AccountPool, type AccountAttempt } from '../account-pool/account-pool.js';
+import { conversationKey } from '../account-pool/conversation-key.js';
 import { peekStreamStart } from '../account-pool/peek-stream-start.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore, type StoredTokens } from '../credentials/oauth-token-store.js';
 import { watchCredentialsFile } from '../credentials/watch-credentials-file.js';
-import { bodyText } from '../gemini-code-assist/code-assist-api.js';
-import { listAccountFiles } from '../gemini-oauth-auto/account-directory.js';
-import { AccountOrder } from '../gemini-oauth-auto/account-order.js';
-import { conversationKey } from '../gemini-oauth-auto/conversation-key.js';
 import { codexAccountIdMissing, codexCredentialsMissing, codexUsageNotIncluded } from './codex-errors.js';
 import { CODEX_CLI_ACCOUNT, CODEX_TOKEN_FIELDS, codexAccountId } from './codex-auth-file.js';
 import { CODEX_REFRESH_MARGIN_MS, codexLoginRequired, refreshCodexTokens } from './codex-oauth.js';
 import { CodexQuotaNotices } from './codex-quota-notices.js';
 import { readCodexRateLimits } from './codex-rate-limits.js';
 import { codexHeaders, codexRequestBody, codexResponsesUrl } from './codex-responses-request.js';
-import { codexFailureOfStreamError, readCodexFailure, type CodexAccountLevelFailure } from './read-codex-failure.js';
+import { CODEX_PASSED_ON_HEADERS, codexFailureOfStreamError, readCodexFailure, type CodexAccountLevelFailure } from './read-codex-failure.js';
 import { resolveCodexSettings } from './resolve-codex-settings.js';
 
 interface CodexAccount {
@@ -57,7 +56,7 @@ type AccountFailure =
   | { kind: 'login-required'; error: LlmProxyError }
   | { kind: 'not-included'; error: LlmProxyError };
 
-type Attempt = { ok: true; result: ChatResult } | { ok: false; failure: AccountFailure };
+type Attempt = AccountAttempt<AccountFailure>;
 
 export interface OpenAICodexConnectorOptions {
   /** Replaces `Date.now` (quota parking and token expiry) in tests. */
@@ -71,18 +70,16 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
   const now = options.now ?? Date.now;
   const codec = responsesCodec(context);
   const settings = resolveCodexSettings(context.config, backendName, context.env, options.cwd ?? process.cwd());
-  const availability = new AccountAvailability(now);
-  const order = new AccountOrder(settings.selectionStrategy);
   const notices = new CodexQuotaNotices({ notifier, logger, backendName, warningPercent: settings.quotaWarningPercent });
-  const accounts = new Map<string, CodexAccount>();
-  /** Per account file, the error that set it aside last (for a pool of one, the clearest answer). */
-  const lastFailures = new Map<string, LlmProxyError>();
+  const cliLoginHint = `run \`codex login\`, which rewrites ${settings.authFile}`;
 
-  function account(name: string, file: string, loginHint: string): CodexAccount {
-    const existing = accounts.get(file);
-    if (existing !== undefined) return existing;
+  function createAccount({ name, file }: AccountFile): CodexAccount {
     const label = name === CODEX_CLI_ACCOUNT ? file : `"${name}" (${file})`;
-    const created: CodexAccount = {
+    const loginHint =
+      file === settings.authFile
+        ? cliLoginHint
+        : `run \`llm-proxy accounts add codex --name ${name}\`, or import a fresh Codex CLI login with \`llm-proxy accounts import codex <auth.json> --name ${name}\``;
+    return {
       name,
       file,
       label,
@@ -97,27 +94,30 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
         now,
       }),
     };
-    accounts.set(file, created);
-    return created;
   }
 
-  const cliLoginHint = `run \`codex login\`, which rewrites ${settings.authFile}`;
+  const pool = new AccountPool<CodexAccount, AccountFailure>({
+    backendName,
+    now,
+    arrangement: new AccountOrder(settings.selectionStrategy),
+    wording: {
+      accountNoun: 'ChatGPT account',
+      accountsProvider: 'codex',
+      exhausted: { code: 'CODEX_ACCOUNTS_EXHAUSTED', state: 'has reached its Codex usage limit or is rate limited' },
+      noUsableAccount: { code: 'CODEX_NO_USABLE_ACCOUNT' },
+    },
+    createAccount,
+    unavailability,
+    announce,
+    emptyPoolError: () => codexCredentialsMissing(backendName, settings.authFile, settings.accountsDirectory),
+    soleAccountAnswersWithItsError: true,
+  });
+  const { availability } = pool;
 
-  /** The accounts as the files are now: the Codex CLI's login (when it exists), then the pool. */
-  async function currentAccounts(): Promise<CodexAccount[]> {
-    const pool = (await listAccountFiles(settings.accountsDirectory)).map(({ name, file }) =>
-      account(name, file, `run \`llm-proxy accounts add codex --name ${name}\`, or import a fresh Codex CLI login with \`llm-proxy accounts import codex <auth.json> --name ${name}\``),
-    );
-    const current = (await exists(settings.authFile)) ? [account(CODEX_CLI_ACCOUNT, settings.authFile, cliLoginHint), ...pool] : pool;
-    if (current.length === 0) throw codexCredentialsMissing(backendName, settings.authFile, settings.accountsDirectory);
-    const files = new Set(current.map((entry) => entry.file));
-    availability.retain(files);
-    for (const file of accounts.keys()) {
-      if (files.has(file)) continue;
-      accounts.delete(file);
-      lastFailures.delete(file);
-    }
-    return current;
+  /** The login files as they are now: the Codex CLI's login (when it exists), then the pool. */
+  async function currentFiles(): Promise<AccountFile[]> {
+    const files = await listAccountFiles(settings.accountsDirectory);
+    return (await exists(settings.authFile)) ? [{ name: CODEX_CLI_ACCOUNT, file: settings.authFile }, ...files] : files;
   }
 
   // A new login in the Codex CLI (or a refresh it did) ends what was concluded about the old one;
@@ -184,14 +184,14 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
         return { ok: true, result: { type: 'stream', events: await peekStreamStart(codec.readStream(response.events(), backendName)) } };
       } catch (error) {
         // A quota error as the stream's first event: nothing reached the client yet.
-        const upstreamError = asUpstreamError(error);
-        const failure = upstreamError === undefined ? undefined : codexFailureOfStreamError(upstreamError, response.headers);
+        const failure = UpstreamError.is(error) ? codexFailureOfStreamError(error, response.headers) : undefined;
         if (failure === undefined) throw error;
         return { ok: false, failure: accountFailure(entry, failure) };
       }
     }
 
-    const failure = readCodexFailure(response.status, await bodyText(response), response.headers, backendName, now());
+    const answer = await readUpstreamErrorBody(response, { passOnHeaders: CODEX_PASSED_ON_HEADERS });
+    const failure = readCodexFailure(answer, response.headers, backendName, now());
     if (failure.kind === 'other') throw failure.error;
     if (failure.kind === 'unauthorized') {
       const reason = `the ChatGPT backend refused a freshly refreshed token (${failure.error.upstreamError.message})`;
@@ -211,76 +211,41 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
     }
   }
 
-  function setAside(entry: CodexAccount, failure: AccountFailure, pool: readonly CodexAccount[]): void {
+  function unavailability(failure: AccountFailure): Unavailability {
+    const blockedUntil = now() + settings.blockedRecheckSeconds * 1000;
     switch (failure.kind) {
-      case 'usage-limit': {
-        availability.setAside(entry.file, { until: failure.until, cooling: true, reason: `usage limit reached until ${new Date(failure.until).toISOString()}` });
-        const usable = pool.filter((candidate) => availability.isUsable(candidate.file)).length;
-        notices.quotaReached(entry.name, failure.until, { usable, total: pool.length });
-        return;
-      }
+      case 'usage-limit':
+        return { until: failure.until, cooling: true, reason: `usage limit reached until ${new Date(failure.until).toISOString()}` };
       case 'rate-limited':
-        availability.setAside(entry.file, { until: failure.until, cooling: true, reason: `rate limited until ${new Date(failure.until).toISOString()}` });
+        return { until: failure.until, cooling: true, reason: `rate limited until ${new Date(failure.until).toISOString()}` };
+      case 'login-required':
+        return { until: blockedUntil, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() };
+      case 'not-included':
+        return { until: blockedUntil, cooling: false, reason: failure.error.summary };
+    }
+  }
+
+  function announce(entry: CodexAccount, failure: AccountFailure, remaining: { usable: number; total: number }): void {
+    switch (failure.kind) {
+      case 'usage-limit':
+        notices.quotaReached(entry.name, failure.until, remaining);
+        return;
+      case 'rate-limited':
         logger.info(`ChatGPT account ${entry.name} of backend ${backendName} is rate limited until ${new Date(failure.until).toISOString()}`, { backend: backendName });
         return;
       case 'login-required':
-        availability.setAside(entry.file, { until: now() + settings.blockedRecheckSeconds * 1000, cooling: false, reason: `${failure.error.summary}. ${failure.error.fix ?? ''}`.trim() });
         if (failure.error.code === 'CODEX_CREDENTIALS_MISSING') logger.warn(failure.error.summary, { backend: backendName });
         else notices.tokenInvalidated(entry.name, failure.error.summary, failure.error.fix);
         return;
       case 'not-included':
-        availability.setAside(entry.file, { until: now() + settings.blockedRecheckSeconds * 1000, cooling: false, reason: failure.error.summary });
         logger.warn(failure.error.summary, { backend: backendName, code: failure.error.code });
         return;
     }
   }
 
-  function exhausted(pool: readonly CodexAccount[], failures: ReadonlyMap<string, AccountFailure>): LlmProxyError {
-    const files = pool.map((entry) => entry.file);
-    const earliest = availability.earliestCooling(files);
-    const reasons = pool.map((entry) => `${entry.name}: ${availability.of(entry.file)?.reason ?? failures.get(entry.file)?.error.summary ?? 'unavailable'}`);
-    if (earliest !== undefined) {
-      const name = pool.find((entry) => entry.file === earliest.account)?.name ?? earliest.account;
-      const retryAfterSeconds = Math.max(1, Math.ceil((earliest.until - now()) / 1000));
-      const at = new Date(earliest.until).toISOString();
-      return new LlmProxyError({
-        code: 'CODEX_ACCOUNTS_EXHAUSTED',
-        message: `Every ChatGPT account of backend ${backendName} has reached its Codex usage limit or is rate limited; the earliest, "${name}", frees up at ${at} (in ${retryAfterSeconds} s). Accounts: ${reasons.join('; ')}`,
-        fix: `Retry after ${at}, or add ChatGPT accounts with \`llm-proxy accounts add codex\``,
-        httpStatus: 429,
-        details: { backend: backendName, retryAfterSeconds, resetsAt: at },
-      });
-    }
-    // One account, one reason: that reason is the clearest answer.
-    const only = pool.length === 1 ? (failures.get(pool[0]!.file)?.error ?? lastFailures.get(pool[0]!.file)) : undefined;
-    if (only !== undefined) return only;
-    return new LlmProxyError({
-      code: 'CODEX_NO_USABLE_ACCOUNT',
-      message: `No ChatGPT account of backend ${backendName} can serve requests: ${reasons.join('; ')}`,
-      fix: 'Fix the accounts as each reason says, or add accounts with `llm-proxy accounts add codex`',
-      httpStatus: 503,
-      details: { backend: backendName },
-    });
-  }
-
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const { body, sessionId } = codexRequestBody(codec, request, { backendName, instructions: settings.instructions });
-    const pool = await currentAccounts();
-    const conversation = conversationKey(request);
-    const failures = new Map<string, AccountFailure>();
-    const usable = pool.filter((entry) => availability.isUsable(entry.file));
-    for (const entry of order.arrange(usable, conversation)) {
-      signal.throwIfAborted();
-      const outcome = await attempt(entry, body, sessionId, signal);
-      if (outcome.ok) {
-        order.served(conversation, entry.name);
-        return outcome.result;
-      }
-      failures.set(entry.file, outcome.failure);
-      lastFailures.set(entry.file, outcome.failure.error);
-      setAside(entry, outcome.failure, pool);
-    }
-    throw exhausted(pool, failures);
+    return pool.serve(await currentFiles(), conversationKey(request), signal, (entry) => attempt(entry, body, sessionId, signal));
   }
 
   return {

@@ -8,8 +8,8 @@
  * - any other 429: a short rate limit (`retry-after`, else a default cooldown);
  * - 401: the access token was refused.
  */
-import { UpstreamError } from '@llmproxy/connector-sdk';
-import type { UpstreamErrorBody } from '@llmproxy/connector-sdk';
+import { isRecord, UpstreamError } from '@llmproxy/connector-sdk';
+import type { UpstreamErrorAnswer, UpstreamErrorBody } from '@llmproxy/connector-sdk';
 import { exhaustedWindowResetMs, readCodexRateLimits } from './codex-rate-limits.js';
 
 export type CodexFailure =
@@ -22,29 +22,25 @@ export type CodexFailure =
 /** The failures that concern the account rather than the request. */
 export type CodexAccountLevelFailure = Extract<CodexFailure, { kind: 'usage-limit' | 'usage-not-included' | 'rate-limited' }>;
 
-/** Headers a client may act on. */
-const PASSED_ON_HEADERS = ['retry-after', 'x-request-id'] as const;
+/** Headers a client may act on; read the answer with `readUpstreamErrorBody(response, { passOnHeaders })`. */
+export const CODEX_PASSED_ON_HEADERS: readonly string[] = Object.freeze(['retry-after', 'x-request-id']);
 
 export function readCodexFailure(
-  status: number,
-  text: string,
+  answer: UpstreamErrorAnswer,
+  /** All the answer's headers: the rate-limit windows may tell when a usage limit resets. */
   headers: Readonly<Record<string, string | string[] | undefined>>,
   backendName: string,
   now: number,
 ): CodexFailure {
-  const detail = errorDetail(text);
+  const { status, text } = answer;
+  const detail = errorDetail(answer.json);
   const type = stringOf(detail['type']) ?? stringOf(detail['code']);
   const planType = stringOf(detail['plan_type']);
   const upstreamError: UpstreamErrorBody = {
     message: stringOf(detail['message']) ?? (text.trim() === '' ? `HTTP ${status}` : text.replace(/\s+/g, ' ').trim().slice(0, 300)),
     ...(type === undefined ? {} : { type, code: type }),
   };
-  const passedOn: Record<string, string> = {};
-  for (const name of PASSED_ON_HEADERS) {
-    const value = headers[name];
-    if (typeof value === 'string') passedOn[name] = value;
-  }
-  const error = new UpstreamError({ backend: backendName, status, error: upstreamError, headers: passedOn });
+  const error = new UpstreamError({ backend: backendName, status, error: upstreamError, headers: answer.headers });
 
   if (type === 'usage_not_included') return { kind: 'usage-not-included', planType, error };
   if (type === 'usage_limit_reached') {
@@ -71,18 +67,9 @@ export function codexFailureOfStreamError(
   return undefined;
 }
 
-function errorDetail(text: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const record = parsed as Record<string, unknown>;
-  const nested = record['error'];
-  if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) return nested as Record<string, unknown>;
-  return record;
+function errorDetail(json: unknown): Record<string, unknown> {
+  if (!isRecord(json)) return {};
+  return isRecord(json['error']) ? json['error'] : json;
 }
 
 function retryAfterSeconds(value: string | string[] | undefined, now: number): number | undefined {

@@ -19,9 +19,9 @@
  * | `login_callback_port` | 1455 | port of the loopback callback for `llm-proxy accounts add codex` (0 = any) |
  */
 import path from 'node:path';
-import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
-import { optionalChoice, optionalModelList, optionalPositiveNumber, optionalString, optionalUrl } from '../configuration/read-backend-config.js';
-import { SELECTION_STRATEGIES, type SelectionStrategy } from '../gemini-oauth-auto/account-order.js';
+import { optionalConfigChoice, optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
+import type { ModelInfo } from '@llmproxy/connector-sdk';
+import { SELECTION_STRATEGIES, type SelectionStrategy } from '../account-pool/account-order.js';
 import { defaultCodexAuthFile } from './codex-auth-file.js';
 import { OPENAI_AUTH_ISSUER, codexTokenUrl } from './codex-oauth.js';
 import { CODEX_BASE_URL, DEFAULT_CODEX_CLIENT_VERSION, DEFAULT_CODEX_INSTRUCTIONS } from './codex-responses-request.js';
@@ -54,19 +54,19 @@ export function resolveCodexSettings(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): CodexSettings {
-  const oauthIssuer = optionalUrl(config, 'oauth_issuer', backendName) ?? OPENAI_AUTH_ISSUER;
-  const seconds = (key: string, fallback: number): number => optionalPositiveNumber(config, key, backendName) ?? fallback;
-  const credentialsFile = optionalString(config, 'credentials_file', backendName);
+  const oauthIssuer = optionalConfigUrl(config, 'oauth_issuer', backendName) ?? OPENAI_AUTH_ISSUER;
+  const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
+  const credentialsFile = optionalConfigString(config, 'credentials_file', backendName);
   return {
     authFile: credentialsFile === undefined ? defaultCodexAuthFile(env) : path.resolve(cwd, credentialsFile),
-    accountsDirectory: path.resolve(cwd, optionalString(config, 'accounts_directory', backendName) ?? DEFAULT_CODEX_ACCOUNTS_DIRECTORY),
-    baseUrl: optionalUrl(config, 'base_url', backendName) ?? CODEX_BASE_URL,
+    accountsDirectory: path.resolve(cwd, optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_CODEX_ACCOUNTS_DIRECTORY),
+    baseUrl: optionalConfigUrl(config, 'base_url', backendName) ?? CODEX_BASE_URL,
     oauthIssuer,
-    tokenUrl: optionalUrl(config, 'oauth_token_url', backendName) ?? codexTokenUrl(oauthIssuer),
+    tokenUrl: optionalConfigUrl(config, 'oauth_token_url', backendName) ?? codexTokenUrl(oauthIssuer),
     models: optionalModelList(config, backendName) ?? DEFAULT_CODEX_MODELS.map((id) => ({ id, ownedBy: 'openai' })),
-    instructions: optionalString(config, 'instructions', backendName) ?? DEFAULT_CODEX_INSTRUCTIONS,
-    clientVersion: optionalString(config, 'client_version', backendName) ?? DEFAULT_CODEX_CLIENT_VERSION,
-    selectionStrategy: optionalChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity',
+    instructions: optionalConfigString(config, 'instructions', backendName) ?? DEFAULT_CODEX_INSTRUCTIONS,
+    clientVersion: optionalConfigString(config, 'client_version', backendName) ?? DEFAULT_CODEX_CLIENT_VERSION,
+    selectionStrategy: optionalConfigChoice(config, 'selection_strategy', backendName, SELECTION_STRATEGIES) ?? 'session-affinity',
     rateLimitCooldownSeconds: seconds('rate_limit_cooldown_seconds', 15),
     usageLimitFallbackSeconds: seconds('usage_limit_fallback_seconds', 3600),
     blockedRecheckSeconds: seconds('blocked_recheck_seconds', 600),

@@ -15,10 +15,9 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { LlmProxyError, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ChatRequest, ChatResult, Connector, ConnectorContext, ModelInfo, UpstreamResponse } from '@llmproxy/connector-sdk';
 import { homeDirectory } from '../configuration/home-directory.js';
-import { optionalModelList, optionalString, optionalUrl } from '../configuration/read-backend-config.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore, type StoredTokens } from '../credentials/oauth-token-store.js';
 import { qwenApiBaseUrl } from './qwen-api-base-url.js';
@@ -29,9 +28,9 @@ export const DEFAULT_QWEN_MODELS: readonly string[] = Object.freeze(['coder-mode
 export async function createQwenOAuthConnector(context: ConnectorContext): Promise<Connector> {
   const { backendName, config, http, logger } = context;
   const codec = requireCodecs(context).openaiChat;
-  const credentialsFile = optionalString(config, 'credentials_file', backendName) ?? path.join(homeDirectory(context.env), '.qwen', 'oauth_creds.json');
-  const oauthBaseUrl = optionalUrl(config, 'oauth_base_url', backendName) ?? QWEN_OAUTH_BASE_URL;
-  const configuredBaseUrl = optionalUrl(config, 'base_url', backendName);
+  const credentialsFile = optionalConfigString(config, 'credentials_file', backendName) ?? path.join(homeDirectory(context.env), '.qwen', 'oauth_creds.json');
+  const oauthBaseUrl = optionalConfigUrl(config, 'oauth_base_url', backendName) ?? QWEN_OAUTH_BASE_URL;
+  const configuredBaseUrl = optionalConfigUrl(config, 'base_url', backendName);
   const models: readonly ModelInfo[] = optionalModelList(config, backendName) ?? DEFAULT_QWEN_MODELS.map((id) => ({ id, ownedBy: 'qwen' }));
 
   const tokens = new OAuthTokenStore({

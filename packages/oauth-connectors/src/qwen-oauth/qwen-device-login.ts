@@ -4,7 +4,7 @@
  * endpoint is polled, waiting on `authorization_pending` and slowing down on `slow_down`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
@@ -43,7 +43,7 @@ export async function loginWithQwenDeviceCode(options: QwenDeviceLoginOptions): 
     { client_id: QWEN_OAUTH_CLIENT_ID, scope: QWEN_OAUTH_SCOPE, code_challenge: codeChallenge, code_challenge_method: 'S256' },
     signal,
   );
-  const device = typeof authorization.json === 'object' && authorization.json !== null ? (authorization.json as Record<string, unknown>) : {};
+  const device = isRecord(authorization.json) ? authorization.json : {};
   if (authorization.status < 200 || authorization.status >= 300 || typeof device['device_code'] !== 'string') {
     const { error, description } = oauthErrorOf(authorization);
     throw loginFailed(`the device authorization request failed (HTTP ${authorization.status}: ${error}${description === '' ? '' : `: ${description}`})`);
@@ -63,7 +63,7 @@ export async function loginWithQwenDeviceCode(options: QwenDeviceLoginOptions): 
       { grant_type: QWEN_DEVICE_CODE_GRANT, client_id: QWEN_OAUTH_CLIENT_ID, device_code: device['device_code'], code_verifier: codeVerifier },
       signal,
     );
-    const body = typeof answer.json === 'object' && answer.json !== null ? (answer.json as Record<string, unknown>) : {};
+    const body = isRecord(answer.json) ? answer.json : {};
     if (answer.status >= 200 && answer.status < 300 && typeof body['access_token'] === 'string' && body['access_token'] !== '') {
       return qwenTokenUpdates(body, now());
     }

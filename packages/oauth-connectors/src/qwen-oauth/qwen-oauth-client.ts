@@ -3,7 +3,7 @@
  * endpoints under https://chat.qwen.ai, and the refresh-token grant. A 400 or 401 from the token
  * endpoint means the refresh token is no longer valid: log in again, do not retry.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
@@ -39,7 +39,7 @@ export async function refreshQwenToken(record: CredentialsRecord & { refresh_tok
     refresh_token: record.refresh_token,
     client_id: QWEN_OAUTH_CLIENT_ID,
   });
-  const body = typeof response.json === 'object' && response.json !== null ? (response.json as Record<string, unknown>) : undefined;
+  const body = isRecord(response.json) ? response.json : undefined;
   if (response.status >= 200 && response.status < 300 && typeof body?.['access_token'] === 'string' && body['access_token'] !== '') {
     return qwenTokenUpdates(body, now());
   }

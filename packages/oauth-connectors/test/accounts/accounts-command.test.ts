@@ -1,50 +1,21 @@
 /**
- * `llm-proxy accounts add|import|list|remove` (core's built command, run in a child process by
- * test/support/accounts-driver.mjs) with this package discovered as a project dependency, against
+ * `llm-proxy accounts add|import|list|remove` (the built `llm-proxy` binary, run in a child
+ * process) with this package discovered as a project dependency, against
  * fake Google and Qwen OAuth servers on 127.0.0.1 and a temporary HOME.
  * Run `npx tsc -b packages/core packages/oauth-connectors` first.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { cleanUpCliRuns } from '../../../core/test/support/run-llm-proxy.js';
 import { startFakeGoogleUpstream, type FakeGoogleUpstream } from '../support/fake-google-upstream.js';
 import { startFakeQwenUpstream, type FakeQwenUpstream } from '../support/fake-qwen-upstream.js';
 import { assertOAuthPackageBuilt, createOAuthProject } from '../support/oauth-project.js';
+import { assertCliBuilt, runAccountsCommand as runAccounts } from '../support/run-accounts-command.js';
 import { createTemporaryHome, fileMode, geminiCredentials, readJsonFile, removeTemporaryHomes, writeJsonFile } from '../support/temporary-home.js';
 
-const DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/accounts-driver.mjs');
-
-interface DriverRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one accounts command; `onStdout` sees the output as it arrives (e.g. to act as the browser). */
-function runAccounts(cwd: string, home: string, argv: string[], action: object, onStdout?: (output: string) => void): Promise<DriverRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DRIVER, JSON.stringify(argv), JSON.stringify(action)], {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      onStdout?.(stdout);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ exitCode, stdout, stderr });
-    });
-  });
-}
+// Each command is a fresh `llm-proxy` process, and a test runs several of them in a row.
+jest.setTimeout(60_000);
 
 describe('llm-proxy accounts', () => {
   let google: FakeGoogleUpstream;
@@ -52,7 +23,7 @@ describe('llm-proxy accounts', () => {
 
   beforeAll(async () => {
     assertOAuthPackageBuilt();
-    if (!existsSync(path.join(path.dirname(DRIVER), '../../../core/dist/cli/accounts-command.js'))) throw new Error('run `npx tsc -b packages/core` first');
+    assertCliBuilt();
     google = await startFakeGoogleUpstream();
     qwen = await startFakeQwenUpstream();
   });
@@ -83,11 +54,7 @@ describe('llm-proxy accounts', () => {
     const claims = Buffer.from(JSON.stringify({ email: 'dev@example.com' })).toString('base64url');
     writeJsonFile(home, '.gemini/oauth_creds.json', geminiCredentials({ accessToken: 'imported-access', refreshToken: 'imported-refresh', expiresInMs: 3_600_000, extra: { id_token: `x.${claims}.y`, scope: 's' } }));
 
-    const imported = await runAccounts(cwd, home, ['accounts', 'import', 'gemini', path.join(home, '.gemini/oauth_creds.json')], {
-      action: 'import',
-      provider: 'gemini',
-      file: path.join(home, '.gemini/oauth_creds.json'),
-    });
+    const imported = await runAccounts(cwd, home, ['accounts', 'import', 'gemini', path.join(home, '.gemini/oauth_creds.json')]);
     expect(imported.stderr).toBe('');
     expect(imported.exitCode).toBe(0);
     expect(imported.stdout).toMatch(/^Imported gemini account "dev@example\.com": token valid until .+ \(email dev@example\.com\), file /);
@@ -95,16 +62,16 @@ describe('llm-proxy accounts', () => {
     expect(readJsonFile(poolFile)).toMatchObject({ access_token: 'imported-access', refresh_token: 'imported-refresh', scope: 's', email: 'dev@example.com' });
     expect(fileMode(poolFile)).toBe(0o600);
 
-    const listed = await runAccounts(cwd, home, ['accounts', 'list'], { action: 'list' });
+    const listed = await runAccounts(cwd, home, ['accounts', 'list']);
     expect(listed.exitCode).toBe(0);
     expect(listed.stdout).toContain('gemini account "dev@example.com": token valid until');
     expect(listed.stdout).not.toContain('imported-access');
     expect(listed.stdout).not.toContain('imported-refresh');
 
-    const removed = await runAccounts(cwd, home, ['accounts', 'remove', 'gemini', 'dev@example.com'], { action: 'remove', provider: 'gemini', name: 'dev@example.com' });
+    const removed = await runAccounts(cwd, home, ['accounts', 'remove', 'gemini', 'dev@example.com']);
     expect(removed.exitCode).toBe(0);
     expect(existsSync(poolFile)).toBe(false);
-    const missing = await runAccounts(cwd, home, ['accounts', 'remove', 'gemini', 'nobody'], { action: 'remove', provider: 'gemini', name: 'nobody' });
+    const missing = await runAccounts(cwd, home, ['accounts', 'remove', 'gemini', 'nobody']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('Error [ACCOUNT_NOT_FOUND]');
   });
@@ -113,7 +80,7 @@ describe('llm-proxy accounts', () => {
     const home = createTemporaryHome();
     const cwd = project();
     let browsed = false;
-    const added = await runAccounts(cwd, home, ['accounts', 'add', 'gemini', '--name', 'work'], { action: 'add', provider: 'gemini', name: 'work' }, (output) => {
+    const added = await runAccounts(cwd, home, ['accounts', 'add', 'gemini', '--name', 'work'], (output) => {
       const url = /^(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m.exec(output)?.[1];
       if (url === undefined || browsed) return;
       browsed = true;
@@ -138,7 +105,7 @@ describe('llm-proxy accounts', () => {
     const home = createTemporaryHome();
     writeJsonFile(home, '.qwen/oauth_creds.json', { unrelated: 'kept' });
     qwen.deviceLogin.answers.push('pending');
-    const added = await runAccounts(project(), home, ['accounts', 'add', 'qwen'], { action: 'add', provider: 'qwen' });
+    const added = await runAccounts(project(), home, ['accounts', 'add', 'qwen']);
     expect(added.stderr).toBe('');
     expect(added.exitCode).toBe(0);
     expect(added.stdout).toContain('approve the Qwen login (code ABCD-EFGH');
@@ -152,11 +119,7 @@ describe('llm-proxy accounts', () => {
     const home = createTemporaryHome();
     const cwd = project();
     writeJsonFile(home, 'login.json', geminiCredentials({ accessToken: 'a', refreshToken: 'r', expiresInMs: 1000 }));
-    const refused = await runAccounts(cwd, home, ['accounts', 'import', 'gemini', path.join(home, 'login.json'), '--multi-user-mode', '--disable-notifications'], {
-      action: 'import',
-      provider: 'gemini',
-      file: path.join(home, 'login.json'),
-    });
+    const refused = await runAccounts(cwd, home, ['accounts', 'import', 'gemini', path.join(home, 'login.json'), '--multi-user-mode', '--disable-notifications']);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('Error [OAUTH_ACCOUNTS_NOT_ALLOWED]: OAuth accounts are not available in Multi User Mode');
     expect(existsSync(path.join(cwd, 'var/gemini_oauth_accounts'))).toBe(false);

@@ -1,18 +1,21 @@
 /**
- * `llm-proxy accounts add|import|list|remove` for `codex` and `kiro` (core's built command, run
- * in a child process) with this package discovered as a project dependency, against the fake
+ * `llm-proxy accounts add|import|list|remove` for `codex` and `kiro` (the built `llm-proxy`
+ * binary, run in a child process) with this package discovered as a project dependency, against the fake
  * OpenAI auth server and the fake AWS SSO OIDC server on 127.0.0.1 and a temporary HOME.
  * Run `npx tsc -b packages/core packages/oauth-connectors` first.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { cleanUpCliRuns } from '../../../core/test/support/run-llm-proxy.js';
 import { codexAuthFile, fakeAccessToken, fakeIdToken, startFakeChatGptUpstream, type FakeChatGptUpstream } from '../support/fake-chatgpt-upstream.js';
 import { startFakeKiroUpstream, type FakeKiroUpstream } from '../support/fake-kiro-upstream.js';
 import { assertOAuthPackageBuilt, createOAuthProject } from '../support/oauth-project.js';
-import { ACCOUNTS_DRIVER, runAccountsCommand } from '../support/run-accounts-command.js';
+import { assertCliBuilt, runAccountsCommand } from '../support/run-accounts-command.js';
 import { createTemporaryHome, fileMode, readJsonFile, removeTemporaryHomes, writeJsonFile } from '../support/temporary-home.js';
+
+// Each command is a fresh `llm-proxy` process, and a test runs several of them in a row.
+jest.setTimeout(60_000);
 
 describe('llm-proxy accounts for codex and kiro', () => {
   let chatgpt: FakeChatGptUpstream;
@@ -20,7 +23,7 @@ describe('llm-proxy accounts for codex and kiro', () => {
 
   beforeAll(async () => {
     assertOAuthPackageBuilt();
-    if (!existsSync(path.join(path.dirname(ACCOUNTS_DRIVER), '../../../core/dist/cli/accounts-command.js'))) throw new Error('run `npx tsc -b packages/core` first');
+    assertCliBuilt();
     chatgpt = await startFakeChatGptUpstream();
     kiro = await startFakeKiroUpstream();
   });
@@ -49,7 +52,7 @@ describe('llm-proxy accounts for codex and kiro', () => {
     const home = createTemporaryHome();
     const cwd = project();
     let browsed = false;
-    const added = await runAccountsCommand(cwd, home, ['accounts', 'add', 'codex', '--name', 'work'], { action: 'add', provider: 'codex', name: 'work' }, (output) => {
+    const added = await runAccountsCommand(cwd, home, ['accounts', 'add', 'codex', '--name', 'work'], (output) => {
       const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(output)?.[1];
       if (url === undefined || browsed) return;
       browsed = true;
@@ -87,21 +90,21 @@ describe('llm-proxy accounts for codex and kiro', () => {
     const source = writeJsonFile(home, 'laptop-auth.json', codexAuthFile({ accessToken: token, refreshToken: 'laptop-refresh', idToken: fakeIdToken('laptop@example.com', 'account-laptop'), accountId: null }));
     writeJsonFile(home, '.codex/auth.json', codexAuthFile({ accessToken: token, refreshToken: 'cli-refresh', idToken: fakeIdToken('cli@example.com', 'account-cli'), accountId: 'account-cli' }));
 
-    const imported = await runAccountsCommand(cwd, home, ['accounts', 'import', 'codex', source], { action: 'import', provider: 'codex', file: source });
+    const imported = await runAccountsCommand(cwd, home, ['accounts', 'import', 'codex', source]);
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/^Imported codex account "laptop@example\.com": token valid until \S+, plan plus, account account-laptop \(email laptop@example\.com\)/);
 
-    const listed = await runAccountsCommand(cwd, home, ['accounts', 'list', 'codex'], { action: 'list', provider: 'codex' });
+    const listed = await runAccountsCommand(cwd, home, ['accounts', 'list', 'codex']);
     expect(listed.stdout).toContain('codex account "codex-cli": token valid until');
     expect(listed.stdout).toContain("(the Codex CLI's own login)");
     expect(listed.stdout).toContain('codex account "laptop@example.com"');
     for (const secret of [token, 'laptop-refresh', 'cli-refresh']) expect(listed.stdout).not.toContain(secret);
 
-    const refused = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'codex', 'codex-cli'], { action: 'remove', provider: 'codex', name: 'codex-cli' });
+    const refused = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'codex', 'codex-cli']);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('Error [ACCOUNT_NOT_REMOVABLE]');
     expect(existsSync(path.join(home, '.codex/auth.json'))).toBe(true);
-    const removed = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'codex', 'laptop@example.com'], { action: 'remove', provider: 'codex', name: 'laptop@example.com' });
+    const removed = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'codex', 'laptop@example.com']);
     expect(removed.exitCode).toBe(0);
     expect(existsSync(path.join(cwd, 'var/openai_codex_accounts/laptop@example.com.json'))).toBe(false);
   });
@@ -110,7 +113,7 @@ describe('llm-proxy accounts for codex and kiro', () => {
     const home = createTemporaryHome();
     const cwd = project();
     kiro.deviceLogin.answers.push('pending');
-    const added = await runAccountsCommand(cwd, home, ['accounts', 'add', 'kiro', '--name', 'builder'], { action: 'add', provider: 'kiro', name: 'builder' });
+    const added = await runAccountsCommand(cwd, home, ['accounts', 'add', 'kiro', '--name', 'builder']);
     expect(added.stderr).toBe('');
     expect(added.exitCode).toBe(0);
     expect(added.stdout).toContain('approve the AWS Builder ID login (code WXYZ-1234');
@@ -137,21 +140,21 @@ describe('llm-proxy accounts for codex and kiro', () => {
     });
     writeJsonFile(cache, 'abc123.json', { clientId: 'imported-client', clientSecret: 'imported-secret', expiresAt: new Date(Date.now() + 80 * 86_400_000).toISOString() });
 
-    const imported = await runAccountsCommand(cwd, home, ['accounts', 'import', 'kiro', tokenFile], { action: 'import', provider: 'kiro', file: tokenFile });
+    const imported = await runAccountsCommand(cwd, home, ['accounts', 'import', 'kiro', tokenFile]);
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/^Imported kiro account "kiro": token valid until \S+, AWS Builder ID login, region us-east-1, client registration valid until/);
     expect(readJsonFile(path.join(cwd, 'var/kiro_oauth_accounts/kiro.json'))).toMatchObject({ refreshToken: 'imported-refresh', clientId: 'imported-client', clientSecret: 'imported-secret', clientSecretExpiresAt: expect.any(Number) });
 
     const social = writeJsonFile(home, 'social.json', { accessToken: 'a', refreshToken: 'r', authMethod: 'social', provider: 'Google' });
-    const refused = await runAccountsCommand(cwd, home, ['accounts', 'import', 'kiro', social], { action: 'import', provider: 'kiro', file: social });
+    const refused = await runAccountsCommand(cwd, home, ['accounts', 'import', 'kiro', social]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('Error [ACCOUNT_FILE_INVALID]');
     expect(refused.stderr).toContain('profileArn');
 
-    const listed = await runAccountsCommand(cwd, home, ['accounts', 'list', 'kiro'], { action: 'list', provider: 'kiro' });
+    const listed = await runAccountsCommand(cwd, home, ['accounts', 'list', 'kiro']);
     expect(listed.stdout).toContain('kiro account "kiro": token valid until');
     for (const secret of ['imported-access', 'imported-refresh', 'imported-secret']) expect(listed.stdout).not.toContain(secret);
-    const removed = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'kiro', 'kiro'], { action: 'remove', provider: 'kiro', name: 'kiro' });
+    const removed = await runAccountsCommand(cwd, home, ['accounts', 'remove', 'kiro', 'kiro']);
     expect(removed.exitCode).toBe(0);
     expect(existsSync(path.join(cwd, 'var/kiro_oauth_accounts/kiro.json'))).toBe(false);
   });

@@ -1,12 +1,11 @@
 /**
- * Runs core's `llm-proxy accounts` command (built dist) in a child process through
- * accounts-driver.mjs, with a clean environment holding only PATH and HOME.
+ * Runs the built `llm-proxy` binary (core's dist/cli/main.js) as a child process, the way a user
+ * runs `llm-proxy accounts ...`: through the argument parser, with a clean environment holding
+ * only PATH and HOME.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const ACCOUNTS_DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'accounts-driver.mjs');
+import { existsSync } from 'node:fs';
+import { CLI_PATH } from '../../../core/test/support/run-llm-proxy.js';
 
 export interface AccountsRun {
   exitCode: number | null;
@@ -14,10 +13,14 @@ export interface AccountsRun {
   stderr: string;
 }
 
-/** Runs one accounts command; `onStdout` sees the output as it arrives (e.g. to act as the browser). */
-export function runAccountsCommand(cwd: string, home: string, argv: string[], action: object, onStdout?: (output: string) => void): Promise<AccountsRun> {
+export function assertCliBuilt(): void {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npx tsc -b packages/core\` first`);
+}
+
+/** Runs `llm-proxy <argv>`; `onStdout` sees the output as it arrives (e.g. to act as the browser). */
+export function runAccountsCommand(cwd: string, home: string, argv: string[], onStdout?: (output: string) => void): Promise<AccountsRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ACCOUNTS_DRIVER, JSON.stringify(argv), JSON.stringify(action)], {
+    const child = spawn(process.execPath, [CLI_PATH, ...argv], {
       cwd,
       env: { PATH: process.env['PATH'] ?? '', HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],

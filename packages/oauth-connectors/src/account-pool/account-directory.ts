@@ -1,13 +1,10 @@
 /**
- * @fileoverview The account pool directory of `gemini-oauth-auto`: one JSON file per Google
- * login (the Gemini CLI's `oauth_creds.json` format, optionally with `project_id` and `email`),
- * named `<account>.json`. `llm-proxy accounts add|import|remove gemini` manage it.
+ * @fileoverview A pool's account directory: one JSON login file per account, named
+ * `<account>.json` (the vendor decides what is inside). `llm-proxy accounts add|import|remove`
+ * write it; the pool connectors re-read it on every request.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-
-/** Relative to the working directory of llm-proxy. */
-export const DEFAULT_GEMINI_ACCOUNTS_DIRECTORY = 'var/gemini_oauth_accounts';
 
 /** Account names: what `--name` accepts and file names are made of. */
 export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
