@@ -72,21 +72,55 @@ function coreFolderRules(folder, allowed) {
 }
 
 /** Connector packages see core only through the SDK's contract. */
-const connectorPackageRules = {
-  files: ['packages/oauth-connectors/src/**/*.ts', 'examples/*/src/**/*.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        paths: [...OUTBOUND_HTTP, WINSTON, NODE_NOTIFIER],
-        patterns: [
-          { group: ['@llmproxy/core', '@llmproxy/core/*', '**/core/src/**', '**/core/dist/**'], message: 'Connectors import only @llmproxy/connector-sdk; core lends what they need through the connector context.' },
-        ],
-      },
-    ],
-    'no-restricted-globals': ['error', NO_FETCH],
-  },
+const CONNECTOR_PACKAGE_PATHS = [...OUTBOUND_HTTP, WINSTON, NODE_NOTIFIER];
+const THROUGH_THE_SDK_ONLY = {
+  group: ['@llmproxy/core', '@llmproxy/core/*', '**/core/src/**', '**/core/dist/**'],
+  message: 'Connectors import only @llmproxy/connector-sdk; core lends what they need through the connector context.',
 };
+
+/**
+ * oauth-connectors' connector folders, each with the other connector folders it may import.
+ * Shared machinery lives in account-pool/, credentials/, configuration/ (and accounts/, which
+ * drives every connector's login); the three Gemini connectors share gemini-code-assist/.
+ */
+const OAUTH_CONNECTOR_FOLDER_IMPORTS = {
+  'gemini-code-assist': [],
+  'gemini-oauth-auto': ['gemini-code-assist'],
+  'gemini-oauth-free': ['gemini-code-assist'],
+  'gemini-oauth-plan': ['gemini-code-assist'],
+  'qwen-oauth': [],
+  'openai-codex': [],
+  'kiro-oauth-auto': [],
+};
+
+function connectorPackageRules(files, forbiddenFolders, allowed) {
+  const patterns = [THROUGH_THE_SDK_ONLY];
+  if (forbiddenFolders.length > 0) {
+    patterns.push({
+      group: forbiddenFolders.flatMap((folder) => [`../${folder}`, `../${folder}/**`]),
+      message: `A connector folder imports no other connector's folder${allowed.length === 0 ? '' : ` (this one may use ${allowed.join(', ')})`}; shared code goes to account-pool/, credentials/ or configuration/.`,
+    });
+  }
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { paths: CONNECTOR_PACKAGE_PATHS, patterns }],
+      'no-restricted-globals': ['error', NO_FETCH],
+    },
+  };
+}
+
+const connectorFolders = Object.keys(OAUTH_CONNECTOR_FOLDER_IMPORTS);
+const connectorPackagesRules = [
+  connectorPackageRules(['packages/oauth-connectors/src/**/*.ts', 'examples/*/src/**/*.ts'], [], []),
+  ...Object.entries(OAUTH_CONNECTOR_FOLDER_IMPORTS).map(([folder, allowed]) =>
+    connectorPackageRules(
+      [`packages/oauth-connectors/src/${folder}/**/*.ts`],
+      connectorFolders.filter((other) => other !== folder && !allowed.includes(other)),
+      allowed,
+    ),
+  ),
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'var/**', 'bench/results/**'] },
@@ -121,5 +155,5 @@ export default tseslint.config(
     },
   },
   ...Object.entries(CORE_FOLDER_IMPORTS).map(([folder, allowed]) => coreFolderRules(folder, allowed)),
-  connectorPackageRules,
+  ...connectorPackagesRules,
 );

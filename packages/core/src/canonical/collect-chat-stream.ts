@@ -2,7 +2,6 @@
  * @fileoverview Canonical chat events → one chat response, for a client that did not ask for a
  * stream while its connector answered with one.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, ChatResponse, ReasoningPart, TextPart, ToolCallPart } from '@llmproxy/connector-sdk';
 import { invalidChatStream, unexpectedCanonicalType } from './invalid-chat-stream.js';
 

@@ -4,7 +4,6 @@
  * `content_block_stop`) with indexes 0, 1, 2, ..., then `message_delta` (stop reason, usage)
  * and `message_stop`, each framed as `event: <type>\ndata: <json>\n\n`.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatEvent, FinishReason, ProtocolExtras, Usage } from '@llmproxy/connector-sdk';
 import { redactedThinkingData } from '../../canonical/redacted-thinking-signature.js';
 import { toAnthropicStopReason } from './anthropic-stop-reason.js';
