@@ -64,11 +64,12 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
           (revoke) =>
             revoke
               // Several ids are several values of one positional, not a repeated flag whose last value wins.
-              .parserConfiguration({ ...PARSER_CONFIGURATION, 'duplicate-arguments-array': true })
+              // Ids after `--` are ids too: one made before ids were hex may start with '-'.
+              .parserConfiguration({ ...PARSER_CONFIGURATION, 'duplicate-arguments-array': true, 'populate--': true })
               .positional('token-ids', { type: 'string', array: true, description: 'Token ids from llm-proxy tokens list' })
               .option('user', { type: 'string', requiresArg: true, description: 'Revoke every active token of this user (user id or email)' }),
           async (argv) => {
-            const tokenIds = (argv['token-ids'] as unknown[] | undefined)?.map(String) ?? [];
+            const tokenIds = [...((argv['token-ids'] as unknown[] | undefined) ?? []), ...((argv['--'] as unknown[] | undefined) ?? [])].map(String);
             exitCode = await tokensRevokeCommand(environment, argv, { tokenIds, user: optionalText(argv['user']) });
           },
         )

@@ -17,7 +17,8 @@ export interface NewProxyToken {
 
 export function generateProxyToken(): NewProxyToken {
   const token = `${PROXY_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  return { token, tokenHash: hashSecret(token), id: randomBytes(9).toString('base64url') };
+  // Hex, not base64url: an id starting with '-' would read as a flag to `llm-proxy tokens revoke`.
+  return { token, tokenHash: hashSecret(token), id: randomBytes(9).toString('hex') };
 }
 
 export function isProxyTokenShape(candidate: string): boolean {

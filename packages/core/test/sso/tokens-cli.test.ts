@@ -117,4 +117,19 @@ describe('llm-proxy tokens', () => {
     expect(await statusOf(cwd, ids['aliceActive'] ?? '')).toEqual({ revoked: true });
     expect(await statusOf(cwd, ids['bobActive'] ?? '')).toEqual({ revoked: true });
   });
+
+  it('issues ids that never read as flags, and revokes an older id that starts with "-" when given after --', async () => {
+    for (let count = 0; count < 200; count += 1) expect(generateProxyToken().id).toMatch(/^[0-9a-f]{18}$/);
+    const cwd = createWorkingDirectory();
+    const store = openSqliteSsoStore({ file: path.join(cwd, 'var/sso/llm-proxy-sso.sqlite') });
+    const token = generateProxyToken();
+    const dashId = '-Ab3_xYz09Kq';
+    const now = Date.now();
+    await store.insertToken({ id: dashId, tokenHash: token.tokenHash, user: alice, label: 'old id', createdAt: now, expiresAt: now + DAY_MS, revokedAt: undefined, lastUsedAt: undefined });
+    await store.close();
+    const revoked = await runLlmProxy(['tokens', 'revoke', '--', dashId], { cwd });
+    expect(revoked.stderr).toBe('');
+    expect(revoked.exitCode).toBe(0);
+    expect(await statusOf(cwd, dashId)).toEqual({ revoked: true });
+  });
 });
