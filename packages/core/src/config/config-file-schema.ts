@@ -217,9 +217,23 @@ export const configFileSchema = Type.Object(
         closed,
       ),
     ),
+    // A list of package names, or a mapping that also holds the lock setting. One schema with
+    // `items` (arrays only) and `properties` (objects only) rather than a union, so an error
+    // names the offending key instead of both alternatives.
     plugins: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
-        description: 'a list of connector package names',
+      Type.Unsafe<string[] | { packages?: string[]; require_lock?: boolean }>({
+        type: ['array', 'object'],
+        items: Type.String({ minLength: 1, description: 'an npm package name' }),
+        properties: {
+          packages: Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
+            description: 'a list of connector package names',
+          }),
+          require_lock: Type.Boolean({
+            description: 'true (third-party connector packages need llm-proxy.connectors.lock) or false',
+          }),
+        },
+        additionalProperties: false,
+        description: 'a list of connector package names, or a mapping with packages and require_lock',
       }),
     ),
     backends: Type.Optional(

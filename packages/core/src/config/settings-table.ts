@@ -534,6 +534,24 @@ const plugins = defineSetting<readonly string[]>({
   yamlKey: 'plugins',
   defaultValue: [],
   parseEnvironment: (text) => parseCommaList(text, '^\\S+$'),
+  // `plugins:` is either the list itself or a mapping whose `packages` holds it.
+  readYaml: (configFile) => {
+    const value = lookupYaml(configFile, 'plugins') as readonly string[] | { packages?: readonly string[] } | undefined;
+    return value === undefined || Array.isArray(value) ? (value as readonly string[] | undefined) : (value as { packages?: readonly string[] }).packages;
+  },
+});
+
+const pluginsRequireLock = defineSetting<boolean>({
+  name: 'plugins.require_lock',
+  effectiveValue: (values) => values.requirePluginLock ?? false,
+  description:
+    'Third-party connector packages load only when llm-proxy.connectors.lock lists them (a missing lock file refuses them all in Multi User Mode)',
+  allowed: BOOLEAN_TEXT_ALLOWED,
+  envVar: 'LLM_PROXY_PLUGINS_REQUIRE_LOCK',
+  yamlKey: 'plugins.require_lock',
+  // Derived from the access mode and host when nothing sets it.
+  defaultValue: undefined,
+  parseEnvironment: parseBooleanText,
 });
 
 const backends = defineSetting<Readonly<Record<string, BackendConfig>>>({
@@ -569,6 +587,7 @@ export const SETTINGS = {
   drainTimeout,
   allowedOrigins,
   plugins,
+  pluginsRequireLock,
   backends,
 } as const;
 
