@@ -63,6 +63,7 @@ export async function serveCommand(environment: CommandEnvironment): Promise<num
       settings: settings.values,
       cwd: environment.cwd,
       logger,
+      requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
       createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
     });
 
