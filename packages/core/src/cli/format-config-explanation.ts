@@ -8,7 +8,12 @@ import { ACCESS_MODE_NAMES } from '../access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { SETTINGS, type SettingDefinition } from '../config/settings-table.js';
 
-export function formatConfigExplanation(settings: ResolvedSettings, rules: readonly AccessModeRuleResult[]): string {
+/** `connectorLock`: the lines of the connector lock section, when the caller inspected the packages. */
+export function formatConfigExplanation(
+  settings: ResolvedSettings,
+  rules: readonly AccessModeRuleResult[],
+  connectorLock: readonly string[] = [],
+): string {
   const { values } = settings;
   const lines: string[] = [];
 
@@ -24,6 +29,8 @@ export function formatConfigExplanation(settings: ResolvedSettings, rules: reado
     describeSource(settings, definition.name),
   ]);
   lines.push(...alignColumns([['setting', 'value', 'source'], ...rows]).map((line) => `  ${line}`));
+
+  if (connectorLock.length > 0) lines.push('', ...connectorLock);
 
   lines.push('', 'Access mode rules:');
   const verdictWidth = Math.max(...rules.map((rule) => rule.verdict.length));
