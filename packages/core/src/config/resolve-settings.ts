@@ -115,7 +115,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
   chosen.pluginsRequireLock ??= {
     value: requireLockAuto,
     source: 'auto',
-    origin: `auto: ${requireLockAuto ? 'on' : 'off'}, since ${value('accessMode') === 'multi_user' ? 'Multi User Mode' : 'Single User Mode'} binds ${host}${requireLockAuto ? ', off loopback' : ''} and plugins.require_lock is not set`,
+    origin: `auto: ${value('accessMode') === 'multi_user' ? 'Multi User Mode' : 'Single User Mode'} binds ${host}${requireLockAuto ? ', off loopback,' : ''} and plugins.require_lock is not set`,
   };
 
   let generatedApiKey: string | undefined;
