@@ -34,6 +34,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
         settings: settings.values,
         cwd: environment.cwd,
         logger,
+        requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
         createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
       });
       environment.stdout.write(formatPluginReport(report));

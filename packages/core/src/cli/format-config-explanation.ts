@@ -9,7 +9,12 @@ import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { SettingDefinition } from '../config/define-setting.js';
 import { SETTING_DEFINITIONS } from '../config/settings-table.js';
 
-export function formatConfigExplanation(settings: ResolvedSettings, rules: readonly AccessModeRuleResult[]): string {
+/** `connectorLock`: the lines of the connector lock section, when the caller inspected the packages. */
+export function formatConfigExplanation(
+  settings: ResolvedSettings,
+  rules: readonly AccessModeRuleResult[],
+  connectorLock: readonly string[] = [],
+): string {
   const { values } = settings;
   const lines: string[] = [];
 
@@ -25,6 +30,8 @@ export function formatConfigExplanation(settings: ResolvedSettings, rules: reado
     describeSource(settings, definition.name),
   ]);
   lines.push(...alignColumns([['setting', 'value', 'source'], ...rows]).map((line) => `  ${line}`));
+
+  if (connectorLock.length > 0) lines.push('', ...connectorLock);
 
   lines.push('', 'Access mode rules:');
   const verdictWidth = Math.max(...rules.map((rule) => rule.verdict.length));

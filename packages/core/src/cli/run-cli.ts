@@ -7,6 +7,7 @@ import type { CommandLineArguments } from '../config/define-setting.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { configExplainCommand } from './config-explain-command.js';
 import { connectorsListCommand } from './connectors-list-command.js';
+import { connectorsLockCommand } from './connectors-lock-command.js';
 import { readCoreVersion } from './core-version.js';
 import { createCommandLineParser, PARSER_CONFIGURATION } from './create-command-line-parser.js';
 import { formatStartupErrors } from './format-startup-errors.js';
@@ -33,7 +34,13 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
     .command('connectors', 'Connector plugins', (connectors) =>
       connectors
         .command('list', 'List the connector packages found, loaded and skipped, and why', {}, run(connectorsListCommand))
-        .demandCommand(1, 'Name a connectors command: list'),
+        .command(
+          'lock',
+          'Record the installed third-party connector packages in llm-proxy.connectors.lock (Multi User Mode loads only those)',
+          {},
+          run(connectorsLockCommand),
+        )
+        .demandCommand(1, 'Name a connectors command: list, lock'),
     )
     .command('config', 'Configuration', (config) =>
       config

@@ -64,6 +64,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       settings: settings.values,
       cwd: environment.cwd,
       logger,
+      requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
       createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
     });
 

@@ -34,8 +34,11 @@ export interface FlagDeclaration {
 /** A YAML leaf whose validated value is converted (or checked further) before it becomes the setting's value. */
 export interface ConvertedYamlLeaf<Value> {
   readonly schema: TSchema;
-  /** May throw a `CONFIG_INVALID` `LlmProxyError` for a value the schema cannot rule out. */
-  readonly convert: (value: never, filepath: string) => Value;
+  /**
+   * May throw a `CONFIG_INVALID` `LlmProxyError` for a value the schema cannot rule out, and
+   * returns undefined for a value that leaves the setting unset.
+   */
+  readonly convert: (value: never, filepath: string) => Value | undefined;
 }
 
 /**
@@ -70,6 +73,12 @@ export interface SettingRow<Value> {
   readonly parse?: (text: string) => Value | undefined;
   /** The setting's leaf of the config-file schema, at the YAML key {@link name}. */
   readonly yaml?: YamlLeaf<Value>;
+  /**
+   * Instead of a leaf of its own: the row whose leaf declares this setting's YAML key too (as
+   * `plugins:` does for `plugins.require_lock`, being a list or a mapping). The value at the key
+   * {@link name} is read as validated by that leaf.
+   */
+  readonly yamlWithinLeafOf?: string;
   /** `undefined` for settings derived from others when nothing sets them (see the resolver). */
   readonly defaultValue: Value | undefined;
   /** Where the resolved value lives in {@link ProxySettings}, for `config explain`. */
@@ -104,14 +113,18 @@ export interface SettingDefinition<Value> {
 /** A YAML leaf with a conversion, its value typed by the schema. */
 export function convertedYaml<Leaf extends TSchema, Value>(
   schema: Leaf,
-  convert: (value: Static<Leaf>, filepath: string) => Value,
+  convert: (value: Static<Leaf>, filepath: string) => Value | undefined,
 ): ConvertedYamlLeaf<Value> {
   return { schema, convert };
 }
 
 export function defineSetting<Value>(row: SettingRow<Value>): SettingDefinition<Value> {
   const commandLine = commandLineOf(row);
-  const yaml = yamlOf(row.yaml);
+  if (row.yaml !== undefined && row.yamlWithinLeafOf !== undefined) {
+    throw new Error(`Setting ${row.name} has a YAML leaf and also lives within ${row.yamlWithinLeafOf}'s`);
+  }
+  // A setting within another row's leaf was validated by that leaf: its value is read as is.
+  const yaml = row.yamlWithinLeafOf === undefined ? yamlOf(row.yaml) : { schema: undefined, convert: (value: unknown) => value as Value };
   return {
     name: row.name,
     description: row.description,

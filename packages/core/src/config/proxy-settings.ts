@@ -48,6 +48,11 @@ export interface ProxySettings {
   };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];
+  /**
+   * `plugins.require_lock`: third-party connector packages need an entry in the connector lock
+   * file even when there is no lock file. Unset means false.
+   */
+  requirePluginLock?: boolean;
   backends: Readonly<Record<string, BackendConfig>>;
 }
 

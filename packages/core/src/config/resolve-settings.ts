@@ -95,6 +95,14 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     origin: `auto: host ${host} is ${hostIsLoopback ? '' : 'not '}loopback and notifications.enabled is not set`,
   };
 
+  // A shared server off loopback is where an unreviewed connector package costs the most.
+  const requireLockAuto = value('accessMode') === 'multi_user' && !hostIsLoopback;
+  chosen.pluginsRequireLock ??= {
+    value: requireLockAuto,
+    source: 'auto',
+    origin: `auto: ${value('accessMode') === 'multi_user' ? 'Multi User Mode' : 'Single User Mode'} binds ${host}${requireLockAuto ? ', off loopback,' : ''} and plugins.require_lock is not set`,
+  };
+
   let generatedApiKey: string | undefined;
   // With SSO on, users sign in for their own tokens: a shared key for the run is not needed.
   if (!value('disableAuth') && value('apiKeys').length === 0 && hostIsLoopback && !value('ssoEnabled')) {
@@ -144,6 +152,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       allowedOrigins: value('allowedOrigins'),
     },
     plugins: value('plugins'),
+    requirePluginLock: value('pluginsRequireLock'),
     backends: structuredClone(value('backends')),
   };
 

@@ -403,6 +403,24 @@ const allowedOrigins = defineSetting<readonly string[]>({
   defaultValue: [],
 });
 
+/** `plugins:` is the list itself, or a mapping that also holds the lock setting. */
+const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly string[]; require_lock?: boolean }>({
+  // One schema with `items` (arrays only) and `properties` (objects only) rather than a union,
+  // so an error names the offending key instead of both alternatives.
+  type: ['array', 'object'],
+  items: Type.String({ minLength: 1, description: 'an npm package name' }),
+  properties: {
+    packages: Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
+      description: 'a list of connector package names',
+    }),
+    require_lock: Type.Boolean({
+      description: 'true (third-party connector packages need llm-proxy.connectors.lock) or false',
+    }),
+  },
+  additionalProperties: false,
+  description: 'a list of connector package names, or a mapping with packages and require_lock',
+});
+
 const plugins = defineSetting<readonly string[]>({
   name: 'plugins',
   effectiveValue: (values) => values.plugins,
@@ -410,10 +428,22 @@ const plugins = defineSetting<readonly string[]>({
   allowed: 'a comma-separated list of npm package names',
   envVar: 'LLM_PROXY_PLUGINS',
   parse: (text) => parseCommaList(text, '^\\S+$'),
-  yaml: Type.Array(Type.String({ minLength: 1, description: 'an npm package name' }), {
-    description: 'a list of connector package names',
-  }),
+  yaml: convertedYaml(PLUGINS_YAML, (value) => (Array.isArray(value) ? value : (value as { packages?: readonly string[] }).packages)),
   defaultValue: [],
+});
+
+const pluginsRequireLock = defineSetting<boolean>({
+  name: 'plugins.require_lock',
+  effectiveValue: (values) => values.requirePluginLock ?? false,
+  description:
+    'Third-party connector packages load only when llm-proxy.connectors.lock lists them (a missing lock file refuses them all in Multi User Mode)',
+  allowed: 'true or false',
+  envVar: 'LLM_PROXY_PLUGINS_REQUIRE_LOCK',
+  parse: parseBooleanText,
+  // Its YAML shape is part of the `plugins` row's leaf.
+  yamlWithinLeafOf: 'plugins',
+  // Derived from the access mode and host when nothing sets it.
+  defaultValue: undefined,
 });
 
 /** A backend name: used as the `backend:` prefix of model names, so it cannot contain `:`. */
@@ -463,6 +493,7 @@ export const SETTINGS = {
   drainTimeout,
   allowedOrigins,
   plugins,
+  pluginsRequireLock,
   backends,
 } as const;
 

@@ -3,7 +3,8 @@
  * discovered and how, every connector with its status, and for anything not loaded, why and
  * how to fix it.
  */
-import type { BackendReport, ConnectorReport, PackageReport, PluginReport } from './plugin-report.js';
+import { LOCK_VERDICT_LABELS, isLockProblemCode } from './connector-lock-gate.js';
+import type { BackendReport, ConnectorReport, LockReport, PackageReport, PluginReport } from './plugin-report.js';
 
 const MODE_NAMES = { single_user: 'Single User Mode', multi_user: 'Multi User Mode' } as const;
 
@@ -18,6 +19,7 @@ export function formatPluginReport(report: PluginReport): string {
   const lines: string[] = [
     `Connector packages (${MODE_NAMES[report.accessMode]}, @llmproxy/connector-sdk ${report.sdkVersion}):`,
   ];
+  if (report.lock !== undefined) lines.push(formatLockLine(report.lock));
   if (report.packages.length === 0) lines.push('  none found');
   for (const packageReport of report.packages) {
     lines.push('', ...formatPackage(packageReport, report.connectors));
@@ -37,11 +39,24 @@ export function formatPluginReport(report: PluginReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Where the lock file is and what it does in this mode, so a refusal below reads in context. */
+function formatLockLine(lock: LockReport): string {
+  const state = { absent: 'none', invalid: 'unreadable', read: 'present' }[lock.status];
+  const effect = !lock.applies
+    ? 'third-party packages load without a lock (plugins.require_lock is off)'
+    : lock.enforced
+      ? 'third-party packages that do not match it are refused'
+      : 'third-party packages that do not match it are loaded with a warning (Single User Mode)';
+  return `Connector lock file: ${lock.path} (${state}); ${effect}.`;
+}
+
 function formatPackage(packageReport: PackageReport, connectors: readonly ConnectorReport[]): string[] {
   const version = packageReport.version === undefined ? '' : `@${packageReport.version}`;
-  const lines = [
-    `${packageReport.name}${version}  [${packageReport.status}]  (${SOURCE_NAMES[packageReport.source]})`,
-  ];
+  const status =
+    packageReport.status === 'refused' && packageReport.lock !== undefined
+      ? `refused: ${LOCK_VERDICT_LABELS[packageReport.lock.verdict]}`
+      : packageReport.status;
+  const lines = [`${packageReport.name}${version}  [${status}]  (${SOURCE_NAMES[packageReport.source]})`];
   if (packageReport.path !== undefined) lines.push(`  path: ${packageReport.path}`);
   for (const problem of packageReport.problems) {
     lines.push(`  ${problem.code}: ${problem.message}`, `    fix: ${problem.fix}`);
@@ -52,6 +67,11 @@ function formatPackage(packageReport: PackageReport, connectors: readonly Connec
     const credentials = connector.hasStaticCredentials ? 'static credentials' : 'OAuth (personal credentials)';
     lines.push(`  ${connector.id.padEnd(idWidth)}  ${connectorLabel(connector).padEnd(12)}  ${credentials}`);
     if (connector.status === 'loaded' && connector.optIn !== 'needed') continue;
+    if (isLockProblemCode(connector.code)) {
+      // The package's refusal, just above, already says why and how to fix it.
+      lines.push(`    why: ${connector.code ?? ''}: its package was refused (see above)`);
+      continue;
+    }
     lines.push(`    why: ${connector.code === undefined ? '' : `${connector.code}: `}${connector.reason ?? ''}`);
     if (connector.fix !== undefined) lines.push(`    fix: ${connector.fix}`);
   }

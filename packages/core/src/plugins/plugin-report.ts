@@ -4,6 +4,7 @@
  * endpoint. Nothing in here is a secret.
  */
 import type { AccessMode } from '../config/proxy-settings.js';
+import type { LockVerdict } from './connector-lock-gate.js';
 
 /**
  * How a connector package was found: core's own package.json, `plugins:` in the config, a
@@ -27,8 +28,9 @@ export interface PluginProblem {
  * - `failed`: its manifest was accepted, but none of its connectors could be loaded.
  * - `invalid`: installed but broken before any import (package.json, manifest, SDK range).
  * - `not-installed`: named in the config or the project's dependencies, but not resolvable.
+ * - `refused`: Multi User Mode, and it does not match the connector lock file; nothing imported.
  */
-export type PackageStatus = 'loaded' | 'skipped' | 'failed' | 'invalid' | 'not-installed';
+export type PackageStatus = 'loaded' | 'skipped' | 'failed' | 'invalid' | 'not-installed' | 'refused';
 
 export interface PackageReport {
   name: string;
@@ -40,6 +42,25 @@ export interface PackageReport {
   status: PackageStatus;
   /** Package-level problems (connector-level ones are on the connectors). */
   problems: PluginProblem[];
+  /**
+   * How it compares with the connector lock file; set for third-party packages that would be
+   * imported, when a lock file exists or one is required.
+   */
+  lock?: { verdict: LockVerdict; refused: boolean };
+}
+
+/** The connector lock file as the loading saw it. */
+export interface LockReport {
+  path: string;
+  /** Why this path, in words. */
+  origin: string;
+  status: 'absent' | 'invalid' | 'read';
+  /** `plugins.require_lock`. */
+  required: boolean;
+  /** True in Multi User Mode: packages that do not match are refused, not just warned about. */
+  enforced: boolean;
+  /** Whether packages were compared with it at all (a lock file exists, or one is required). */
+  applies: boolean;
 }
 
 /**
@@ -101,4 +122,6 @@ export interface PluginReport {
   packages: PackageReport[];
   connectors: ConnectorReport[];
   backends: BackendReport[];
+  /** Absent in reports built by hand (tests) and before the lock gate existed. */
+  lock?: LockReport;
 }

@@ -67,10 +67,11 @@ describe('the settings table', () => {
 });
 
 /** The dotted keys of the schema's leaves: objects with `properties` are sections, anything else (a mapping such as `backends` too) a leaf. */
-function leafKeys(node: unknown, prefix = ''): string[] {
+/** The dotted keys of the schema's leaves; a key in `leaves` is a leaf even when it is a mapping itself. */
+function leafKeys(node: unknown, prefix = '', leaves: ReadonlySet<string | undefined> = new Set()): string[] {
   const properties = (node as { properties?: Record<string, unknown> }).properties;
-  if (properties === undefined) return [prefix];
-  return Object.entries(properties).flatMap(([key, child]) => leafKeys(child, prefix === '' ? key : `${prefix}.${key}`));
+  if (properties === undefined || leaves.has(prefix)) return [prefix];
+  return Object.entries(properties).flatMap(([key, child]) => leafKeys(child, prefix === '' ? key : `${prefix}.${key}`, leaves));
 }
 
 /** Compiled as load-config-file.ts compiles the real schema. */
@@ -80,8 +81,14 @@ function compile(schema: object) {
 
 describe('every row reaches the config-file schema, the yargs options and the environment', () => {
   it('generates the config-file schema from the rows: every leaf is a row\'s, at its YAML key, and no other', () => {
-    const rowsWithYaml = definitions.filter((definition) => definition.yamlKey !== undefined);
-    expect(leafKeys(configFileSchema)).toEqual(rowsWithYaml.map((definition) => definition.yamlKey));
+    const rowsWithYaml = definitions.filter((definition) => definition.yamlSchema !== undefined);
+    const leaves = new Set(rowsWithYaml.map((definition) => definition.yamlKey));
+    // A leaf may itself be a mapping (`plugins:`): its keys belong to it, not to the sections.
+    expect(leafKeys(configFileSchema, '', leaves)).toEqual(rowsWithYaml.map((definition) => definition.yamlKey));
+    // A row that lives within another row's leaf has its key declared by that leaf.
+    for (const definition of definitions.filter((row) => row.yamlKey !== undefined && row.yamlSchema === undefined)) {
+      expect(schemaAt(definition.yamlKey ?? '')).toBeDefined();
+    }
     for (const definition of rowsWithYaml) {
       expect(JSON.stringify(schemaAt(definition.yamlKey ?? ''))).toBe(JSON.stringify(definition.yamlSchema));
     }

@@ -1,7 +1,8 @@
 /**
  * @fileoverview `GET /internal/health`. Anyone may read whether the proxy is up, its version,
- * uptime and access mode; the loaded backends and the connectors that were skipped or failed
- * are shown only to an authenticated client. Nothing here is a secret either way.
+ * uptime and access mode; the loaded connector packages and their versions, the loaded backends,
+ * and the packages refused by the connector lock and connectors that were skipped or failed are
+ * shown only to an authenticated client. Nothing here is a secret either way.
  */
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
@@ -34,6 +35,26 @@ export function healthRoute(options: HealthRouteOptions): RequestHandler {
     }
     response.json({
       ...basics,
+      // What code is running in the process: the packages whose connectors were imported.
+      packages: report.packages
+        .filter((packageReport) => packageReport.status === 'loaded')
+        .map((packageReport) => ({
+          name: packageReport.name,
+          version: packageReport.version ?? null,
+          source: packageReport.source,
+          ...(packageReport.lock === undefined ? {} : { lock: packageReport.lock.verdict }),
+        })),
+      ...(report.lock === undefined
+        ? {}
+        : { connector_lock: { file: report.lock.path, status: report.lock.status, required: report.lock.required, enforced: report.lock.enforced } }),
+      refused_packages: report.packages
+        .filter((packageReport) => packageReport.status === 'refused')
+        .map((packageReport) => ({
+          name: packageReport.name,
+          version: packageReport.version ?? null,
+          verdict: packageReport.lock?.verdict,
+          problems: packageReport.problems.map((problem) => ({ code: problem.code, message: problem.message })),
+        })),
       backends: registry.list().map((backend) => ({
         name: backend.name,
         connector: backend.connectorId,
