@@ -22,6 +22,9 @@ function packageProject(displayName: string, rootDir: string): Config {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: `<rootDir>/${posix.relative(rootDir, 'tsconfig.test.json')}` }],
     },
     testMatch: ['<rootDir>/test/**/*.test.ts'],
+    // Many tests start the CLI, real servers and browsers: the timeout catches hangs, it is not a
+    // speed check (speed is measured in bench/), so it leaves room for a loaded 2-core machine.
+    testTimeout: 30_000,
   };
 }
 
