@@ -22,13 +22,14 @@ function packageProject(displayName: string, rootDir: string): Config {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: `<rootDir>/${posix.relative(rootDir, 'tsconfig.test.json')}` }],
     },
     testMatch: ['<rootDir>/test/**/*.test.ts'],
-    // Many tests start the CLI, real servers and browsers: the timeout catches hangs, it is not a
-    // speed check (speed is measured in bench/), so it leaves room for a loaded 2-core machine.
-    testTimeout: 30_000,
   };
 }
 
 const config: Config = {
+  // Many tests start the CLI, real servers and browsers: the timeout catches hangs, it is not a
+  // speed check (speed is measured in bench/), so it leaves room for a loaded 2-core machine.
+  // A global option: jest ignores it inside a project.
+  testTimeout: 30_000,
   projects: [
     packageProject('connector-sdk', 'packages/connector-sdk'),
     packageProject('core', 'packages/core'),
