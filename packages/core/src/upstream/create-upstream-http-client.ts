@@ -52,7 +52,6 @@ export interface UpstreamHttpClientOptions {
   logger: AppLogger;
 }
 
-
 /** The client's timeouts and limits from the resolved `server.*` settings. */
 export function upstreamClientSettings(server: ProxySettings['server']): Omit<UpstreamHttpClientOptions, 'logger'> {
   return {
