@@ -38,8 +38,8 @@ export async function accountsCommand(
     const accounts = await importAccountsModule(environment.cwd);
     if (request.provider !== undefined) checkProvider(accounts.providers, request.provider);
     const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
-    const { createUpstreamHttpClient } = await import('../upstream/create-upstream-http-client.js');
-    const http = createUpstreamHttpClient({ timeoutMs: settings.values.server.upstreamTimeoutMs, logger });
+    const { createUpstreamHttpClient, upstreamClientSettings } = await import('../upstream/create-upstream-http-client.js');
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
     const print = (line: string): void => void environment.stdout.write(`${line}\n`);
     const accountsEnvironment: AccountsEnvironment = {
       http,

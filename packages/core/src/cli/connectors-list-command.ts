@@ -17,7 +17,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
       { ...settings.values, logLevel: settings.values.logLevel === 'debug' ? 'debug' : 'warn' },
       { writeLogFile: false },
     );
-    const [{ createDesktopNotifier }, { createUpstreamHttpClient }, { loadBackends }, { formatPluginReport }, { closeBackends }] =
+    const [{ createDesktopNotifier }, { createUpstreamHttpClient, upstreamClientSettings }, { loadBackends }, { formatPluginReport }, { closeBackends }] =
       await Promise.all([
         import('../notifications/create-desktop-notifier.js'),
         import('../upstream/create-upstream-http-client.js'),
@@ -28,7 +28,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
 
     // Listing must not pop up notifications or reach upstreams; the connectors only need a context.
     const notifier = createDesktopNotifier({ enabled: false, logger });
-    const http = createUpstreamHttpClient({ timeoutMs: settings.values.server.upstreamTimeoutMs, logger });
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
     try {
       const { registry, report } = await loadBackends({
         settings: settings.values,

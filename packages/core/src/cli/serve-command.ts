@@ -44,7 +44,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   };
 
   try {
-    const [{ createDesktopNotifier }, { createUpstreamHttpClient }, { loadBackends }, { startProxy }] = await Promise.all([
+    const [{ createDesktopNotifier }, { createUpstreamHttpClient, upstreamClientSettings }, { loadBackends }, { startProxy }] = await Promise.all([
       import('../notifications/create-desktop-notifier.js'),
       import('../upstream/create-upstream-http-client.js'),
       import('../plugins/load-backends.js'),
@@ -57,7 +57,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     });
     shutdownSteps.push(() => notifier.close());
 
-    const http = createUpstreamHttpClient({ timeoutMs: settings.values.server.upstreamTimeoutMs, logger });
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
     shutdownSteps.push(() => http.close());
 
     const { registry, report } = await loadBackends({

@@ -41,6 +41,14 @@ export interface ProxySettings {
     bodyLimitBytes: number;
     /** Upstream timeout, in milliseconds. */
     upstreamTimeoutMs: number;
+    /** Largest upstream body read whole, in bytes, after decompression. */
+    upstreamBodyLimitBytes: number;
+    /** Largest single upstream server-sent event, in bytes, after decompression. */
+    upstreamEventLimitBytes: number;
+    /** Longest wait from a streaming request to its first complete event, in milliseconds. */
+    streamFirstContentTimeoutMs: number;
+    /** Longest wait between two complete events of a stream, in milliseconds. */
+    streamIdleTimeoutMs: number;
     /** How long shutdown waits for in-flight requests, in milliseconds. */
     drainTimeoutMs: number;
     /** Browser origins allowed to call the proxy in Single User Mode. */

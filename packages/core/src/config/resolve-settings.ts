@@ -148,6 +148,10 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     server: {
       bodyLimitBytes: value('bodyLimit'),
       upstreamTimeoutMs: value('upstreamTimeout'),
+      upstreamBodyLimitBytes: value('upstreamBodyLimit'),
+      upstreamEventLimitBytes: value('upstreamEventLimit'),
+      streamFirstContentTimeoutMs: value('streamFirstContentTimeout'),
+      streamIdleTimeoutMs: value('streamIdleTimeout'),
       drainTimeoutMs: value('drainTimeout'),
       allowedOrigins: value('allowedOrigins'),
     },

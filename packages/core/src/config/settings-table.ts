@@ -376,6 +376,89 @@ const upstreamTimeout = defineSetting<number>({
   defaultValue: 600_000,
 });
 
+/**
+ * Upstream body and event limits (issue 12): without them a gzip bomb or an endless SSE line
+ * from an upstream fills the proxy's memory. 64 MiB is far above any chat answer (a 1M-token
+ * context answered in full is a few MiB of JSON; a large base64 image a few tens of MiB), and 16 MiB
+ * for one event leaves room for an event carrying a whole image or a long tool-call argument.
+ */
+export const DEFAULT_UPSTREAM_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_UPSTREAM_EVENT_LIMIT = 16 * 1024 * 1024;
+/**
+ * Stream deadlines: reasoning models may think for minutes before their first event (OpenAI's
+ * pro models, Claude with a large thinking budget), and some pause long between events while
+ * they think or call server tools, so the defaults are generous rather than tight.
+ */
+export const DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS = 300_000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 120_000;
+
+/** A byte-size row under `server.` (YAML accepts `64mb` or a number of bytes). */
+function upstreamByteLimit(options: { name: string; key: string; envVar: string; description: string; defaultValue: number }): SettingDefinition<number> {
+  return defineSetting<number>({
+    name: options.name,
+    effectiveValue: (values) => values.server[options.key as 'upstreamBodyLimitBytes' | 'upstreamEventLimitBytes'],
+    description: options.description,
+    allowed: BODY_LIMIT_ALLOWED,
+    envVar: options.envVar,
+    parse: parseByteSize,
+    yaml: convertedYaml(
+      Type.Unsafe<string | number>({ type: ['string', 'integer'], pattern: BYTE_SIZE_PATTERN, minimum: 1, description: BODY_LIMIT_ALLOWED }),
+      (value, filepath) => {
+        const bytes = parseByteSize(value);
+        if (bytes === undefined) {
+          throw new LlmProxyError({
+            code: 'CONFIG_INVALID',
+            message: `Invalid configuration in ${filepath}: ${options.name} has a value that is not allowed`,
+            currentValue: JSON.stringify(value),
+            fix: `Allowed: ${BODY_LIMIT_ALLOWED}, at least 1 byte`,
+            details: { key: options.name, file: filepath },
+          });
+        }
+        return bytes;
+      },
+    ),
+    defaultValue: options.defaultValue,
+  });
+}
+
+const upstreamBodyLimit = upstreamByteLimit({
+  name: 'server.upstream_body_limit',
+  key: 'upstreamBodyLimitBytes',
+  envVar: 'LLM_PROXY_UPSTREAM_BODY_LIMIT',
+  description: 'Largest upstream response body read whole (JSON answers, error bodies), counted after decompression',
+  defaultValue: DEFAULT_UPSTREAM_BODY_LIMIT,
+});
+
+const upstreamEventLimit = upstreamByteLimit({
+  name: 'server.upstream_event_limit',
+  key: 'upstreamEventLimitBytes',
+  envVar: 'LLM_PROXY_UPSTREAM_EVENT_LIMIT',
+  description: 'Largest single server-sent event (or line) of an upstream stream, counted after decompression',
+  defaultValue: DEFAULT_UPSTREAM_EVENT_LIMIT,
+});
+
+const streamFirstContentTimeout = defineSetting<number>({
+  name: 'server.stream_first_content_timeout_ms',
+  effectiveValue: (values) => values.server.streamFirstContentTimeoutMs,
+  description: 'Longest wait from sending a streaming request to its first complete event (keep-alive comments do not count), in milliseconds',
+  allowed: 'a whole number of milliseconds, at least 1',
+  envVar: 'LLM_PROXY_STREAM_FIRST_CONTENT_TIMEOUT_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
+  defaultValue: DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS,
+});
+
+const streamIdleTimeout = defineSetting<number>({
+  name: 'server.stream_idle_timeout_ms',
+  effectiveValue: (values) => values.server.streamIdleTimeoutMs,
+  description: 'Longest wait between two complete events of an upstream stream (comments and partial events do not count), in milliseconds',
+  allowed: 'a whole number of milliseconds, at least 1',
+  envVar: 'LLM_PROXY_STREAM_IDLE_TIMEOUT_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
+  defaultValue: DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+});
+
 const drainTimeout = defineSetting<number>({
   name: 'server.drain_timeout_ms',
   effectiveValue: (values) => values.server.drainTimeoutMs,
@@ -490,6 +573,10 @@ export const SETTINGS = {
   allowOauthAutoReplacement,
   bodyLimit,
   upstreamTimeout,
+  upstreamBodyLimit,
+  upstreamEventLimit,
+  streamFirstContentTimeout,
+  streamIdleTimeout,
   drainTimeout,
   allowedOrigins,
   plugins,

@@ -21,10 +21,17 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
+import {
+  DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  DEFAULT_UPSTREAM_BODY_LIMIT,
+  DEFAULT_UPSTREAM_EVENT_LIMIT,
+} from '../config/settings-table.js';
+import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
-import { parseServerSentEvents } from './parse-server-sent-events.js';
-import { abortReason, hostOf, toUpstreamFailure, type UpstreamRequestState } from './to-upstream-failure.js';
+import { parseServerSentEvents, type SseLimitKind } from './parse-server-sent-events.js';
+import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
 export interface UpstreamHttpClientOptions {
@@ -34,7 +41,26 @@ export interface UpstreamHttpClientOptions {
    * long stream that keeps sending never times out.
    */
   timeoutMs: number;
+  /** `server.upstream_body_limit`: most bytes text()/json() read, after decompression. */
+  bodyLimitBytes?: number;
+  /** `server.upstream_event_limit`: most bytes of one server-sent event, after decompression. */
+  eventLimitBytes?: number;
+  /** `server.stream_first_content_timeout_ms`: from sending to the first complete event of events(). */
+  firstContentTimeoutMs?: number;
+  /** `server.stream_idle_timeout_ms`: between two complete events of events(). */
+  streamIdleTimeoutMs?: number;
   logger: AppLogger;
+}
+
+/** The client's timeouts and limits from the resolved `server.*` settings. */
+export function upstreamClientSettings(server: ProxySettings['server']): Omit<UpstreamHttpClientOptions, 'logger'> {
+  return {
+    timeoutMs: server.upstreamTimeoutMs,
+    bodyLimitBytes: server.upstreamBodyLimitBytes,
+    eventLimitBytes: server.upstreamEventLimitBytes,
+    firstContentTimeoutMs: server.streamFirstContentTimeoutMs,
+    streamIdleTimeoutMs: server.streamIdleTimeoutMs,
+  };
 }
 
 /** The client plus shutdown of its connection pools. */
@@ -65,6 +91,12 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
   const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
   const targets = new Map<string, Target>();
+  const limits: UpstreamLimits = {
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_UPSTREAM_BODY_LIMIT,
+    eventLimitBytes: options.eventLimitBytes ?? DEFAULT_UPSTREAM_EVENT_LIMIT,
+    firstContentTimeoutMs: options.firstContentTimeoutMs ?? DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  };
 
   function targetOf(url: string): Target {
     const cached = targets.get(url);
@@ -100,6 +132,7 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
         signal: request.signal,
         logger,
         timedOut: false,
+        startedAt: performance.now(),
       };
       if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
       let target: Target;
@@ -122,7 +155,7 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
       } catch (error) {
         return Promise.reject(toUpstreamFailure(error, state, 'request'));
       }
-      return exchange(upstreamRequest, body, state, timing);
+      return exchange(upstreamRequest, body, state, timing, limits);
     },
     close() {
       httpAgent.destroy();
@@ -181,6 +214,7 @@ function exchange(
   body: string | Buffer | undefined,
   state: UpstreamRequestState,
   timing: UpstreamTiming | undefined,
+  limits: UpstreamLimits,
 ): Promise<UpstreamResponse> {
   const startedAt = performance.now();
   let response: IncomingMessage | undefined;
@@ -212,7 +246,7 @@ function exchange(
       // as an unhandled 'error' event; readers attach their own listeners and still see it.
       received.on('error', ignore);
       received.once('close', () => state.signal.removeEventListener('abort', onAbort));
-      resolve(createUpstreamResponse(upstreamRequest, received, state, timing));
+      resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits));
     });
     upstreamRequest.end(body);
   });
@@ -229,8 +263,23 @@ function createUpstreamResponse(
   response: IncomingMessage,
   state: UpstreamRequestState,
   timing: UpstreamTiming | undefined,
+  limits: UpstreamLimits,
 ): UpstreamResponse {
   let bodyTaken = false;
+
+  /**
+   * Ends the exchange because the upstream broke a limit: the connection is destroyed at once
+   * (no drain: the rest may be a bomb), decoding stops, and `body`'s readers fail with the error.
+   */
+  function cutForLimit(body: Readable, kind: SseLimitKind | 'body-size'): Error {
+    const error = upstreamLimitError(kind, state, limits);
+    // The body first: when it is the response itself, destroying it without the error would
+    // leave its reader a plain "premature close".
+    body.destroy(error);
+    response.destroy();
+    upstreamRequest.destroy();
+    return error;
+  }
 
   function takeBody(): Readable {
     if (bodyTaken) {
@@ -261,7 +310,10 @@ function createUpstreamResponse(
     const body = takeBody();
     const startedAt = performance.now();
     try {
-      return (await readAll(body)).toString('utf8');
+      const declared = Number(response.headers['content-length']);
+      // A plain body that announces more than the limit is refused before reading any of it.
+      if (body === response && Number.isFinite(declared) && declared > limits.bodyLimitBytes) throw cutForLimit(body, 'body-size');
+      return (await readAll(body, limits.bodyLimitBytes, () => cutForLimit(body, 'body-size'))).toString('utf8');
     } catch (error) {
       throw toUpstreamFailure(error, state, 'body');
     } finally {
@@ -289,7 +341,14 @@ function createUpstreamResponse(
       }
     },
     events(): AsyncIterable<ServerSentEvent> {
-      return parseServerSentEvents(bytes(takeBody()));
+      const body = takeBody();
+      return parseServerSentEvents(bytes(body), {
+        maxEventBytes: limits.eventLimitBytes,
+        firstContentTimeoutMs: limits.firstContentTimeoutMs,
+        idleTimeoutMs: limits.streamIdleTimeoutMs,
+        startedAt: state.startedAt,
+        trip: (kind) => cutForLimit(body, kind),
+      });
     },
     bytes(): AsyncIterable<Uint8Array> {
       return bytes(takeBody());
@@ -308,12 +367,27 @@ function createUpstreamResponse(
   };
 }
 
-/** The whole body; rejects when it fails or is cut off before its end. */
-function readAll(body: Readable): Promise<Buffer> {
+/**
+ * The whole body; rejects when it fails or is cut off before its end, and with `tooLarge()`'s
+ * error as soon as it passes `limit` bytes (tooLarge() destroys the body, which stops a
+ * decompressor from inflating any further).
+ */
+function readAll(body: Readable, limit: number, tooLarge: () => Error): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    let total = 0;
     let ended = false;
-    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      body.off('data', onData);
+      chunks = [];
+      reject(tooLarge());
+    };
+    body.on('data', onData);
     body.once('end', () => {
       ended = true;
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));

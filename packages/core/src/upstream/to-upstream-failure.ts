@@ -14,6 +14,67 @@ export interface UpstreamRequestState {
   logger: AppLogger;
   /** Set when the request was cut because the upstream was silent for `timeoutMs`. */
   timedOut: boolean;
+  /** `performance.now()` when the request was sent. */
+  startedAt: number;
+}
+
+/** The limits named in {@link upstreamLimitError}'s errors. */
+export interface UpstreamLimits {
+  bodyLimitBytes: number;
+  eventLimitBytes: number;
+  firstContentTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+}
+
+/**
+ * The error for an upstream that broke one of the response limits: a body or event too large
+ * (502) or a stream that did not deliver an event in time (504). Each names its setting.
+ */
+export function upstreamLimitError(
+  kind: 'body-size' | 'event-size' | 'first-content' | 'idle',
+  state: UpstreamRequestState,
+  limits: UpstreamLimits,
+): LlmProxyError {
+  const host = hostOf(state.url);
+  state.logger.warn('Upstream response broke a limit', { host, limit: kind });
+  switch (kind) {
+    case 'body-size':
+      return new LlmProxyError({
+        code: 'UPSTREAM_BODY_TOO_LARGE',
+        message: `The upstream ${host} sent a response body larger than server.upstream_body_limit (${limits.bodyLimitBytes} bytes, counted after decompression); the connection was closed`,
+        currentValue: `server.upstream_body_limit = ${limits.bodyLimitBytes}`,
+        fix: 'Raise server.upstream_body_limit (LLM_PROXY_UPSTREAM_BODY_LIMIT) if the backend legitimately sends answers this large, or check the backend',
+        httpStatus: 502,
+        details: { host, limitBytes: limits.bodyLimitBytes },
+      });
+    case 'event-size':
+      return new LlmProxyError({
+        code: 'UPSTREAM_EVENT_TOO_LARGE',
+        message: `The upstream ${host} sent a stream event larger than server.upstream_event_limit (${limits.eventLimitBytes} bytes, counted after decompression); the connection was closed`,
+        currentValue: `server.upstream_event_limit = ${limits.eventLimitBytes}`,
+        fix: 'Raise server.upstream_event_limit (LLM_PROXY_UPSTREAM_EVENT_LIMIT) if the backend legitimately sends events this large, or check the backend',
+        httpStatus: 502,
+        details: { host, limitBytes: limits.eventLimitBytes },
+      });
+    case 'first-content':
+      return new LlmProxyError({
+        code: 'UPSTREAM_FIRST_CONTENT_TIMEOUT',
+        message: `The upstream ${host} sent no stream event within ${limits.firstContentTimeoutMs} ms of the request (keep-alive comments and unfinished events do not count); the request was cancelled`,
+        currentValue: `server.stream_first_content_timeout_ms = ${limits.firstContentTimeoutMs}`,
+        fix: 'Raise server.stream_first_content_timeout_ms (LLM_PROXY_STREAM_FIRST_CONTENT_TIMEOUT_MS) if the model thinks longer before answering, or check the backend',
+        httpStatus: 504,
+        details: { host },
+      });
+    case 'idle':
+      return new LlmProxyError({
+        code: 'UPSTREAM_STREAM_IDLE_TIMEOUT',
+        message: `The upstream ${host} sent no complete stream event for ${limits.streamIdleTimeoutMs} ms in the middle of its stream (keep-alive comments and unfinished events do not count); the request was cancelled`,
+        currentValue: `server.stream_idle_timeout_ms = ${limits.streamIdleTimeoutMs}`,
+        fix: 'Raise server.stream_idle_timeout_ms (LLM_PROXY_STREAM_IDLE_TIMEOUT_MS) if the model pauses longer between events, or check the backend',
+        httpStatus: 504,
+        details: { host },
+      });
+  }
 }
 
 /**

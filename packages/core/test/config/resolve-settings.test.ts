@@ -55,6 +55,10 @@ describe('resolveSettings defaults', () => {
     expect(values.server).toEqual({
       bodyLimitBytes: 10 * 1024 * 1024,
       upstreamTimeoutMs: 600_000,
+      upstreamBodyLimitBytes: 64 * 1024 * 1024,
+      upstreamEventLimitBytes: 16 * 1024 * 1024,
+      streamFirstContentTimeoutMs: 300_000,
+      streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 10_000,
       allowedOrigins: [],
     });
@@ -255,6 +259,10 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
     expect(fromYaml.values.server).toEqual({
       bodyLimitBytes: 2 * 1024 * 1024,
       upstreamTimeoutMs: 5000,
+      upstreamBodyLimitBytes: 64 * 1024 * 1024,
+      upstreamEventLimitBytes: 16 * 1024 * 1024,
+      streamFirstContentTimeoutMs: 300_000,
+      streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 0,
       allowedOrigins: ['http://localhost:3000'],
     });

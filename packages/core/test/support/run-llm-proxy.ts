@@ -113,6 +113,8 @@ export async function runLlmProxy(args: readonly string[], options: CliRunOption
 export interface RunningCli {
   url: string;
   port: number;
+  /** The process id, e.g. to read its memory from `/proc/<pid>/status`. */
+  pid: number;
   cwd: string;
   output: { stdout: string; stderr: string };
   listenCalls(): string[];
@@ -143,6 +145,7 @@ export async function startLlmProxy(args: readonly string[], options: CliRunOpti
   });
   return {
     ...listening,
+    pid: spawned.child.pid ?? 0,
     cwd: spawned.cwd,
     output: spawned.output,
     listenCalls: () => readListenCalls(spawned.markerFile),

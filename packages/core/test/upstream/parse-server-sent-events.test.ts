@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ServerSentEvent } from '@llmproxy/connector-sdk';
-import { parseServerSentEvents } from '../../src/upstream/parse-server-sent-events.js';
+import { performance } from 'node:perf_hooks';
+import { parseServerSentEvents, type SseGuards, type SseLimitKind } from '../../src/upstream/parse-server-sent-events.js';
 
 async function* chunksOf(...pieces: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   const encoder = new TextEncoder();
@@ -48,5 +49,113 @@ describe('parseServerSentEvents', () => {
     expect(first.value).toMatchObject({ data: 'first' });
     expect(secondChunkRequested).toBe(false);
     await iterator.return(undefined);
+  });
+});
+
+/**
+ * A chunk source the test feeds by hand; a guard that trips rejects the pending read, as the
+ * upstream client does by destroying the body.
+ */
+function controlledSource(): { chunks: AsyncIterable<Uint8Array>; push(text: string): void; fail(error: Error): void } {
+  const queue: Uint8Array[] = [];
+  let waiting: { resolve: (result: IteratorResult<Uint8Array>) => void; reject: (error: Error) => void } | undefined;
+  let failure: Error | undefined;
+  return {
+    chunks: {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          if (failure !== undefined) return Promise.reject(failure);
+          const next = queue.shift();
+          if (next !== undefined) return Promise.resolve({ value: next, done: false });
+          return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+        },
+      }),
+    },
+    push(text) {
+      const chunk = new TextEncoder().encode(text);
+      if (waiting === undefined) queue.push(chunk);
+      else waiting.resolve({ value: chunk, done: false });
+      waiting = undefined;
+    },
+    fail(error) {
+      failure = error;
+      waiting?.reject(error);
+      waiting = undefined;
+    },
+  };
+}
+
+function guardsFor(source: ReturnType<typeof controlledSource>, overrides: Partial<SseGuards> = {}): SseGuards & { tripped: SseLimitKind[] } {
+  const tripped: SseLimitKind[] = [];
+  return {
+    maxEventBytes: 1024,
+    firstContentTimeoutMs: 200,
+    idleTimeoutMs: 200,
+    startedAt: performance.now(),
+    trip(kind) {
+      tripped.push(kind);
+      const error = new Error(`tripped ${kind}`);
+      source.fail(error);
+      return error;
+    },
+    tripped,
+    ...overrides,
+  };
+}
+
+const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+describe('parseServerSentEvents guards', () => {
+  it('ends a stream of keep-alive comments at the first-content deadline', async () => {
+    const source = controlledSource();
+    const guards = guardsFor(source);
+    const timer = setInterval(() => source.push(': keep-alive\n\n'), 20);
+    try {
+      await expect(collect(parseServerSentEvents(source.chunks, guards))).rejects.toThrow('tripped first-content');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(guards.tripped).toEqual(['first-content']);
+  });
+
+  it('counts a trickle that never completes an event as idle', async () => {
+    const source = controlledSource();
+    const guards = guardsFor(source);
+    const iterator = parseServerSentEvents(source.chunks, guards);
+    source.push('data: first\n\n');
+    expect((await iterator.next()).value).toMatchObject({ data: 'first' });
+    const timer = setInterval(() => source.push('x'), 10);
+    try {
+      await expect(iterator.next()).rejects.toThrow('tripped idle');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(guards.tripped).toEqual(['idle']);
+  });
+
+  it('does not count the time a slow consumer spends on an event', async () => {
+    const source = controlledSource();
+    const guards = guardsFor(source);
+    const iterator = parseServerSentEvents(source.chunks, guards);
+    source.push('data: first\n\n');
+    await iterator.next();
+    // The consumer takes far longer than the idle deadline; the upstream already sent the next event.
+    source.push('data: second\n\n');
+    await sleep(500);
+    expect((await iterator.next()).value).toMatchObject({ data: 'second' });
+    await iterator.return(undefined);
+    expect(guards.tripped).toEqual([]);
+  });
+
+  it('refuses an event that grows past the size limit, comments included', async () => {
+    const source = controlledSource();
+    const guards = guardsFor(source, { maxEventBytes: 100 });
+    const iterator = parseServerSentEvents(source.chunks, guards);
+    source.push('data: small\n\n');
+    expect((await iterator.next()).value).toMatchObject({ data: 'small' });
+    source.push(`data: ${'x'.repeat(60)}\n`);
+    source.push(`: ${'y'.repeat(60)}\n`);
+    await expect(iterator.next()).rejects.toThrow('tripped event-size');
+    expect(guards.tripped).toEqual(['event-size']);
   });
 });

@@ -32,6 +32,10 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     server: {
       bodyLimitBytes: 64 * 1024,
       upstreamTimeoutMs: 10_000,
+      upstreamBodyLimitBytes: 64 * 1024 * 1024,
+      upstreamEventLimitBytes: 16 * 1024 * 1024,
+      streamFirstContentTimeoutMs: 300_000,
+      streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 5_000,
       allowedOrigins: [],
       ...server,
