@@ -149,6 +149,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       bodyLimitBytes: value('bodyLimit'),
       upstreamTimeoutMs: value('upstreamTimeout'),
       drainTimeoutMs: value('drainTimeout'),
+      requestTimeoutMs: value('requestTimeout'),
       allowedOrigins: value('allowedOrigins'),
     },
     plugins: value('plugins'),

@@ -56,6 +56,7 @@ describe('resolveSettings defaults', () => {
       bodyLimitBytes: 10 * 1024 * 1024,
       upstreamTimeoutMs: 600_000,
       drainTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
       allowedOrigins: [],
     });
     expect(values.plugins).toEqual([]);
@@ -256,6 +257,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       bodyLimitBytes: 2 * 1024 * 1024,
       upstreamTimeoutMs: 5000,
       drainTimeoutMs: 0,
+      requestTimeoutMs: 60_000,
       allowedOrigins: ['http://localhost:3000'],
     });
     expect(fromYaml.values.plugins).toEqual(['llmproxy-connector-example']);

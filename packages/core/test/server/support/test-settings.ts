@@ -33,6 +33,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       bodyLimitBytes: 64 * 1024,
       upstreamTimeoutMs: 10_000,
       drainTimeoutMs: 5_000,
+      requestTimeoutMs: 60_000,
       allowedOrigins: [],
       ...server,
     },
