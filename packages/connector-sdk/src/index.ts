@@ -12,4 +12,5 @@ export * from './manifest.js';
 export * from './read-upstream-error-body.js';
 export * from './stream-ended-early-error.js';
 export type * from './upstream-http-client.js';
+export * from './url-path-segment.js';
 export type * from './wire-codecs.js';

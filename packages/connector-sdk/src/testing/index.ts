@@ -31,6 +31,7 @@ import type { ConnectorDeclaration } from '../manifest.js';
 import { chatResultProblems } from './chat-result-problems.js';
 import { createTestConnectorContext } from './create-test-connector-context.js';
 import { readConnectorPackage, resolveExportedFile, type ConnectorPackage } from './read-connector-package.js';
+import { TRAVERSAL_PROBE_MODELS, urlEscapeProblem } from './url-escape-problems.js';
 
 export { chatEventSequenceProblems, chatResultProblems } from './chat-result-problems.js';
 export {
@@ -216,6 +217,26 @@ function describeConnector(
       controller.abort(new Error('client went away'));
       const outcome = await settleChat(await createConnector(), request, controller.signal);
       assert.equal(outcome, 'rejected', 'chat() (or its stream) must fail when the signal is already aborted');
+    });
+
+    // Last, on connectors of their own, so the probes consume nothing the other checks rely on.
+    it('never lets a model name escape its URL path segment (../, %2F)', async () => {
+      const definition = await loadDefinition();
+      const sentUrls: string[] = [];
+      for (const model of TRAVERSAL_PROBE_MODELS) {
+        const context = options.createContext?.(declaration.id) ?? createTestConnectorContext({ backendName: declaration.id }).context;
+        const http = context.http;
+        // Records every URL and passes the request on: whether it is answered does not matter.
+        const recording: ConnectorContext = { ...context, http: { send: (request) => (sentUrls.push(request.url), http.send(request)) } };
+        const request = { ...(await sampleRequest(false)), model };
+        try {
+          await settleChat(await definition.create(recording), request, new AbortController().signal);
+        } catch {
+          // Refusing the model, or failing to create, sends nothing: that passes.
+        }
+      }
+      const problems = sentUrls.map(urlEscapeProblem).filter((problem) => problem !== undefined);
+      assert.deepEqual(problems, [], 'encode a client-chosen value with urlPathSegment() from @llmproxy/connector-sdk');
     });
   });
 }

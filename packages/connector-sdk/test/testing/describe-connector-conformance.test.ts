@@ -47,16 +47,18 @@ export default defineConnector({
 });
 `;
 
-// Claims no static credentials at runtime, streams without "finish", and ignores aborts.
+// Claims no static credentials at runtime, streams without "finish", ignores aborts, and puts
+// the model into its upstream URL as it came (so "../" walks up the vendor's paths).
 const BAD_CONNECTOR = `
 import { defineConnector } from '@llmproxy/connector-sdk';
 export default defineConnector({
   id: 'bad',
   hasStaticCredentials: false,
-  create() {
+  create({ http }) {
     return {
       async listModels() { return [{ id: 'bad-model' }]; },
       async chat(request) {
+        await http.send({ method: 'POST', url: 'https://api.example.test/v1/models/' + request.model + ':generate', json: {} }).catch(() => undefined);
         return { type: 'stream', events: (async function* () {
           yield { type: 'response-start', id: 'r1', model: request.model, created: 1 };
           yield { type: 'text-delta', text: 'no end' };
@@ -182,6 +184,7 @@ describe('describeConnectorConformance', () => {
       'connector "good" chat() answers a request without streaming in a canonical shape': 'passed',
       'connector "good" chat() streams a request as canonical events in order': 'passed',
       'connector "good" chat() gives up when its signal is already aborted': 'passed',
+      'connector "good" never lets a model name escape its URL path segment (../, %2F)': 'passed',
     });
   });
 
@@ -197,7 +200,10 @@ describe('describeConnectorConformance', () => {
       'connector "bad" chat() answers a request without streaming in a canonical shape': 'failed',
       'connector "bad" chat() streams a request as canonical events in order': 'failed',
       'connector "bad" chat() gives up when its signal is already aborted': 'failed',
+      'connector "bad" never lets a model name escape its URL path segment (../, %2F)': 'failed',
     });
+    const escapeFailure = results.find((result) => result.fullName.endsWith('escape its URL path segment (../, %2F)') && result.status === 'failed');
+    expect(escapeFailure?.failureMessages.join('\n')).toContain('https://api.example.test/v1/models/../../llmproxy-conformance-probe:generate');
     const streamFailure = results.find((result) => result.fullName.endsWith('streams a request as canonical events in order') && result.status === 'failed');
     expect(streamFailure?.failureMessages.join('\n')).toContain('the stream ended without a \\"finish\\" event');
   });

@@ -51,6 +51,8 @@ export interface ProxySettings {
     streamIdleTimeoutMs: number;
     /** How long shutdown waits for in-flight requests, in milliseconds. */
     drainTimeoutMs: number;
+    /** How long a client may take to send a whole request, headers and body, in milliseconds. */
+    requestTimeoutMs: number;
     /** Browser origins allowed to call the proxy in Single User Mode. */
     allowedOrigins: readonly string[];
   };

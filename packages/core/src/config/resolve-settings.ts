@@ -153,6 +153,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       streamFirstContentTimeoutMs: value('streamFirstContentTimeout'),
       streamIdleTimeoutMs: value('streamIdleTimeout'),
       drainTimeoutMs: value('drainTimeout'),
+      requestTimeoutMs: value('requestTimeout'),
       allowedOrigins: value('allowedOrigins'),
     },
     plugins: value('plugins'),

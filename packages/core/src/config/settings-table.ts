@@ -470,6 +470,20 @@ const drainTimeout = defineSetting<number>({
   defaultValue: 10_000,
 });
 
+// Node's own limit on receiving a request was 120 s plus up to 30 s until its check ran, and a
+// stalled body held a socket that long. Sixty seconds still lets a 10 MB body through at about
+// 1.5 Mbit/s; a proxy for slow links raises it.
+const requestTimeout = defineSetting<number>({
+  name: 'server.request_timeout_ms',
+  effectiveValue: (values) => values.server.requestTimeoutMs,
+  description: 'How long a client may take to send a whole request (headers and body), in milliseconds; answers are not limited',
+  allowed: 'a whole number of milliseconds, at least 1000',
+  envVar: 'LLM_PROXY_REQUEST_TIMEOUT_MS',
+  parse: (text) => parseWholeNumber(text, 1000),
+  yaml: Type.Integer({ minimum: 1000, description: 'a whole number of milliseconds, at least 1000' }),
+  defaultValue: 60_000,
+});
+
 /** A browser origin: scheme, host and optional port, without a path. */
 const ORIGIN_PATTERN = '^https?://[^/\\s]+$';
 
@@ -578,6 +592,7 @@ export const SETTINGS = {
   streamFirstContentTimeout,
   streamIdleTimeout,
   drainTimeout,
+  requestTimeout,
   allowedOrigins,
   plugins,
   pluginsRequireLock,

@@ -17,6 +17,7 @@ import { browserOriginPolicy } from './browser-origin-policy.js';
 import { createClientAuthentication, HEALTH_PATH } from './client-authentication.js';
 import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
+import { refuseDeepJson } from './json-depth-limit.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
@@ -61,9 +62,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   });
   // Bodies are JSON whatever the content type says (curl -d sends form encoding), and the limit
   // is applied by body-parser to the decompressed bytes, so a small gzip bomb is still refused.
-  const jsonBody = express.json({ limit: settings.server.bodyLimitBytes, type: () => true, inflate: true });
+  // The depth check sees those raw bytes before parsing, so no deep body reaches a handler.
+  const jsonBody = express.json({
+    limit: settings.server.bodyLimitBytes,
+    type: () => true,
+    inflate: true,
+    verify: (_request, _response, body, encoding) => refuseDeepJson(body, encoding),
+  });
 
   const app = express();
+  // Paths are case-sensitive, as the vendors' APIs are: /V1/MESSAGES is no route, just as it
+  // is no Anthropic path to route-family.ts (error format) or to authentication (`?key=`), so
+  // routing, auth and the error format always agree on which API a request belongs to.
+  app.set('case sensitive routing', true);
   installProxyOverheadHeader(app.response);
   app.disable('x-powered-by');
   app.disable('etag');

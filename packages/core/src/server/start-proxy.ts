@@ -12,13 +12,18 @@ import { closeBackends } from '../plugins/close-backends.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
+import { answerClientError } from './answer-client-error.js';
 import { createApp, type CreateAppOptions } from './create-app.js';
 import { expressMessageClasses } from './express-message-classes.js';
 
-/** Time allowed to receive a request's headers; short, to shed slow-header (slowloris) clients. */
+/**
+ * Time allowed to receive a request's headers; short, to shed slow-header (slowloris) clients.
+ * The whole request, body included, has `server.request_timeout_ms`; responses (streams) are
+ * not limited by either.
+ */
 export const HEADERS_TIMEOUT_MS = 30_000;
-/** Time allowed to receive a whole request, body included; responses (streams) are not limited. */
-export const REQUEST_TIMEOUT_MS = 120_000;
+/** How often Node checks those two limits at most; its default, 30 s, let a 120 s limit run to 150 s. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** How long an idle keep-alive connection stays open between requests. */
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
@@ -49,15 +54,20 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const { host, port } = settings.values;
   const appOptions: CreateAppOptions = options;
   const { app, inFlightRequests, dispose } = createApp(appOptions);
+  const { requestTimeoutMs } = settings.values.server;
   const server = createServer(
     {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, Math.ceil(requestTimeoutMs / 4)),
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       ...expressMessageClasses(app),
     },
     app,
   );
+  // Node's own answers to unreadable requests are empty; clients parse JSON errors.
+  server.on('clientError', answerClientError({ logger, requestTimeoutMs }));
   // No socket inactivity timeout: a stream may be quiet while the model thinks; the upstream
   // timeout bounds that, and client disconnects are noticed by the socket itself.
   server.timeout = 0;

@@ -60,6 +60,7 @@ describe('resolveSettings defaults', () => {
       streamFirstContentTimeoutMs: 300_000,
       streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
       allowedOrigins: [],
     });
     expect(values.plugins).toEqual([]);
@@ -264,6 +265,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       streamFirstContentTimeoutMs: 300_000,
       streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 0,
+      requestTimeoutMs: 60_000,
       allowedOrigins: ['http://localhost:3000'],
     });
     expect(fromYaml.values.plugins).toEqual(['llmproxy-connector-example']);

@@ -14,6 +14,7 @@ import type {
 } from '@llmproxy/connector-sdk';
 import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
+import { geminiModelResource } from '../../protocols/gemini/gemini-model-resource.js';
 import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
 import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
@@ -123,10 +124,12 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
   };
 }
 
-/** `models/<id>` for a bare model id; `models/...` and `tunedModels/...` names as given. Each segment is URL-encoded. */
+/**
+ * `models/<id>` for a bare model id; `models/<id>` and `tunedModels/<id>` as given, the id
+ * encoded as one path segment. A model that would leave that path is a 400 `MODEL_NAME_INVALID`.
+ */
 export function modelPath(model: string): string {
-  const name = model.startsWith('models/') || model.startsWith('tunedModels/') ? model : `models/${model}`;
-  return name.split('/').map(encodeURIComponent).join('/');
+  return geminiModelResource(model);
 }
 
 /**

@@ -5,6 +5,7 @@
  * (build bodies, read answers, streams and error bodies).
  */
 export { GEMINI_MODEL_PATH_PARAMETER, modelPathOf, parseGeminiModelAction, type GeminiModelAction } from './parse-gemini-model-action.js';
+export { geminiModelResource } from './gemini-model-resource.js';
 export { parseGeminiRequest, toJsonSchema, type GeminiCallOptions, type ParsedGeminiRequest } from './parse-gemini-request.js';
 export { applyGeminiExtras, malformedCallMessage, renderGeminiResponse } from './render-gemini-response.js';
 export { renderGeminiStream, type GeminiStreamOptions } from './render-gemini-stream.js';

@@ -37,6 +37,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       streamFirstContentTimeoutMs: 300_000,
       streamIdleTimeoutMs: 120_000,
       drainTimeoutMs: 5_000,
+      requestTimeoutMs: 60_000,
       allowedOrigins: [],
       ...server,
     },
