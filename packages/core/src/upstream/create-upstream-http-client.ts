@@ -22,6 +22,7 @@ import type {
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
+import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents } from './parse-server-sent-events.js';
 import { abortReason, hostOf, toUpstreamFailure, type UpstreamRequestState } from './to-upstream-failure.js';
@@ -35,6 +36,12 @@ export interface UpstreamHttpClientOptions {
    */
   timeoutMs: number;
   logger: AppLogger;
+  /**
+   * Where the credentials of every request are recorded (secret-named headers, `key` query
+   * parameters, token fields), so the log and client-bound error text can scrub an upstream
+   * that echoes them. The process logger's set.
+   */
+  knownSecrets?: KnownSecrets | undefined;
 }
 
 /** The client plus shutdown of its connection pools. */
@@ -102,6 +109,7 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
         timedOut: false,
       };
       if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
+      options.knownSecrets?.addRequestCredentials(request);
       let target: Target;
       let body: string | Buffer | undefined;
       let upstreamRequest: ClientRequest;
