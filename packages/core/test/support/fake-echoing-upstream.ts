@@ -9,7 +9,8 @@
  * - `echo-html`: an HTML 502 page quoting it (the proxy quotes an excerpt of non-JSON bodies);
  * - `echo-stream`: for a streamed request, a 200 stream with one text chunk, then the vendor's
  *   in-stream error event quoting it; otherwise the JSON error;
- * - anything else: a short successful answer (streamed when asked).
+ * - anything else: a short successful answer (streamed when asked), and a token count on the
+ *   count-tokens paths.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +56,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, creden
     // A GET or an odd body: answered by path alone.
   }
 
-  const geminiMatch = /\/models\/([^:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
+  const geminiMatch = /\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
   const wire: Wire = geminiMatch !== null ? 'gemini' : url.pathname.endsWith('/messages') ? 'anthropic' : 'openai';
   const model = geminiMatch?.[1] ?? (typeof body['model'] === 'string' ? body['model'] : '');
   const streamed = geminiMatch !== null ? geminiMatch[2] === 'streamGenerateContent' : body['stream'] === true;
@@ -74,6 +75,14 @@ async function answer(request: IncomingMessage, response: ServerResponse, creden
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     response.write(firstChunk(wire));
     response.end(streamError(wire, echo));
+    return;
+  }
+  if (url.pathname.endsWith('/messages/count_tokens')) {
+    sendJson(response, 200, { input_tokens: 7 });
+    return;
+  }
+  if (url.pathname.endsWith(':countTokens')) {
+    sendJson(response, 200, { totalTokens: 7 });
     return;
   }
   if (url.pathname.endsWith('/models') && request.method === 'GET') {

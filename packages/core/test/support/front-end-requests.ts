@@ -42,8 +42,9 @@ export function chatRequest(frontEnd: FrontEnd, model: string, stream: boolean, 
 /** The family whose error format a path gets. */
 export function errorFamilyOf(path: string): 'openai' | 'anthropic' | 'gemini' {
   const bare = path.split('?', 1)[0] ?? '';
-  if (bare.startsWith('/v1beta')) return 'gemini';
-  if (bare.startsWith('/v1/messages') || bare.startsWith('/anthropic')) return 'anthropic';
+  // Mirrors the server's route-family.ts.
+  if (bare === '/v1/messages' || bare.startsWith('/v1/messages/') || bare === '/anthropic' || bare.startsWith('/anthropic/')) return 'anthropic';
+  if (bare === '/v1beta' || bare.startsWith('/v1beta/')) return 'gemini';
   return 'openai';
 }
 
