@@ -9,6 +9,7 @@
  * - `echo-html`: an HTML 502 page quoting it (the proxy quotes an excerpt of non-JSON bodies);
  * - `echo-stream`: for a streamed request, a 200 stream with one text chunk, then the vendor's
  *   in-stream error event quoting it; otherwise the JSON error;
+ * - Gemini Code Assist's `v1internal:` calls: the Google JSON error quoting it;
  * - anything else: a short successful answer (streamed when asked), and a token count on the
  *   count-tokens paths.
  */
@@ -75,6 +76,11 @@ async function answer(request: IncomingMessage, response: ServerResponse, creden
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     response.write(firstChunk(wire));
     response.end(streamError(wire, echo));
+    return;
+  }
+  if (url.pathname.includes('/v1internal:')) {
+    // Gemini Code Assist (the Gemini CLI login's API): its setup call gets the echo too.
+    sendErrorBody(response, 'gemini', echo, credential);
     return;
   }
   if (url.pathname.endsWith('/messages/count_tokens')) {
