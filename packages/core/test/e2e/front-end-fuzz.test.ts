@@ -7,7 +7,8 @@
  * that the process keeps serving after each batch, and that no built-in prototype changed inside
  * the child.
  *
- * Reproduce a failure with the seed it prints: LLM_PROXY_FUZZ_SEED=<seed> and the case number.
+ * Reproduce a failure with the seed it prints: LLM_PROXY_FUZZ_SEED=<seed> (the case number locates
+ * the request within the run).
  */
 import fs from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -19,7 +20,8 @@ import { errorFamilyOf, errorShapeProblem, type FrontEnd } from '../support/fron
 import { damageText, mutateJson, oddHeaders, oddQuery, Picker, seededRandom, type MalformedRequest } from '../support/malformed-requests.js';
 import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, startLlmProxy, type RunningCli } from '../support/run-llm-proxy.js';
 
-const CASES_PER_FRONT_END = 2_000;
+/** LLM_PROXY_FUZZ_CASES raises the count for a longer local hunt; CI runs the default. */
+const CASES_PER_FRONT_END = process.env['LLM_PROXY_FUZZ_CASES'] === undefined ? 2_000 : Number(process.env['LLM_PROXY_FUZZ_CASES']);
 const BATCH_SIZE = 250;
 const CONCURRENCY = 4;
 const BASE_SEED = process.env['LLM_PROXY_FUZZ_SEED'] === undefined ? 0x5eed_1202 : Number(process.env['LLM_PROXY_FUZZ_SEED']);
@@ -219,7 +221,7 @@ describe('fuzzing the front-ends with malformed requests', () => {
 
   const frontEnds: readonly FrontEnd[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
   it.each(frontEnds.map((frontEnd, position) => ({ frontEnd, seed: (BASE_SEED + position) >>> 0 })))(
-    '$frontEnd: 2,000 malformed requests, no 5xx, every error in its API format, still serving',
+    `$frontEnd: ${CASES_PER_FRONT_END} malformed requests, no 5xx, every error in its API format, still serving`,
     async ({ frontEnd, seed }) => {
       const baseUrl = new URL(proxy.url);
       const failures: string[] = [];
@@ -248,7 +250,7 @@ describe('fuzzing the front-ends with malformed requests', () => {
       expect([...statuses.keys()].some((status) => status >= 400)).toBe(true);
     },
     // About 5 s per front-end on a quiet machine; generous for a loaded CI runner.
-    45_000,
+    Math.max(45_000, CASES_PER_FRONT_END * 25),
   );
 
   it('leaves the built-in prototypes untouched inside the proxy process', async () => {
