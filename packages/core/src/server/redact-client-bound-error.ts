@@ -13,24 +13,25 @@ import { redactText } from '../logging/redact-secrets.js';
 /** The redacted error, or `error` itself when none of its client-visible text held a secret. */
 export function redactClientBoundError(error: LlmProxyError, secrets: Iterable<string>): LlmProxyError {
   const options = { apiKeys: secrets };
-  const redact = (text: string): string => redactText(text, options);
-  const redactOptional = <T>(value: T): T | string => (typeof value === 'string' ? redact(value) : value);
+  const redactOptional = <T>(value: T): T | string => (typeof value === 'string' ? redactText(value, options) : value);
 
   if (UpstreamError.is(error)) {
+    // A connector built on another SDK copy may leave fields out: only strings are rewritten.
     const body = error.upstreamError;
+    const upstreamHeaders: Record<string, string> = (error.upstreamHeaders as Record<string, string> | undefined) ?? {};
     const scrubbed = {
-      message: redact(body.message),
+      message: redactOptional(body.message),
       type: redactOptional(body.type),
       code: redactOptional(body.code),
       param: redactOptional(body.param),
     };
-    const headers = Object.fromEntries(Object.entries(error.upstreamHeaders).map(([name, value]) => [name, redact(value)]));
+    const headers = Object.fromEntries(Object.entries(upstreamHeaders).map(([name, value]) => [name, redactOptional(value)]));
     const unchanged =
       scrubbed.message === body.message &&
       scrubbed.type === body.type &&
       scrubbed.code === body.code &&
       scrubbed.param === body.param &&
-      Object.entries(headers).every(([name, value]) => error.upstreamHeaders[name] === value);
+      Object.entries(headers).every(([name, value]) => upstreamHeaders[name] === value);
     if (unchanged) return error;
     const backend = error.details['backend'];
     return new UpstreamError({
@@ -42,7 +43,7 @@ export function redactClientBoundError(error: LlmProxyError, secrets: Iterable<s
     });
   }
 
-  const summary = redact(error.summary);
+  const summary = redactOptional(error.summary);
   const currentValue = redactOptional(error.currentValue);
   const fix = redactOptional(error.fix);
   if (summary === error.summary && currentValue === error.currentValue && fix === error.fix) return error;
