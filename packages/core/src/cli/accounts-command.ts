@@ -39,7 +39,7 @@ export async function accountsCommand(
     if (request.provider !== undefined) checkProvider(accounts.providers, request.provider);
     const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
     const { createUpstreamHttpClient, upstreamClientSettings } = await import('../upstream/create-upstream-http-client.js');
-    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
     const print = (line: string): void => void environment.stdout.write(`${line}\n`);
     const accountsEnvironment: AccountsEnvironment = {
       http,

@@ -28,7 +28,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
 
     // Listing must not pop up notifications or reach upstreams; the connectors only need a context.
     const notifier = createDesktopNotifier({ enabled: false, logger });
-    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
     try {
       const { registry, report } = await loadBackends({
         settings: settings.values,

@@ -57,7 +57,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     });
     shutdownSteps.push(() => notifier.close());
 
-    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger });
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
     shutdownSteps.push(() => http.close());
 
     const { registry, report } = await loadBackends({
@@ -77,7 +77,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       shutdownSteps.push(() => service.close());
     }
 
-    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso });
+    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso, knownSecrets: logger.knownSecrets });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 

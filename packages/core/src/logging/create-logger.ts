@@ -12,10 +12,17 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from './app-logger.js';
+import { KnownSecrets } from './known-secrets.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** An {@link AppLogger} that can be flushed and closed at exit. */
 export interface ClosableLogger extends AppLogger {
+  /**
+   * The exact secrets this logger redacts: the client API keys, plus whatever the upstream
+   * client records as it sends credentials. The server scrubs client-bound error text with the
+   * same set.
+   */
+  readonly knownSecrets: KnownSecrets;
   /** Writes out everything logged so far (the log file included) and releases the file. */
   close(): Promise<void>;
 }
@@ -36,6 +43,7 @@ type LoggerSettings = Pick<ProxySettings, 'logLevel' | 'logFile' | 'auth'>;
 
 export function createLogger(settings: LoggerSettings, options: CreateLoggerOptions = {}): ClosableLogger {
   const writeLogFile = options.writeLogFile ?? true;
+  const knownSecrets = new KnownSecrets(settings.auth.apiKeys);
   if (writeLogFile) prepareLogFile(settings.logFile);
 
   const colors = options.colors ?? (options.consoleStream === undefined && process.stderr.isTTY === true);
@@ -55,7 +63,7 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     level: settings.logLevel,
     format: format.combine(
       format.errors({ stack: true }),
-      redactSecrets({ apiKeys: settings.auth.apiKeys }),
+      redactSecrets({ apiKeys: knownSecrets }),
       format.timestamp(),
     ),
     transports: fileTransport === undefined ? [consoleTransport] : [consoleTransport, fileTransport],
@@ -72,7 +80,7 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     return closing;
   };
 
-  return Object.assign(wrap(logger), { close });
+  return Object.assign(wrap(logger), { close, knownSecrets });
 }
 
 /**

@@ -44,8 +44,12 @@ const SECRET_TEXT_PATTERNS: readonly RegExp[] = [
 ];
 
 export interface RedactOptions {
-  /** The exact API keys the proxy accepts (including one generated for this run). */
-  apiKeys: readonly string[];
+  /**
+   * The exact secrets to remove: the API keys the proxy accepts (including one generated for
+   * this run) and, through known-secrets.ts, the credentials it sent upstream. Read on every
+   * call, so a live collection keeps redacting values learnt after startup.
+   */
+  apiKeys: Iterable<string>;
 }
 
 /**

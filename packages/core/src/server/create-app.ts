@@ -40,6 +40,11 @@ export interface CreateAppOptions {
   /** Failed authentication attempts per client address and window before 429 (defaults in client-authentication.ts). */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
+  /**
+   * The exact secrets the process holds (client keys, credentials sent upstream), scrubbed from
+   * every client-bound error; the logger's set. Secret shapes are scrubbed without it too.
+   */
+  knownSecrets?: Iterable<string>;
 }
 
 export interface ProxyApp {
@@ -52,6 +57,7 @@ export interface ProxyApp {
 export function createApp(options: CreateAppOptions): ProxyApp {
   const settings = options.settings.values;
   const { logger, registry, report, version } = options;
+  const knownSecrets = options.knownSecrets ?? [];
   const inFlightRequests = new InFlightRequests();
   const authentication = createClientAuthentication({
     settings,
@@ -89,19 +95,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets }));
     app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
   }
   app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
   app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets }));
   app.use(routeNotFound());
-  app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes }));
+  app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };
 }

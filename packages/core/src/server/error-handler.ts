@@ -7,12 +7,14 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
+import { redactClientBoundError } from './redact-client-bound-error.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { requestContextOf } from './request-context.js';
 import { toLlmProxyError } from './to-llm-proxy-error.js';
 
-export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: number }): ErrorRequestHandler {
+export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: number; knownSecrets?: Iterable<string> }): ErrorRequestHandler {
   const { logger, bodyLimitBytes } = options;
+  const knownSecrets = options.knownSecrets ?? [];
   return (thrown: unknown, request, response, _next) => {
     const context = requestContextOf(response);
     const { error, unexpected } = toLlmProxyError(thrown, bodyLimitBytes);
@@ -36,7 +38,8 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
       if (!response.writableEnded) response.end();
       return;
     }
-    sendErrorResponse(response, error, context.family);
+    // Upstream text reaches the client verbatim otherwise: scrub echoed credentials first.
+    sendErrorResponse(response, redactClientBoundError(error, knownSecrets), context.family);
   };
 }
 

@@ -35,6 +35,8 @@ export interface StartProxyOptions {
   version: string;
   /** With SSO on: the `/auth` pages and SSO credentials (closed by its creator, not here). */
   sso?: SsoService | undefined;
+  /** The exact secrets scrubbed from client-bound errors (the logger's set). */
+  knownSecrets?: Iterable<string>;
   /** Overrides of the failed-authentication limiter, for tests. */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;

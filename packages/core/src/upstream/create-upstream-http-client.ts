@@ -29,6 +29,7 @@ import {
 } from '../config/settings-table.js';
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
+import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseLimitKind } from './parse-server-sent-events.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
@@ -50,6 +51,12 @@ export interface UpstreamHttpClientOptions {
   /** `server.stream_idle_timeout_ms`: between two complete events of events(). */
   streamIdleTimeoutMs?: number;
   logger: AppLogger;
+  /**
+   * Where the credentials of every request are recorded (secret-named headers, `key` query
+   * parameters, token fields), so the log and client-bound error text can scrub an upstream
+   * that echoes them. The process logger's set.
+   */
+  knownSecrets?: KnownSecrets | undefined;
 }
 
 /** The client's timeouts and limits from the resolved `server.*` settings. */
@@ -135,6 +142,7 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
         startedAt: performance.now(),
       };
       if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
+      options.knownSecrets?.addRequestCredentials(request);
       let target: Target;
       let body: string | Buffer | undefined;
       let upstreamRequest: ClientRequest;

@@ -10,6 +10,7 @@ import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { ChatFrontend } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
+import { redactStreamErrors } from '../redact-client-bound-error.js';
 import { requestContextOf } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
@@ -19,8 +20,11 @@ export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
   registry: BackendRegistry;
   frontend: ChatFrontend<RenderOptions>;
+  /** Exact secrets scrubbed from errors inside a stream (see redact-client-bound-error.ts). */
+  knownSecrets?: Iterable<string>;
 }): RequestHandler {
   const { settings, registry, frontend } = options;
+  const knownSecrets = options.knownSecrets ?? [];
   return async (request, response) => {
     const context = requestContextOf(response);
     const parsed = frontend.parse({ body: request.body, params: request.params as Record<string, string>, query: request.query });
@@ -30,7 +34,7 @@ export function chatRoute<RenderOptions>(options: {
     // Upstream waits are counted in context.upstreamTiming through the signal.
     const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
     if (chatRequest.stream) {
-      const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
+      const events = redactStreamErrors(result.type === 'stream' ? result.events : replayChatResponse(result.response), knownSecrets);
       await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
       return;
     }

@@ -12,7 +12,11 @@ import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-mode
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
 import { chatRoute } from './chat-route.js';
 
-export function geminiModelActionRoute(options: { settings: Readonly<ProxySettings>; registry: BackendRegistry }): RequestHandler {
+export function geminiModelActionRoute(options: {
+  settings: Readonly<ProxySettings>;
+  registry: BackendRegistry;
+  knownSecrets?: Iterable<string>;
+}): RequestHandler {
   const chat = chatRoute({ ...options, frontend: geminiFrontend });
   return (request, response, next) => {
     const { model, action } = parseGeminiModelAction(request.params);
