@@ -45,6 +45,8 @@ export interface ProxySettings {
     drainTimeoutMs: number;
     /** Browser origins allowed to call the proxy in Single User Mode. */
     allowedOrigins: readonly string[];
+    /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty trusts none. */
+    trustProxy: readonly string[];
   };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];

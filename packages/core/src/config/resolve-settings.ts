@@ -150,6 +150,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       upstreamTimeoutMs: value('upstreamTimeout'),
       drainTimeoutMs: value('drainTimeout'),
       allowedOrigins: value('allowedOrigins'),
+      trustProxy: value('trustProxy'),
     },
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),

@@ -27,6 +27,7 @@ import {
   parseWholeNumber,
 } from './setting-parsers.js';
 import { SSO_PROVIDER_ID_ALLOWED, SSO_PROVIDER_ID_PATTERN, ssoProviderFromYaml, ssoProviderSchema } from './sso-provider-schema.js';
+import { isTrustedProxyEntry, parseTrustedProxies, TRUSTED_PROXY_ALLOWED, TRUSTED_PROXY_PATTERN } from './trusted-proxies.js';
 
 const FILE_PATH_LEAF = 'a file path (relative paths start at the working directory)';
 
@@ -403,6 +404,32 @@ const allowedOrigins = defineSetting<readonly string[]>({
   defaultValue: [],
 });
 
+/** Reverse proxies whose X-Forwarded-For names the client; none by default, so the header is ignored. */
+const trustProxy = defineSetting<readonly string[]>({
+  name: 'server.trust_proxy',
+  effectiveValue: (values) => values.server.trustProxy,
+  description: 'Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client, for the failed-attempt limiter and logs',
+  allowed: `a comma-separated list of ${TRUSTED_PROXY_ALLOWED}`,
+  flag: { name: 'trust-proxy', description: 'Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed (default none)' },
+  envVar: 'LLM_PROXY_TRUST_PROXY',
+  parse: parseTrustedProxies,
+  yaml: convertedYaml(
+    Type.Array(Type.String({ pattern: TRUSTED_PROXY_PATTERN, description: 'an IP address or CIDR range' }), { description: 'a list of addresses or CIDR ranges' }),
+    (entries: readonly string[], filepath) => {
+      const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+      if (bad === undefined) return entries;
+      throw new LlmProxyError({
+        code: 'CONFIG_INVALID',
+        message: `Invalid configuration in ${filepath}: server.trust_proxy has an entry that is not an IP address or CIDR range`,
+        currentValue: bad,
+        fix: `List ${TRUSTED_PROXY_ALLOWED}`,
+        details: { key: 'server.trust_proxy', file: filepath },
+      });
+    },
+  ),
+  defaultValue: [],
+});
+
 /** `plugins:` is the list itself, or a mapping that also holds the lock setting. */
 const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly string[]; require_lock?: boolean }>({
   // One schema with `items` (arrays only) and `properties` (objects only) rather than a union,
@@ -492,6 +519,7 @@ export const SETTINGS = {
   upstreamTimeout,
   drainTimeout,
   allowedOrigins,
+  trustProxy,
   plugins,
   pluginsRequireLock,
   backends,

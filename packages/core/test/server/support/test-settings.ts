@@ -34,6 +34,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       upstreamTimeoutMs: 10_000,
       drainTimeoutMs: 5_000,
       allowedOrigins: [],
+      trustProxy: [],
       ...server,
     },
   };
