@@ -14,6 +14,7 @@ import { requestContextOf } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
+import { endOnShutdown } from '../shutdown-cut.js';
 
 export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
@@ -31,7 +32,9 @@ export function chatRoute<RenderOptions>(options: {
     const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
     if (chatRequest.stream) {
       const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
-      await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
+      // A stream still open when the drain timeout passes ends with the API's own error event.
+      const cuttable = endOnShutdown(events, context.abortController.signal);
+      await sendEventStream(response, frontend.renderStream(cuttable, parsed.renderOptions), context.upstreamTiming);
       return;
     }
     const chatResponse =
