@@ -151,6 +151,8 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       drainTimeoutMs: value('drainTimeout'),
       allowedOrigins: value('allowedOrigins'),
       trustProxy: value('trustProxy'),
+      upstreamKeyRetryMs: value('upstreamKeyRetry'),
+      upstreamKeyRetryMaxMs: value('upstreamKeyRetryMax'),
     },
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),

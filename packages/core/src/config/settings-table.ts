@@ -430,6 +430,29 @@ const trustProxy = defineSetting<readonly string[]>({
   defaultValue: [],
 });
 
+/** The back-off of an upstream API key the upstream rejected: first wait, doubling per rejection in a row, up to the cap. */
+const upstreamKeyRetry = defineSetting<number>({
+  name: 'server.upstream_key_retry_ms',
+  effectiveValue: (values) => values.server.upstreamKeyRetryMs,
+  description: 'How long an upstream API key the upstream rejected stays out before it is tried again, in milliseconds; doubles with each rejection in a row',
+  allowed: 'a whole number of milliseconds, 1 or more',
+  envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
+  defaultValue: 30_000,
+});
+
+const upstreamKeyRetryMax = defineSetting<number>({
+  name: 'server.upstream_key_retry_max_ms',
+  effectiveValue: (values) => values.server.upstreamKeyRetryMaxMs,
+  description: 'The longest a rejected upstream API key stays out before it is tried again, in milliseconds',
+  allowed: 'a whole number of milliseconds, 1 or more',
+  envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MAX_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
+  defaultValue: 30 * 60_000,
+});
+
 /** `plugins:` is the list itself, or a mapping that also holds the lock setting. */
 const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly string[]; require_lock?: boolean }>({
   // One schema with `items` (arrays only) and `properties` (objects only) rather than a union,
@@ -520,6 +543,8 @@ export const SETTINGS = {
   drainTimeout,
   allowedOrigins,
   trustProxy,
+  upstreamKeyRetry,
+  upstreamKeyRetryMax,
   plugins,
   pluginsRequireLock,
   backends,

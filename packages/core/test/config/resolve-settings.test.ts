@@ -58,6 +58,8 @@ describe('resolveSettings defaults', () => {
       drainTimeoutMs: 10_000,
       allowedOrigins: [],
       trustProxy: [],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
     });
     expect(values.plugins).toEqual([]);
     expect(values.backends).toEqual({});
@@ -260,6 +262,8 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       drainTimeoutMs: 0,
       allowedOrigins: ['http://localhost:3000'],
       trustProxy: ['10.0.0.0/8', '::1'],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
     });
     expect(fromYaml.values.plugins).toEqual(['llmproxy-connector-example']);
     expect(fromYaml.values.backends).toEqual({

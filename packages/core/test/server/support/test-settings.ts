@@ -35,6 +35,8 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       drainTimeoutMs: 5_000,
       allowedOrigins: [],
       trustProxy: [],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
       ...server,
     },
   };
