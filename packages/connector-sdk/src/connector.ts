@@ -49,6 +49,12 @@ export interface ConnectorContext {
    * of those formats. Core always provides them; a host that does not leaves this undefined.
    */
   codecs?: WireCodecs;
+  /**
+   * How long an API key the upstream rejected stays out before it is tried again: the first
+   * wait, doubling with each rejection in a row up to the cap (the operator's
+   * `server.upstream_key_retry_ms` / `_max_ms`). Undefined: the connector's own defaults.
+   */
+  apiKeyRetry?: { initialMs: number; maxMs: number };
 }
 
 export interface ChatOptions {
@@ -69,6 +75,11 @@ export interface Connector {
    * whose upstream can. Core estimates for the others.
    */
   countTokens?(request: ChatRequest, options: ChatOptions): Promise<number>;
+  /**
+   * One line per credential for the operator's health details, by number and never by value,
+   * e.g. `key #1: active`, `key #2: resting until <time>`, `key #3: retired, next try at <time>`.
+   */
+  describeCredentials?(): string[];
   /** Releases timers, watchers and sockets at shutdown. */
   close?(): Promise<void>;
 }

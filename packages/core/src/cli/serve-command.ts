@@ -65,7 +65,13 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       cwd: environment.cwd,
       logger,
       requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
-      createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
+      createContext: connectorContextFactory({
+        logger,
+        http,
+        notifier,
+        env: environment.env,
+        apiKeyRetry: { initialMs: settings.values.server.upstreamKeyRetryMs, maxMs: settings.values.server.upstreamKeyRetryMaxMs },
+      }),
     });
 
     let sso: SsoService | undefined;

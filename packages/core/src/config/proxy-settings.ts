@@ -55,6 +55,12 @@ export interface ProxySettings {
     requestTimeoutMs: number;
     /** Browser origins allowed to call the proxy in Single User Mode. */
     allowedOrigins: readonly string[];
+    /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty trusts none. */
+    trustProxy: readonly string[];
+    /** First wait before an upstream API key the upstream rejected is tried again, in ms; doubles per rejection. */
+    upstreamKeyRetryMs: number;
+    /** The longest wait before a rejected upstream API key is tried again, in ms. */
+    upstreamKeyRetryMaxMs: number;
   };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];

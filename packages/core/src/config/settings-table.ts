@@ -27,6 +27,7 @@ import {
   parseWholeNumber,
 } from './setting-parsers.js';
 import { SSO_PROVIDER_ID_ALLOWED, SSO_PROVIDER_ID_PATTERN, ssoProviderFromYaml, ssoProviderSchema } from './sso-provider-schema.js';
+import { isTrustedProxyEntry, parseTrustedProxies, TRUSTED_PROXY_ALLOWED, TRUSTED_PROXY_PATTERN } from './trusted-proxies.js';
 
 const FILE_PATH_LEAF = 'a file path (relative paths start at the working directory)';
 
@@ -500,6 +501,55 @@ const allowedOrigins = defineSetting<readonly string[]>({
   defaultValue: [],
 });
 
+/** Reverse proxies whose X-Forwarded-For names the client; none by default, so the header is ignored. */
+const trustProxy = defineSetting<readonly string[]>({
+  name: 'server.trust_proxy',
+  effectiveValue: (values) => values.server.trustProxy,
+  description: 'Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client, for the failed-attempt limiter and logs',
+  allowed: `a comma-separated list of ${TRUSTED_PROXY_ALLOWED}`,
+  flag: { name: 'trust-proxy', description: 'Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed (default none)' },
+  envVar: 'LLM_PROXY_TRUST_PROXY',
+  parse: parseTrustedProxies,
+  yaml: convertedYaml(
+    Type.Array(Type.String({ pattern: TRUSTED_PROXY_PATTERN, description: 'an IP address or CIDR range' }), { description: 'a list of addresses or CIDR ranges' }),
+    (entries: readonly string[], filepath) => {
+      const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+      if (bad === undefined) return entries;
+      throw new LlmProxyError({
+        code: 'CONFIG_INVALID',
+        message: `Invalid configuration in ${filepath}: server.trust_proxy has an entry that is not an IP address or CIDR range`,
+        currentValue: bad,
+        fix: `List ${TRUSTED_PROXY_ALLOWED}`,
+        details: { key: 'server.trust_proxy', file: filepath },
+      });
+    },
+  ),
+  defaultValue: [],
+});
+
+/** The back-off of an upstream API key the upstream rejected: first wait, doubling per rejection in a row, up to the cap. */
+const upstreamKeyRetry = defineSetting<number>({
+  name: 'server.upstream_key_retry_ms',
+  effectiveValue: (values) => values.server.upstreamKeyRetryMs,
+  description: 'How long an upstream API key the upstream rejected stays out before it is tried again, in milliseconds; doubles with each rejection in a row',
+  allowed: 'a whole number of milliseconds, 1 or more',
+  envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
+  defaultValue: 30_000,
+});
+
+const upstreamKeyRetryMax = defineSetting<number>({
+  name: 'server.upstream_key_retry_max_ms',
+  effectiveValue: (values) => values.server.upstreamKeyRetryMaxMs,
+  description: 'The longest a rejected upstream API key stays out before it is tried again, in milliseconds',
+  allowed: 'a whole number of milliseconds, 1 or more',
+  envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MAX_MS',
+  parse: (text) => parseWholeNumber(text, 1),
+  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
+  defaultValue: 30 * 60_000,
+});
+
 /** `plugins:` is the list itself, or a mapping that also holds the lock setting. */
 const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly string[]; require_lock?: boolean }>({
   // One schema with `items` (arrays only) and `properties` (objects only) rather than a union,
@@ -594,6 +644,9 @@ export const SETTINGS = {
   drainTimeout,
   requestTimeout,
   allowedOrigins,
+  trustProxy,
+  upstreamKeyRetry,
+  upstreamKeyRetryMax,
   plugins,
   pluginsRequireLock,
   backends,

@@ -70,8 +70,13 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     exitOnError: false,
   });
 
+  // Shutdown writes every request's line before closing; an entry logged after that (a timer
+  // of some connector) is dropped rather than crash the process with "write after end".
+  const state = { closed: false };
+  logger.on('error', () => undefined);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
+    state.closed = true;
     closing ??= new Promise<void>((resolve) => {
       // The file transport finishes only after its stream has written everything out.
       (fileTransport ?? consoleTransport).once('finish', () => resolve());
@@ -80,7 +85,7 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     return closing;
   };
 
-  return Object.assign(wrap(logger), { close, knownSecrets });
+  return Object.assign(wrap(logger, state), { close, knownSecrets });
 }
 
 /**
@@ -89,15 +94,17 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
  * the per-request `info` line costs nothing when the level is `warn` or `error`. The level is
  * fixed for the life of the process, so it is read once.
  */
-function wrap(logger: winston.Logger): AppLogger {
+function wrap(logger: winston.Logger, state: { readonly closed: boolean }): AppLogger {
   const noop = (): void => undefined;
   const enabled = (level: 'error' | 'warn' | 'info' | 'debug'): boolean => logger.isLevelEnabled(level);
+  const writer = (level: 'error' | 'warn' | 'info' | 'debug'): AppLogger['info'] =>
+    enabled(level) ? (message, meta) => void (state.closed ? undefined : logger.log(level, message, meta)) : noop;
   return {
-    error: enabled('error') ? (message, meta) => void logger.error(message, meta) : noop,
-    warn: enabled('warn') ? (message, meta) => void logger.warn(message, meta) : noop,
-    info: enabled('info') ? (message, meta) => void logger.info(message, meta) : noop,
-    debug: enabled('debug') ? (message, meta) => void logger.debug(message, meta) : noop,
-    child: (meta) => wrap(logger.child(meta)),
+    error: writer('error'),
+    warn: writer('warn'),
+    info: writer('info'),
+    debug: writer('debug'),
+    child: (meta) => wrap(logger.child(meta), state),
     isLevelEnabled: enabled,
   };
 }

@@ -11,6 +11,8 @@ export function connectorContextFactory(shared: {
   http: UpstreamHttpClient;
   notifier: Notifier;
   env: Readonly<Record<string, string | undefined>>;
+  /** The back-off of rejected upstream API keys (`server.upstream_key_retry_ms` / `_max_ms`). */
+  apiKeyRetry?: { initialMs: number; maxMs: number };
 }): (backendName: string, connectorId: string, config: Record<string, unknown>) => ConnectorContext {
   return (backendName, _connectorId, config) => ({
     backendName,
@@ -19,5 +21,6 @@ export function connectorContextFactory(shared: {
     notifier: shared.notifier,
     config,
     env: shared.env,
+    ...(shared.apiKeyRetry === undefined ? {} : { apiKeyRetry: shared.apiKeyRetry }),
   });
 }

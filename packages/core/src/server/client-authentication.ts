@@ -3,8 +3,16 @@
  * must carry one of the configured API keys or, with SSO on, a personal proxy token or a token
  * issued by a configured identity provider; except `/internal/health`, which answers its basic
  * fields to anyone and its details only to a valid credential. Each authenticated request is
- * attributed to a user id (never the credential). Repeated failures from one client address
- * are refused with 429 for a while, so keys cannot be guessed at network speed.
+ * attributed to a user id (never the credential). Repeated wrong credentials from one client
+ * address are refused with 429 for a while, so keys cannot be guessed at network speed.
+ *
+ * The limiter only ever refuses failed attempts: a request with a valid credential is never
+ * refused or counted, so wrong guesses from the same address (another local process, a web page
+ * firing requests at 127.0.0.1, everyone behind one reverse proxy) cannot lock the owner out. A
+ * request with no credential at all is a plain 401 and does not count either: it guesses
+ * nothing, and it is exactly what a cross-site `<img>` or form sends, so counting it would let
+ * any web page lock the local user out. The client address is the socket's peer, or with
+ * `server.trust_proxy` the right-most untrusted `X-Forwarded-For` entry (client-address.ts).
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { Request, RequestHandler, Response } from 'express';
@@ -13,6 +21,7 @@ import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { createApiKeyVerifier } from './api-key-verifier.js';
+import { clientAddressResolver, type ClientAddressOf } from './client-address.js';
 import { presentedApiKey, type PresentedApiKey } from './presented-api-key.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { requestContextOf } from './request-context.js';
@@ -46,8 +55,6 @@ type Verdict =
   /** An SSO credential that is expired, revoked, forged or of a user not allowed. */
   | { kind: 'refused'; presented: PresentedApiKey; error: LlmProxyError };
 
-const verdicts = new WeakMap<Request, Verdict>();
-
 export function createClientAuthentication(options: ClientAuthenticationOptions): ClientAuthentication {
   const { settings, logger, sso } = options;
   if (settings.auth.disabled) {
@@ -72,11 +79,11 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
   const limit = options.failedAttemptLimit ?? DEFAULT_FAILED_ATTEMPT_LIMIT;
   const windowMs = options.failedAttemptWindowMs ?? DEFAULT_FAILED_ATTEMPT_WINDOW_MS;
   const failureStore = new MemoryStore();
+  const clientAddress = clientAddressResolver(settings.server.trustProxy);
   const clientKey = (request: Request): string => ipKeyGenerator(clientAddress(request), 56);
 
-  // Counts failed attempts only: a valid key is not counted unless its address is already
-  // blocked, in which case it is refused like any other attempt, so a blocked client cannot
-  // tell a right guess from a wrong one.
+  // Counts and refuses failed attempts only (a wrong key, or an SSO credential refused); valid
+  // and missing credentials never reach it (see the middleware below).
   const failedAttemptLimiter = rateLimit({
     windowMs,
     limit,
@@ -84,11 +91,9 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: clientKey,
-    skip: async (request) => {
-      if (verdicts.get(request)?.kind !== 'valid') return false;
-      const failures = await failureStore.get(clientKey(request));
-      return failures === undefined || failures.totalHits < limit;
-    },
+    // The client address is resolved above from server.trust_proxy, not from Express's own
+    // `trust proxy`, so the library's checks of that setting do not apply.
+    validate: { xForwardedForHeader: false, forwardedHeader: false, ip: false, trustProxy: false },
     handler: (request, response) => {
       const retryAfterSeconds = Number(response.getHeader('retry-after') ?? Math.ceil(windowMs / 1000));
       logger.warn('Too many failed authentication attempts; refusing client', {
@@ -120,26 +125,36 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
       return;
     }
     const verdict: Verdict = presented === undefined ? { kind: 'missing' } : await judge(presented);
-    verdicts.set(request, verdict);
+    if (verdict.kind === 'valid') {
+      context.authenticated = true;
+      context.userId = verdict.userId;
+      next();
+      return;
+    }
+    if (verdict.kind === 'missing') {
+      refuse(request, response, verdict, logger, sso !== undefined, clientAddress);
+      return;
+    }
     void failedAttemptLimiter(request, response, (error?: unknown) => {
       if (error !== undefined) {
         next(error);
         return;
       }
-      if (verdict.kind === 'valid') {
-        context.authenticated = true;
-        context.userId = verdict.userId;
-        next();
-        return;
-      }
-      refuse(request, response, verdict, logger, sso !== undefined);
+      refuse(request, response, verdict, logger, sso !== undefined, clientAddress);
     });
   };
 
   return { middleware, close: () => failureStore.shutdown() };
 }
 
-function refuse(request: Request, response: Response, verdict: Exclude<Verdict, { kind: 'valid' }>, logger: AppLogger, ssoEnabled: boolean): void {
+function refuse(
+  request: Request,
+  response: Response,
+  verdict: Exclude<Verdict, { kind: 'valid' }>,
+  logger: AppLogger,
+  ssoEnabled: boolean,
+  clientAddress: ClientAddressOf,
+): void {
   const ssoHint = ssoEnabled ? ', or a personal token from /auth/login' : '';
   const error =
     verdict.kind === 'refused'
@@ -168,8 +183,4 @@ function refuse(request: Request, response: Response, verdict: Exclude<Verdict, 
     ...(verdict.kind === 'refused' ? { code: verdict.error.code } : {}),
   });
   sendErrorResponse(response, error, requestContextOf(response).family);
-}
-
-function clientAddress(request: Request): string {
-  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }

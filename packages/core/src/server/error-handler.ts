@@ -10,6 +10,7 @@ import type { AppLogger } from '../logging/app-logger.js';
 import { redactClientBoundError } from './redact-client-bound-error.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { requestContextOf } from './request-context.js';
+import { shutdownCutOf } from './shutdown-cut.js';
 import { toLlmProxyError } from './to-llm-proxy-error.js';
 
 export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: number; knownSecrets?: Iterable<string> }): ErrorRequestHandler {
@@ -20,7 +21,18 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
     const { error, unexpected } = toLlmProxyError(thrown, bodyLimitBytes);
     const path = request.originalUrl.split('?', 1)[0];
     if (context.abortController.signal.aborted) {
-      // The client left (or shutdown gave up on it); whatever failed after that has nobody to tell.
+      const shutdownCut = shutdownCutOf(context.abortController.signal);
+      if (shutdownCut !== undefined) {
+        // Shutdown gave up waiting for this request: the client is still there and is told so.
+        if (response.headersSent) {
+          if (!response.writableEnded) response.end();
+        } else {
+          response.setHeader('connection', 'close');
+          sendErrorResponse(response, shutdownCut, context.family);
+        }
+        return;
+      }
+      // The client left; whatever failed after that has nobody to tell.
       logger.debug('Request ended after the client disconnected', { method: request.method, path, code: error.code });
       return;
     }

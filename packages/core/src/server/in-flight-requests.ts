@@ -50,8 +50,11 @@ export class InFlightRequests {
     });
   }
 
-  /** Aborts every in-flight request (their connectors cancel the upstream requests). */
-  abortAll(): void {
-    for (const abortController of this.#active) abortController.abort();
+  /**
+   * Aborts every in-flight request with `reason` (their connectors cancel the upstream
+   * requests; the routes tell the clients why).
+   */
+  abortAll(reason?: unknown): void {
+    for (const abortController of this.#active) abortController.abort(reason);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * @fileoverview Starts the proxy's HTTP server — the only place that binds a port — and stops
  * it gracefully: stop accepting, let in-flight requests and streams finish within the drain
- * timeout, then cut what is left, close the connectors and resolve.
+ * timeout, then end what is left with SERVER_SHUTTING_DOWN (cutting connections that cannot
+ * take it), close the connectors and resolve once every request's log line was written.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import type { SsoService } from '../sso/sso-service.js';
 import { answerClientError } from './answer-client-error.js';
 import { createApp, type CreateAppOptions } from './create-app.js';
 import { expressMessageClasses } from './express-message-classes.js';
+import { shutdownCutError } from './shutdown-cut.js';
 
 /**
  * Time allowed to receive a request's headers; short, to shed slow-header (slowloris) clients.
@@ -26,6 +28,11 @@ export const HEADERS_TIMEOUT_MS = 30_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** How long an idle keep-alive connection stays open between requests. */
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/**
+ * After the drain timeout: how long requests get to send their SERVER_SHUTTING_DOWN answer (a
+ * client that stopped reading cannot take it) before their connections are cut.
+ */
+export const CUT_GRACE_MS = 1_000;
 
 export interface StartProxyOptions {
   settings: ResolvedSettings;
@@ -95,9 +102,18 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       server.closeIdleConnections();
       const drained = await inFlightRequests.waitUntilIdle(drainTimeoutMs);
       if (!drained) {
-        logger.warn('Drain timeout reached; aborting the remaining requests', { inFlight: inFlightRequests.size, drainTimeoutMs });
-        inFlightRequests.abortAll();
-        server.closeAllConnections();
+        logger.warn('Drain timeout reached; ending the remaining requests with SERVER_SHUTTING_DOWN', {
+          inFlight: inFlightRequests.size,
+          drainTimeoutMs,
+        });
+        // Each route answers its client with the error (a stream gets its API's error event),
+        // which takes a moment; connections still open after that are cut.
+        inFlightRequests.abortAll(shutdownCutError(drainTimeoutMs));
+        if (!(await inFlightRequests.waitUntilIdle(CUT_GRACE_MS))) {
+          server.closeAllConnections();
+          // Their 'close' events write the request log lines; the logger closes after this.
+          await inFlightRequests.waitUntilIdle(CUT_GRACE_MS);
+        }
       }
       server.closeIdleConnections();
       await serverClosed;

@@ -36,8 +36,9 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
     response.once('close', () => {
       // 'close' before the response finished means the client went away: cancel the upstream.
       if (!response.writableFinished) context.abortController.abort();
-      release();
+      // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
+      release();
     });
     if (inFlightRequests.shuttingDown) {
       response.setHeader('connection', 'close');

@@ -62,6 +62,9 @@ describe('resolveSettings defaults', () => {
       drainTimeoutMs: 10_000,
       requestTimeoutMs: 60_000,
       allowedOrigins: [],
+      trustProxy: [],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
     });
     expect(values.plugins).toEqual([]);
     expect(values.backends).toEqual({});
@@ -247,6 +250,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
         '  upstream_timeout_ms: 5000',
         '  drain_timeout_ms: 0',
         '  allowed_origins: [http://localhost:3000]',
+        "  trust_proxy: ['10.0.0.0/8', '::1']",
         'plugins: [llmproxy-connector-example]',
         'backends:',
         '  local:',
@@ -267,6 +271,9 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       drainTimeoutMs: 0,
       requestTimeoutMs: 60_000,
       allowedOrigins: ['http://localhost:3000'],
+      trustProxy: ['10.0.0.0/8', '::1'],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
     });
     expect(fromYaml.values.plugins).toEqual(['llmproxy-connector-example']);
     expect(fromYaml.values.backends).toEqual({
@@ -276,6 +283,16 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
     const fromEnvironment = await resolve([], { LLM_PROXY_BODY_LIMIT: '512kb', LLM_PROXY_DRAIN_TIMEOUT_MS: '250' }, files);
     expect(fromEnvironment.values.server.bodyLimitBytes).toBe(512 * 1024);
     expect(fromEnvironment.values.server.drainTimeoutMs).toBe(250);
+  });
+
+  it('accepts only addresses and CIDR ranges as trusted proxies', async () => {
+    const fromEnvironment = await resolve([], { LLM_PROXY_TRUST_PROXY: '127.0.0.1, 192.168.0.0/16' });
+    expect(fromEnvironment.values.server.trustProxy).toEqual(['127.0.0.1', '192.168.0.0/16']);
+    const badEnvironment = await resolveProblems([], { LLM_PROXY_TRUST_PROXY: '127.0.0.1,10.0.0.0/33' });
+    expect(badEnvironment.map((problem) => problem.code)).toEqual(['ENV_VALUE_INVALID']);
+    const badYaml = await resolveProblems([], {}, { 'llm-proxy.yaml': "server:\n  trust_proxy: ['300.1.2.3']\n" });
+    expect(badYaml.map((problem) => problem.code)).toEqual(['CONFIG_INVALID']);
+    expect(badYaml[0]?.message).toContain('300.1.2.3');
   });
 });
 

@@ -141,6 +141,33 @@ describe('openai-codex through the llm-proxy CLI', () => {
     expect(proxy.output.stderr).not.toMatch(/TypeError|Unhandled/);
   });
 
+  it('notices a Codex login made after startup in a ~/.codex folder that did not exist yet, without a restart', async () => {
+    const home = createTemporaryHome();
+    const { client, proxy } = await start(home, project());
+    expect(await ask(client).then(() => undefined, (caught: unknown) => caught)).toBeInstanceOf(OpenAI.AuthenticationError);
+
+    // A first login the backend refuses (its tokens were revoked): the proxy leaves it out for 600 s.
+    writeJsonFile(home, '.codex/auth.json', codexAuthFile({ accessToken: fakeAccessToken('stale-0', 'account-late', 3600), refreshToken: 'rt-revoked', idToken: fakeIdToken('late@example.com', 'account-late'), accountId: 'account-late', lastRefresh: new Date().toISOString() }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await ask(client).then(() => undefined, (caught: unknown) => caught)).toBeInstanceOf(OpenAI.AuthenticationError);
+
+    // The user logs in again with the Codex CLI, which rewrites auth.json.
+    upstream.addAccount({ accountId: 'account-late' });
+    const token = fakeAccessToken('late-0', 'account-late', 3600);
+    upstream.validTokens.set(token, 'account-late');
+    writeJsonFile(home, '.codex/auth.json', codexAuthFile({ accessToken: token, refreshToken: 'rt-late', idToken: fakeIdToken('late@example.com', 'account-late'), accountId: 'account-late', lastRefresh: new Date().toISOString() }));
+
+    // Noticed within a few seconds (the pool's own recheck is 600 s away).
+    const deadline = Date.now() + 10_000;
+    let answer: string | null | undefined;
+    while (answer === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await ask(client).then((completion) => completion.choices[0]?.message.content, () => undefined);
+    }
+    expect(answer).toBe('Codex says hi from account-late (gpt-5.1-codex)');
+    expect(proxy.output.stderr).not.toMatch(/TypeError|Unhandled/);
+  }, 30_000);
+
   it('without opt-in: 403 naming OpenAI\'s terms and the flag', async () => {
     const home = createTemporaryHome();
     const { client } = await start(home, project(), []);

@@ -8,10 +8,12 @@ import type {
   ChatResult,
   Connector,
   ConnectorContext,
+  LlmProxyError,
   ModelInfo,
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
+import { UpstreamError } from '@llmproxy/connector-sdk';
 import { ANTHROPIC_API_VERSION } from '../../protocols/anthropic-messages/anthropic-messages-wire-types.js';
 import { fromAnthropicMessage, invalidAnthropicResponse } from '../../protocols/anthropic-messages/from-anthropic-message.js';
 import { readAnthropicMessageStream } from '../../protocols/anthropic-messages/read-anthropic-message-stream.js';
@@ -41,7 +43,13 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
   const modelsUrl = `${settings.baseUrl}/v1/models`;
   const jsonHeaders = { 'anthropic-version': ANTHROPIC_API_VERSION, accept: 'application/json' };
   const streamHeaders = { 'anthropic-version': ANTHROPIC_API_VERSION, accept: 'text/event-stream' };
-  const pool = new ApiKeyPool({ keys: [...settings.apiKeys], backendName, logger: context.logger, missingKeyHint: settings.missingKeyHint });
+  const pool = new ApiKeyPool({
+    keys: [...settings.apiKeys],
+    backendName,
+    logger: context.logger,
+    missingKeyHint: settings.missingKeyHint,
+    retry: context.apiKeyRetry,
+  });
   const bodyOptions: AnthropicMessagesBodyOptions = { backendName, defaultMaxTokens: settings.defaultMaxTokens };
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
@@ -51,6 +59,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       pool,
       send: (key) => http.send({ ...request, headers: { ...request.headers, 'x-api-key': key } }),
       readError: (failed) => readAnthropicUpstreamError(failed, backendName),
+      keyRevoked: anthropicKeyRevoked,
     });
     if (response.status >= 200 && response.status < 300) return response;
     throw await readAnthropicUpstreamError(response, backendName);
@@ -105,10 +114,21 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       return body.input_tokens;
     },
 
+    describeCredentials: () => pool.describe(),
+
     async close(): Promise<void> {
       cachedModels = undefined;
     },
   };
+}
+
+/**
+ * Anthropic documents 401 `authentication_error` as "there's an issue with your API key"; a key
+ * that may not use a resource is 403 `permission_error`, which never retires it. A 401 of
+ * another type (a gateway in front refusing one model) is about the request, not the key.
+ */
+function anthropicKeyRevoked(error: LlmProxyError): boolean {
+  return UpstreamError.is(error) && error.upstreamError.type === 'authentication_error';
 }
 
 function readModelPage(body: unknown, backendName: string): { models: ModelInfo[]; hasMore: boolean; lastId: string | undefined } {

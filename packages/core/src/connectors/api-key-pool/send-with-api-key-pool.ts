@@ -13,17 +13,25 @@ export interface SendWithApiKeyPoolOptions {
   send(key: string): Promise<UpstreamResponse>;
   /** Reads an error response (its body) into the error the client should see. */
   readError(response: UpstreamResponse): Promise<LlmProxyError>;
+  /**
+   * Whether a 401's error (as {@link readError} read it) says the key itself is revoked or
+   * invalid, the only case that retires it; see each connector for the vendor's evidence.
+   */
+  keyRevoked(error: LlmProxyError): boolean;
   /** The clock for HTTP-date `Retry-After` values; defaults to `Date.now`. */
   now?: () => number;
 }
 
 /**
  * Resolves with the first response that is neither 401 nor 429 (success or another error,
- * for the caller to handle). A 401 takes the key out of the pool, a 429 rests it for its
- * `Retry-After`; either way the request is sent again with the next usable key. When no key is
- * left, the upstream's own error is thrown, which tells the client more than "no keys left".
- * Each attempt retires or rests one key, so there are at most as many attempts as keys.
- * Throws the pool's error when no key is usable to begin with.
+ * for the caller to handle). A 401 that says the key is revoked retires the key (for its
+ * back-off); a 429 rests it for its `Retry-After`; either way the request is sent again with the
+ * next usable key. When no key is left, the upstream's own error is thrown, which tells the
+ * client more than "no keys left". Throws the pool's error when no key is usable to begin with.
+ *
+ * Any other 401 (a gateway refusing this key one model, say) leaves the key in the pool: the
+ * request tries the other keys once each, and the last 401 goes to the client. So a refusal
+ * about one model never takes the backend down for everyone else.
  *
  * A pool of a single key has nowhere to rotate to, so its 429 passes straight through and the
  * key does not rest: the upstream's own limits (often per model) stay the only judge, rather
@@ -31,15 +39,38 @@ export interface SendWithApiKeyPoolOptions {
  */
 export async function sendWithApiKeyPool(options: SendWithApiKeyPoolOptions): Promise<UpstreamResponse> {
   const { pool } = options;
+  const tried = new Set<number>();
   let acquired = pool.acquire();
   for (;;) {
+    tried.add(acquired.index);
     const response = await options.send(acquired.key);
+    if (response.status !== 401) pool.reportAccepted(acquired.index);
     if (response.status !== 401 && response.status !== 429) return response;
     if (response.status === 429 && pool.size === 1) return response;
-    if (response.status === 401) pool.reportUnauthorized(acquired.index);
-    else pool.reportRateLimited(acquired.index, parseRetryAfter(response.headers, (options.now ?? Date.now)()));
-    if (pool.usableCount() === 0) throw await options.readError(response);
-    response.discard();
-    acquired = pool.acquire();
+    if (response.status === 429) {
+      pool.reportRateLimited(acquired.index, parseRetryAfter(response.headers, (options.now ?? Date.now)()));
+      if (pool.usableCount() === 0) throw await options.readError(response);
+      response.discard();
+      acquired = pool.acquire();
+      continue;
+    }
+    const error = await options.readError(response);
+    if (options.keyRevoked(error)) {
+      pool.reportUnauthorized(acquired.index);
+      if (pool.usableCount() === 0) throw error;
+      acquired = pool.acquire();
+      continue;
+    }
+    const untried = pool.usableCount() > 0 ? tryAcquire(pool, tried) : undefined;
+    if (untried === undefined) throw error;
+    acquired = untried;
+  }
+}
+
+function tryAcquire(pool: ApiKeyPool, exclude: ReadonlySet<number>): ReturnType<ApiKeyPool['acquire']> | undefined {
+  try {
+    return pool.acquire(exclude);
+  } catch {
+    return undefined;
   }
 }

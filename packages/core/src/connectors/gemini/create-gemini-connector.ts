@@ -15,7 +15,7 @@ import type {
 import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
 import { geminiModelResource } from '../../protocols/gemini/gemini-model-resource.js';
-import { readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
+import { geminiKeyRevoked, readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
 import { toGeminiRequest } from '../../protocols/gemini/to-gemini-request.js';
 import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
 
@@ -47,29 +47,55 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
     keys: [...settings.apiKeys],
     backendName,
     logger,
+    retry: context.apiKeyRetry,
     ...(settings.missingKeyHint === undefined ? {} : { missingKeyHint: settings.missingKeyHint }),
   });
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
   /**
-   * Sends with the next pool key. A refused key (401, or Gemini's 400 `API_KEY_INVALID`) is
-   * retired and a rate-limited one (429) rests for Google's `RetryInfo.retryDelay`; either way
-   * the request goes out again with the next usable key, before anything reached the client.
+   * Sends with the next pool key. A key Google says is invalid or blocked (see
+   * `geminiKeyRevoked`) is retired for its back-off and a rate-limited one (429) rests for
+   * Google's `RetryInfo.retryDelay`; either way the request goes out again with the next usable
+   * key, before anything reached the client. Any other 401 (a gateway refusing one model) leaves
+   * the key in the pool: the other keys are tried once each, then the 401 goes to the client.
    * A pool of one key has nowhere to rotate to, so its 429 passes straight through.
    */
   async function send(build: (key: string) => UpstreamRequest): Promise<UpstreamResponse> {
     if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
+    const tried = new Set<number>();
     let acquired = pool.acquire();
     for (;;) {
+      tried.add(acquired.index);
       const response = await http.send(build(acquired.key));
-      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status >= 200 && response.status < 300) {
+        pool.reportAccepted(acquired.index);
+        return response;
+      }
       const failure = readGeminiUpstreamError(response.status, (await readUpstreamErrorBody(response)).text, response.headers, backendName);
-      const rateLimited = response.status === 429 && pool.size > 1;
-      if (!failure.rejectedCredentials && !rateLimited) throw failure.error;
-      if (failure.rejectedCredentials) pool.reportUnauthorized(acquired.index);
-      else pool.reportRateLimited(acquired.index, failure.retryAfterSeconds);
-      if (pool.usableCount() === 0) throw failure.error;
-      acquired = pool.acquire();
+      if (geminiKeyRevoked(failure.error)) {
+        pool.reportUnauthorized(acquired.index);
+        if (pool.usableCount() === 0) throw failure.error;
+        acquired = pool.acquire();
+        continue;
+      }
+      if (response.status !== 401) pool.reportAccepted(acquired.index);
+      if (response.status === 429 && pool.size > 1) {
+        pool.reportRateLimited(acquired.index, failure.retryAfterSeconds);
+        if (pool.usableCount() === 0) throw failure.error;
+        acquired = pool.acquire();
+        continue;
+      }
+      const untried = response.status === 401 && pool.usableCount() > 0 ? untriedKey(tried) : undefined;
+      if (untried === undefined) throw failure.error;
+      acquired = untried;
+    }
+  }
+
+  function untriedKey(tried: ReadonlySet<number>): ReturnType<ApiKeyPool['acquire']> | undefined {
+    try {
+      return pool.acquire(tried);
+    } catch {
+      return undefined;
     }
   }
 
@@ -117,6 +143,8 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       // A JSON answer to a streaming request is replayed as a stream by the chat route.
       return { type: 'response', response: await fromGeminiResponse(parsed, responseOptions) };
     },
+
+    describeCredentials: () => pool.describe(),
 
     async close(): Promise<void> {
       cachedModels = undefined;

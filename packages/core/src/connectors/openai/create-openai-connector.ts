@@ -14,6 +14,7 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
+import { UpstreamError } from '@llmproxy/connector-sdk';
 import { fromOpenAIChatCompletion, invalidResponse } from '../../protocols/openai-chat/from-openai-chat-completion.js';
 import { readOpenAIChatStream } from '../../protocols/openai-chat/read-openai-chat-stream.js';
 import { readOpenAIUpstreamError } from '../../protocols/openai-chat/read-openai-upstream-error.js';
@@ -63,7 +64,9 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
   const streamHeaders = { ...settings.headers, accept: 'text/event-stream' };
   const usesResponsesApi = compileModelPatterns(settings.responsesModels);
   const pool =
-    settings.apiKeys.length === 0 ? undefined : new ApiKeyPool({ keys: [...settings.apiKeys], backendName, logger: context.logger });
+    settings.apiKeys.length === 0
+      ? undefined
+      : new ApiKeyPool({ keys: [...settings.apiKeys], backendName, logger: context.logger, retry: context.apiKeyRetry });
   const bodyOptions: OpenAIChatBodyOptions = { backendName, maxTokensParameter: settings.maxTokensParameter };
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
@@ -79,6 +82,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       pool,
       send: (key) => http.send({ ...request, headers: { ...request.headers, authorization: `Bearer ${key}` } }),
       readError: (response) => readOpenAIUpstreamError(response, backendName),
+      keyRevoked: openAIKeyRevoked,
     });
   }
 
@@ -116,10 +120,22 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       return { type: 'response', response: completion };
     },
 
+    ...(pool === undefined ? {} : { describeCredentials: () => pool.describe() }),
+
     async close(): Promise<void> {
       cachedModels = undefined;
     },
   };
+}
+
+/**
+ * OpenAI documents "401 Incorrect API key provided" (code `invalid_api_key`) as a wrong,
+ * deleted or revoked key. Its other 401s (not a member of an organization, IP not allowed, a
+ * key without permission for an endpoint) and the bare 401s of OpenAI-compatible gateways (some
+ * answer 401 for one model the key may not use) are about the request, not the key.
+ */
+function openAIKeyRevoked(error: LlmProxyError): boolean {
+  return UpstreamError.is(error) && error.upstreamError.code === 'invalid_api_key';
 }
 
 function toModelInfos(body: unknown, backendName: string): ModelInfo[] {

@@ -9,8 +9,20 @@ import type { UpstreamErrorBody } from '@llmproxy/connector-sdk';
 
 const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
-/** ErrorInfo reasons that mean the key itself is unusable, not the request. */
+/**
+ * ErrorInfo reasons that mean the key itself is unusable, not the request. Google's
+ * troubleshooting guide documents an invalid key as 400 INVALID_ARGUMENT with reason
+ * `API_KEY_INVALID`; the `*_BLOCKED` reasons are restrictions set on the key for this whole
+ * service. A 403 PERMISSION_DENIED is about the resource (e.g. a tuned model), and a bare 401
+ * comes from OAuth tokens or a gateway in front, so neither says the key is revoked.
+ */
 const REJECTED_KEY_REASONS: ReadonlySet<string> = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED', 'API_KEY_HTTP_REFERRER_BLOCKED']);
+
+/** True when a Gemini error says the API key itself is invalid or blocked (an ErrorInfo reason above). */
+export function geminiKeyRevoked(error: UpstreamError): boolean {
+  const reason = error.upstreamError.code;
+  return typeof reason === 'string' && REJECTED_KEY_REASONS.has(reason);
+}
 
 /** What a Gemini error answer means to the caller. */
 export interface GeminiUpstreamFailure {

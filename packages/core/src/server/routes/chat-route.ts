@@ -15,6 +15,7 @@ import { requestContextOf } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
+import { endOnShutdown } from '../shutdown-cut.js';
 
 export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
@@ -34,8 +35,11 @@ export function chatRoute<RenderOptions>(options: {
     // Upstream waits are counted in context.upstreamTiming through the signal.
     const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
     if (chatRequest.stream) {
-      const events = redactStreamErrors(result.type === 'stream' ? result.events : replayChatResponse(result.response), knownSecrets);
-      await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
+      const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
+      // A stream still open when the drain timeout passes ends with the API's own error event;
+      // any error on the way out is scrubbed of credentials first.
+      const cuttable = redactStreamErrors(endOnShutdown(events, context.abortController.signal), knownSecrets);
+      await sendEventStream(response, frontend.renderStream(cuttable, parsed.renderOptions), context.upstreamTiming);
       return;
     }
     const chatResponse =

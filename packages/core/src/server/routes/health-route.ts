@@ -60,6 +60,8 @@ export function healthRoute(options: HealthRouteOptions): RequestHandler {
         connector: backend.connectorId,
         package: backend.packageName,
         has_static_credentials: backend.hasStaticCredentials,
+        // Each key's state by number (active, resting, retired), never a value.
+        ...(backend.connector.describeCredentials === undefined ? {} : { credentials: backend.connector.describeCredentials() }),
       })),
       opt_in_required_backends: report.backends
         .filter((backend) => backend.status === 'needs-opt-in')

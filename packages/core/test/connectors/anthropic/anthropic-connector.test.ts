@@ -143,7 +143,7 @@ describe('anthropic connector against a fake Anthropic upstream', () => {
     const result = await connector.chat(chatRequest(), signal());
     expect(result.type).toBe('response');
     expect(upstream.requests.map((request) => request.headers['x-api-key'])).toEqual(['sk-ant-revoked-1', 'sk-ant-good-2']);
-    expect(context.logger.entries.some((entry) => entry.message === 'API key #1 of backend anthropic was rejected (401) and is no longer used')).toBe(true);
+    expect(context.logger.entries.some((entry) => entry.message.startsWith('API key #1 of backend anthropic was rejected by the upstream; retired, next try at '))).toBe(true);
     expect(context.logger.text()).not.toContain('sk-ant-revoked-1');
     // The rejected key is not tried again.
     await connector.chat(chatRequest(), signal());

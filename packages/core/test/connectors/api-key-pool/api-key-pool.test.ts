@@ -27,7 +27,7 @@ describe('ApiKeyPool', () => {
     expect(handed.map((acquired) => acquired.index)).toEqual([1, 2, 3, 1, 2]);
   });
 
-  it('takes a 401 key out for good and logs its index, never the key', () => {
+  it('retires a rejected key for its back-off and logs its index, never the key', () => {
     const { pool, logger } = makePool(['sk-secret-a', 'sk-secret-b', 'sk-secret-c']);
     pool.reportUnauthorized(2);
     pool.reportUnauthorized(2);
@@ -35,7 +35,7 @@ describe('ApiKeyPool', () => {
     expect(keys).toEqual(['sk-secret-a', 'sk-secret-c', 'sk-secret-a', 'sk-secret-c']);
     const warnings = logger.entries.filter((entry) => entry.level === 'warn');
     expect(warnings.map((entry) => entry.message)).toEqual([
-      'API key #2 of backend openai was rejected (401) and is no longer used',
+      'API key #2 of backend openai was rejected by the upstream; retired, next try at 1970-01-01T00:17:10.000Z',
     ]);
     expect(logger.text()).not.toContain('sk-secret');
     expect(pool.usableCount()).toBe(2);
@@ -107,6 +107,32 @@ describe('ApiKeyPool', () => {
     expect(error.httpStatus).toBe(401);
     expect(error.message).toContain('Backend openrouter has no API key');
     expect(error.message).toContain('Set OPENROUTER_API_KEY');
+  });
+
+  it('tries a retired key again after a back-off that doubles per rejection up to the cap, and resets once accepted', () => {
+    const logger = createRecordingLogger();
+    const clock = { now: 0 };
+    const pool = new ApiKeyPool({ keys: ['key-a'], backendName: 'openai', logger, now: () => clock.now, retry: { initialMs: 1_000, maxMs: 3_000 } });
+    const waits: number[] = [];
+    for (let rejection = 0; rejection < 4; rejection += 1) {
+      pool.reportUnauthorized(1);
+      expect(thrown(() => pool.acquire()).code).toBe('BACKEND_KEYS_EXHAUSTED');
+      expect(pool.describe()).toEqual([`key #1: retired, next try at ${new Date(clock.now + [1_000, 2_000, 3_000, 3_000][rejection]!).toISOString()}`]);
+      const before = clock.now;
+      while (pool.usableCount() === 0) clock.now += 250;
+      waits.push(clock.now - before);
+      expect(pool.acquire().index).toBe(1);
+    }
+    expect(waits).toEqual([1_000, 2_000, 3_000, 3_000]);
+    pool.reportAccepted(1);
+    pool.reportUnauthorized(1);
+    expect(pool.describe()).toEqual([`key #1: retired, next try at ${new Date(clock.now + 1_000).toISOString()}`]);
+    pool.reportRateLimited(1, 5);
+    clock.now += 1_000;
+    expect(pool.describe()).toEqual([`key #1: resting until ${new Date(clock.now + 4_000).toISOString()}`]);
+    clock.now += 4_000;
+    expect(pool.describe()).toEqual(['key #1: active']);
+    expect(logger.text()).not.toContain('key-a');
   });
 
   it('ignores reports for unknown indexes', () => {

@@ -61,8 +61,8 @@ describe('openai connector with several API keys', () => {
     expect(keysSent(upstream)).toEqual(['sk-bad-first', GOOD_KEY, 'sk-bad-third', GOOD_KEY, GOOD_KEY]);
     const warnings = context.logger.entries.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
     expect(warnings).toEqual([
-      'API key #1 of backend openai was rejected (401) and is no longer used',
-      'API key #3 of backend openai was rejected (401) and is no longer used',
+      expect.stringMatching(/^API key #1 of backend openai was rejected by the upstream; retired, next try at \S+Z$/),
+      expect.stringMatching(/^API key #3 of backend openai was rejected by the upstream; retired, next try at \S+Z$/),
     ]);
     expect(context.logger.text()).not.toContain('sk-bad');
     expect(context.logger.text()).not.toContain(GOOD_KEY);

@@ -80,7 +80,7 @@ describe.each([
       const connector = await definition.create(context);
       expect((await connector.chat(request(model), options())).type).toBe('response');
       expect(upstream.requests.map((seen) => seen.headers.authorization)).toEqual([`Bearer ${id}-revoked`, `Bearer ${id}-good`]);
-      expect(context.logger.text()).toContain(`API key #1 of backend ${id} was rejected (401)`);
+      expect(context.logger.text()).toContain(`API key #1 of backend ${id} was rejected by the upstream; retired, next try at`);
       expect(context.logger.text()).not.toContain(`${id}-revoked`);
     });
 

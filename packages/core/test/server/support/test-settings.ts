@@ -39,6 +39,9 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       drainTimeoutMs: 5_000,
       requestTimeoutMs: 60_000,
       allowedOrigins: [],
+      trustProxy: [],
+      upstreamKeyRetryMs: 30_000,
+      upstreamKeyRetryMaxMs: 1_800_000,
       ...server,
     },
   };
