@@ -177,6 +177,28 @@ describe.each(MATRIX_BACKENDS)('Anthropic SDK → llm-proxy → %s backend', (ba
   });
 });
 
+describe.each(MATRIX_BACKENDS)('Anthropic SDK → llm-proxy → %s backend, a system turn inside messages', (backend) => {
+  it('is accepted and reaches the upstream as system text, where that API takes it', async () => {
+    enqueueText(matrix, backend, 'Noted.');
+    const reminder = 'Reminder from the client: answer briefly.';
+    const messages = [
+      { role: 'user', content: 'Hi' },
+      { role: 'system', content: reminder },
+      { role: 'user', content: 'Go on' },
+    ] as unknown as Anthropic.MessageParam[];
+    const message = await claude.messages.create({ model: MATRIX_MODELS[backend], max_tokens: 64, system: SYSTEM_PROMPT, messages });
+    expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: 'Noted.' })]);
+    const body = lastUpstreamRequest(matrix, backend).body as Record<string, unknown>;
+    const systemText = {
+      openai: () => (body['messages'] as Array<{ role: string; content: unknown }>).filter((entry) => entry.role === 'system').map((entry) => JSON.stringify(entry.content)),
+      anthropic: () => [JSON.stringify(body['system'])],
+      gemini: () => [JSON.stringify(body['systemInstruction'])],
+    }[backend]();
+    expect(systemText.join('\n')).toContain(reminder);
+    expect(systemText.join('\n')).toContain(SYSTEM_PROMPT);
+  });
+});
+
 describe('Anthropic SDK → llm-proxy, beside messages', () => {
   it('lists the models of every backend', async () => {
     const ids: string[] = [];

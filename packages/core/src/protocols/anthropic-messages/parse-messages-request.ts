@@ -138,16 +138,16 @@ export function parseMessagesRequest(
   return { model: request.model, request };
 }
 
-function parseSystem(value: unknown): ChatMessage {
+function parseSystem(value: unknown, path = 'system'): ChatMessage {
   if (typeof value === 'string') return { role: 'system', content: [{ type: 'text', text: value }] };
-  if (!Array.isArray(value)) throw invalidType('system', value, 'a string or a list of text blocks');
+  if (!Array.isArray(value)) throw invalidType(path, value, 'a string or a list of text blocks');
   return {
     role: 'system',
     content: value.map((block: unknown, index) => {
-      const path = `system.${index}`;
-      const type = blockType(block, path);
-      if (type !== 'text') throw invalid(`${path}.type`, `${path}.type: Input should be 'text'`);
-      return parseTextBlock(block as Record<string, unknown>, path);
+      const blockPath = `${path}.${index}`;
+      const type = blockType(block, blockPath);
+      if (type !== 'text') throw invalid(`${blockPath}.type`, `${blockPath}.type: Input should be 'text'`);
+      return parseTextBlock(block as Record<string, unknown>, blockPath);
     }),
   };
 }
@@ -161,11 +161,14 @@ function parseMessage(value: unknown, path: string): ChatMessage {
   if (!isRecord(value)) throw invalidType(path, value, 'an object');
   const role = value['role'];
   if (role === undefined || role === null) throw invalid(`${path}.role`, `${path}.role: Field required`);
-  if (role !== 'user' && role !== 'assistant') {
-    throw invalid(`${path}.role`, `${path}.role: Input should be 'user' or 'assistant'`);
+  if (role !== 'user' && role !== 'assistant' && role !== 'system') {
+    throw invalid(`${path}.role`, `${path}.role: Input should be 'user', 'assistant' or 'system'`);
   }
   const content = value['content'];
   if (content === undefined || content === null) throw invalid(`${path}.content`, `${path}.content: Field required`);
+  // Claude Code sends system turns inside messages; each backend's builder puts system text
+  // where its API takes it (a system message, systemInstruction, or the top-level system).
+  if (role === 'system') return parseSystem(content, `${path}.content`);
   if (typeof content === 'string') return { role, content: [{ type: 'text', text: content }] };
   if (!Array.isArray(content)) throw invalidType(`${path}.content`, content, 'a string or a list of content blocks');
   return {

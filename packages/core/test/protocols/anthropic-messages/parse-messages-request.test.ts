@@ -168,10 +168,31 @@ describe('parseMessagesRequest', () => {
     expect(parseMessagesRequest(withoutLimit, { requireMaxTokens: false }).request.maxOutputTokens).toBeUndefined();
   });
 
+  it('takes a system turn inside messages, as Claude Code sends it, as a system message in its place', () => {
+    const { request } = parseMessagesRequest({
+      ...minimal,
+      system: 'Top-level rules.',
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'system', content: [{ type: 'text', text: 'A reminder from the client.' }] },
+        { role: 'user', content: 'Go on' },
+      ],
+    });
+    expect(request.messages.map((message) => [message.role, message.content])).toEqual([
+      ['system', [{ type: 'text', text: 'Top-level rules.' }]],
+      ['user', [{ type: 'text', text: 'Hi' }]],
+      ['system', [{ type: 'text', text: 'A reminder from the client.' }]],
+      ['user', [{ type: 'text', text: 'Go on' }]],
+    ]);
+  });
+
   it('names the offending field the way Anthropic does', () => {
     expect(rejection(() => parseMessagesRequest({ ...minimal, model: undefined })).message).toBe('model: Field required.');
-    expect(rejection(() => parseMessagesRequest({ ...minimal, messages: [{ role: 'system', content: 'x' }] })).message).toBe(
-      "messages.0.role: Input should be 'user' or 'assistant'.",
+    expect(rejection(() => parseMessagesRequest({ ...minimal, messages: [{ role: 'tool', content: 'x' }] })).message).toBe(
+      "messages.0.role: Input should be 'user', 'assistant' or 'system'.",
+    );
+    expect(rejection(() => parseMessagesRequest({ ...minimal, messages: [{ role: 'system', content: [{ type: 'image' }] }] })).message).toBe(
+      "messages.0.content.0.type: Input should be 'text'.",
     );
     expect(
       rejection(() => parseMessagesRequest({ ...minimal, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] }))
