@@ -8,7 +8,7 @@
  * A setting's `name` is its YAML key where it has one (dotted, e.g. `auth.api_keys`), and is the
  * key under which its source is remembered in `ResolvedSettings.sources`.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type TInteger } from '@sinclair/typebox';
 import type { Options } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
@@ -34,6 +34,12 @@ const FILE_PATH_LEAF = 'a file path (relative paths start at the working directo
 /** Host names and addresses as accepted by Node's `server.listen` (no brackets, no spaces). */
 const HOST_PATTERN = '^[^\\s\\[\\]/]+$';
 const HOST_ALLOWED = 'a host name or IP address such as 127.0.0.1 or 0.0.0.0';
+
+/** The allowed text, parser and YAML leaf of a setting in whole milliseconds of at least `minimum`. */
+function wholeMilliseconds(minimum: number): { allowed: string; parse: (text: string) => number | undefined; yaml: TInteger } {
+  const allowed = `a whole number of milliseconds, ${minimum === 0 ? '0 or more' : `at least ${minimum}`}`;
+  return { allowed, parse: (text) => parseWholeNumber(text, minimum), yaml: Type.Integer({ minimum, description: allowed }) };
+}
 
 const host = defineSetting<string>({
   name: 'host',
@@ -370,15 +376,13 @@ const upstreamTimeout = defineSetting<number>({
   name: 'server.upstream_timeout_ms',
   effectiveValue: (values) => values.server.upstreamTimeoutMs,
   description: 'How long to wait for an upstream, in milliseconds',
-  allowed: 'a whole number of milliseconds, at least 1',
+  ...wholeMilliseconds(1),
   envVar: 'LLM_PROXY_UPSTREAM_TIMEOUT_MS',
-  parse: (text) => parseWholeNumber(text, 1),
-  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
   defaultValue: 600_000,
 });
 
 /**
- * Upstream body and event limits (issue 12): without them a gzip bomb or an endless SSE line
+ * Upstream body and event limits: without them a gzip bomb or an endless SSE line
  * from an upstream fills the proxy's memory. 64 MiB is far above any chat answer (a 1M-token
  * context answered in full is a few MiB of JSON; a large base64 image a few tens of MiB), and 16 MiB
  * for one event leaves room for an event carrying a whole image or a long tool-call argument.
@@ -442,10 +446,8 @@ const streamFirstContentTimeout = defineSetting<number>({
   name: 'server.stream_first_content_timeout_ms',
   effectiveValue: (values) => values.server.streamFirstContentTimeoutMs,
   description: 'Longest wait from sending a streaming request to its first complete event (keep-alive comments do not count), in milliseconds',
-  allowed: 'a whole number of milliseconds, at least 1',
+  ...wholeMilliseconds(1),
   envVar: 'LLM_PROXY_STREAM_FIRST_CONTENT_TIMEOUT_MS',
-  parse: (text) => parseWholeNumber(text, 1),
-  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
   defaultValue: DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS,
 });
 
@@ -453,10 +455,8 @@ const streamIdleTimeout = defineSetting<number>({
   name: 'server.stream_idle_timeout_ms',
   effectiveValue: (values) => values.server.streamIdleTimeoutMs,
   description: 'Longest wait between two complete events of an upstream stream (comments and partial events do not count), in milliseconds',
-  allowed: 'a whole number of milliseconds, at least 1',
+  ...wholeMilliseconds(1),
   envVar: 'LLM_PROXY_STREAM_IDLE_TIMEOUT_MS',
-  parse: (text) => parseWholeNumber(text, 1),
-  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, at least 1' }),
   defaultValue: DEFAULT_STREAM_IDLE_TIMEOUT_MS,
 });
 
@@ -464,10 +464,8 @@ const drainTimeout = defineSetting<number>({
   name: 'server.drain_timeout_ms',
   effectiveValue: (values) => values.server.drainTimeoutMs,
   description: 'How long shutdown waits for in-flight requests, in milliseconds',
-  allowed: 'a whole number of milliseconds, 0 or more',
+  ...wholeMilliseconds(0),
   envVar: 'LLM_PROXY_DRAIN_TIMEOUT_MS',
-  parse: (text) => parseWholeNumber(text, 0),
-  yaml: Type.Integer({ minimum: 0, description: 'a whole number of milliseconds, 0 or more' }),
   defaultValue: 10_000,
 });
 
@@ -478,10 +476,8 @@ const requestTimeout = defineSetting<number>({
   name: 'server.request_timeout_ms',
   effectiveValue: (values) => values.server.requestTimeoutMs,
   description: 'How long a client may take to send a whole request (headers and body), in milliseconds; answers are not limited',
-  allowed: 'a whole number of milliseconds, at least 1000',
+  ...wholeMilliseconds(1000),
   envVar: 'LLM_PROXY_REQUEST_TIMEOUT_MS',
-  parse: (text) => parseWholeNumber(text, 1000),
-  yaml: Type.Integer({ minimum: 1000, description: 'a whole number of milliseconds, at least 1000' }),
   defaultValue: 60_000,
 });
 
@@ -532,10 +528,8 @@ const upstreamKeyRetry = defineSetting<number>({
   name: 'server.upstream_key_retry_ms',
   effectiveValue: (values) => values.server.upstreamKeyRetryMs,
   description: 'How long an upstream API key the upstream rejected stays out before it is tried again, in milliseconds; doubles with each rejection in a row',
-  allowed: 'a whole number of milliseconds, 1 or more',
+  ...wholeMilliseconds(1),
   envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MS',
-  parse: (text) => parseWholeNumber(text, 1),
-  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
   defaultValue: 30_000,
 });
 
@@ -543,10 +537,8 @@ const upstreamKeyRetryMax = defineSetting<number>({
   name: 'server.upstream_key_retry_max_ms',
   effectiveValue: (values) => values.server.upstreamKeyRetryMaxMs,
   description: 'The longest a rejected upstream API key stays out before it is tried again, in milliseconds',
-  allowed: 'a whole number of milliseconds, 1 or more',
+  ...wholeMilliseconds(1),
   envVar: 'LLM_PROXY_UPSTREAM_KEY_RETRY_MAX_MS',
-  parse: (text) => parseWholeNumber(text, 1),
-  yaml: Type.Integer({ minimum: 1, description: 'a whole number of milliseconds, 1 or more' }),
   defaultValue: 30 * 60_000,
 });
 
