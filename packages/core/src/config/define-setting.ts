@@ -223,3 +223,40 @@ function invalidFlagValue(flag: string, text: string | undefined, allowed: strin
     details: { flag },
   });
 }
+
+/** One of two opposite switches and the value it sets. */
+export interface OpposingSwitch<Value> {
+  readonly name: string;
+  readonly description: string;
+  readonly value: Value;
+}
+
+/**
+ * The `flags` of a setting set by either of two opposite switches (`--single-user-mode` /
+ * `--multi-user-mode`): giving both is the error `conflict`, naming both flags.
+ */
+export function opposingSwitches<Value>(
+  first: OpposingSwitch<Value>,
+  second: OpposingSwitch<Value>,
+  conflict: { code: string; fix: string },
+): NonNullable<SettingRow<Value>['flags']> {
+  return {
+    options: {
+      [first.name]: { type: 'boolean', description: first.description },
+      [second.name]: { type: 'boolean', description: second.description },
+    },
+    read(args) {
+      const given = [first, second].filter((candidate) => lastValue(args, candidate.name) === true);
+      if (given.length === 2) {
+        throw new LlmProxyError({
+          code: conflict.code,
+          message: `Cannot specify both --${first.name} and --${second.name}`,
+          currentValue: `--${first.name} --${second.name}`,
+          fix: conflict.fix,
+        });
+      }
+      const chosen = given[0];
+      return chosen === undefined ? undefined : { value: chosen.value, flags: [`--${chosen.name}`] };
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { Type, type TInteger } from '@sinclair/typebox';
 import type { Options } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { convertedYaml, defineSetting, lastValue, type SettingDefinition } from './define-setting.js';
+import { convertedYaml, defineSetting, lastValue, opposingSwitches, type SettingDefinition } from './define-setting.js';
 import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
 import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings } from './proxy-settings.js';
 import {
@@ -130,27 +130,14 @@ const accessMode = defineSetting<AccessMode>({
   helpGroup: 'Access mode and authentication:',
   description: 'Single User Mode (local development) or Multi User Mode (shared deployments)',
   allowed: 'single_user or multi_user',
-  flags: {
-    options: {
-      'single-user-mode': { type: 'boolean', description: 'Single User Mode: local development, 127.0.0.1 only (default)' },
-      'multi-user-mode': { type: 'boolean', description: 'Multi User Mode: shared deployments, no OAuth connectors' },
+  flags: opposingSwitches(
+    { name: 'single-user-mode', description: 'Single User Mode: local development, 127.0.0.1 only (default)', value: 'single_user' },
+    { name: 'multi-user-mode', description: 'Multi User Mode: shared deployments, no OAuth connectors', value: 'multi_user' },
+    {
+      code: 'ACCESS_MODE_CONFLICT',
+      fix: 'Remove one of the flags: --single-user-mode for local development on 127.0.0.1, --multi-user-mode for shared deployments',
     },
-    read(args) {
-      const single = lastValue(args, 'single-user-mode') === true;
-      const multi = lastValue(args, 'multi-user-mode') === true;
-      if (single && multi) {
-        throw new LlmProxyError({
-          code: 'ACCESS_MODE_CONFLICT',
-          message: 'Cannot specify both --single-user-mode and --multi-user-mode',
-          currentValue: '--single-user-mode --multi-user-mode',
-          fix: 'Remove one of the flags: --single-user-mode for local development on 127.0.0.1, --multi-user-mode for shared deployments',
-        });
-      }
-      if (single) return { value: 'single_user', flags: ['--single-user-mode'] };
-      if (multi) return { value: 'multi_user', flags: ['--multi-user-mode'] };
-      return undefined;
-    },
-  },
+  ),
   envVar: 'LLM_PROXY_ACCESS_MODE',
   parse: (text) => parseOneOf(text, ACCESS_MODES),
   yaml: Type.Unsafe<AccessMode>({ type: 'string', enum: [...ACCESS_MODES], description: 'single_user or multi_user' }),
@@ -276,27 +263,11 @@ const notificationsEnabled = defineSetting<boolean>({
   helpGroup: 'Desktop notifications:',
   description: 'Desktop notifications; unset means on for 127.0.0.1, localhost and ::1, off otherwise',
   allowed: `${BOOLEAN_TEXT_ALLOWED}; unset for automatic`,
-  flags: {
-    options: {
-      'enable-notifications': { type: 'boolean', description: 'Force desktop notifications on' },
-      'disable-notifications': { type: 'boolean', description: 'Force desktop notifications off' },
-    },
-    read(args) {
-      const enable = lastValue(args, 'enable-notifications') === true;
-      const disable = lastValue(args, 'disable-notifications') === true;
-      if (enable && disable) {
-        throw new LlmProxyError({
-          code: 'NOTIFICATIONS_FLAG_CONFLICT',
-          message: 'Cannot specify both --enable-notifications and --disable-notifications',
-          currentValue: '--enable-notifications --disable-notifications',
-          fix: 'Remove one of the flags',
-        });
-      }
-      if (enable) return { value: true, flags: ['--enable-notifications'] };
-      if (disable) return { value: false, flags: ['--disable-notifications'] };
-      return undefined;
-    },
-  },
+  flags: opposingSwitches(
+    { name: 'enable-notifications', description: 'Force desktop notifications on', value: true },
+    { name: 'disable-notifications', description: 'Force desktop notifications off', value: false },
+    { code: 'NOTIFICATIONS_FLAG_CONFLICT', fix: 'Remove one of the flags' },
+  ),
   envVar: 'LLM_PROXY_ENABLE_NOTIFICATIONS',
   parse: parseBooleanText,
   // `null` in YAML is "unset": automatic.
