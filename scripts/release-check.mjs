@@ -167,8 +167,11 @@ async function smokeWithOauthConnectors(app) {
   const list = await connectorsList(app, []);
   for (const id of OAUTH_CONNECTOR_IDS) expect(new RegExp(`^  ${id} +loaded, needs opt-in`, 'm').test(list), `connectors list does not show ${id} as needing opt-in:\n${list}`);
   console.log(`  connectors list: ${OAUTH_CONNECTOR_IDS.length} OAuth connectors, each loaded and needing opt-in`);
+  // The same recorder as in Multi User Mode, where it must record nothing; here it must see them.
+  const recorder = await importRecorder(path.dirname(app));
   await serveAndChat(app, {
     args: [],
+    nodeOptions: recorder.nodeOptions,
     model: 'openai:gpt-4o-mini',
     expectAccessMode: 'single_user',
     extra: async (proxyUrl) => {
@@ -178,6 +181,9 @@ async function smokeWithOauthConnectors(app) {
       console.log(`  gemini-oauth-plan without opt-in: ${refused.status} ${code}`);
     },
   });
+  const imported = await recorder.imported();
+  expect(imported.length > 0, 'the import recorder saw no module of oauth-connectors in Single User Mode, so it could not prove their absence either');
+  console.log(`  the import recorder saw ${imported.length} oauth-connectors modules load in Single User Mode`);
 }
 
 async function smokeWithThirdParty(app) {
@@ -196,6 +202,30 @@ async function smokeMultiUser(app, workDirectory) {
   console.log('  connectors list --multi-user-mode: oauth-connectors and its six connectors skipped');
 
   // A module hook records every module of oauth-connectors that gets imported: none may be.
+  const recorder = await importRecorder(workDirectory);
+  await serveAndChat(app, {
+    args: multiUser,
+    nodeOptions: recorder.nodeOptions,
+    model: 'openai:gpt-4o-mini',
+    expectAccessMode: 'multi_user',
+    extra: async (proxyUrl) => {
+      const echoed = await chat(proxyUrl, 'echo:any', 'locked third party');
+      expect(echoed.status === 200 && echoed.body.choices?.[0]?.message?.content === 'locked third party', `the locked echo connector answered ${echoed.status} ${JSON.stringify(echoed.body)}`);
+      const refused = await chat(proxyUrl, 'gemini-oauth-plan:gemini-2.5-pro', 'hello');
+      expect(refused.status >= 400 && refused.status < 500, `an OAuth backend in Multi User Mode answered ${refused.status}`);
+      console.log(`  echo (locked) serves; gemini-oauth-plan answers ${refused.status} ${refused.body?.error?.code ?? ''}`);
+    },
+  });
+  const imported = await recorder.imported();
+  expect(imported.length === 0, `Multi User Mode imported oauth-connectors modules:\n${imported.join('\n')}`);
+  console.log('  no module of @llmproxy/oauth-connectors was imported');
+}
+
+/**
+ * A module hook (`node --import`) that appends the URL of every module of oauth-connectors
+ * resolved for import to a log; `imported()` reads the log and empties it.
+ */
+async function importRecorder(workDirectory) {
   const importLog = path.join(workDirectory, 'oauth-imports.log');
   const hooks = path.join(workDirectory, 'record-oauth-imports.mjs');
   const register = path.join(workDirectory, 'register-import-recorder.mjs');
@@ -212,22 +242,14 @@ async function smokeMultiUser(app, workDirectory) {
   );
   await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToUrl(hooks))});\n`);
   await writeFile(importLog, '');
-  await serveAndChat(app, {
-    args: multiUser,
+  return {
     nodeOptions: `--import=${pathToUrl(register)}`,
-    model: 'openai:gpt-4o-mini',
-    expectAccessMode: 'multi_user',
-    extra: async (proxyUrl) => {
-      const echoed = await chat(proxyUrl, 'echo:any', 'locked third party');
-      expect(echoed.status === 200 && echoed.body.choices?.[0]?.message?.content === 'locked third party', `the locked echo connector answered ${echoed.status} ${JSON.stringify(echoed.body)}`);
-      const refused = await chat(proxyUrl, 'gemini-oauth-plan:gemini-2.5-pro', 'hello');
-      expect(refused.status >= 400 && refused.status < 500, `an OAuth backend in Multi User Mode answered ${refused.status}`);
-      console.log(`  echo (locked) serves; gemini-oauth-plan answers ${refused.status} ${refused.body?.error?.code ?? ''}`);
+    async imported() {
+      const lines = (await readFile(importLog, 'utf8')).split('\n').filter((line) => line !== '');
+      await writeFile(importLog, '');
+      return lines;
     },
-  });
-  const imported = (await readFile(importLog, 'utf8')).trim();
-  expect(imported === '', `Multi User Mode imported oauth-connectors modules:\n${imported}`);
-  console.log('  no module of @llmproxy/oauth-connectors was imported');
+  };
 }
 
 /**
