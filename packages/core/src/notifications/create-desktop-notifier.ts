@@ -31,6 +31,8 @@ export interface DesktopNotifierOptions {
   maxPendingNotifications?: number;
   /** Replaces the OS call (node-notifier) in tests. */
   transport?: DesktopNotificationTransport;
+  /** Replaces loading node-notifier, in tests of an install without it. */
+  loadTransport?: () => DesktopNotificationTransport | Error;
   /** Replaces `Date.now` in tests of the dedupe window. */
   now?: () => number;
 }
@@ -40,7 +42,7 @@ export type DesktopNotifier = Notifier & { close(): void };
 
 export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopNotifier {
   const logger = options.logger;
-  const transport = options.transport ?? (options.enabled ? loadTransport(logger) : undefined);
+  const transport = options.transport ?? (options.enabled ? loadTransport(logger, options.loadTransport ?? loadNodeNotifierTransport) : undefined);
   const now = options.now ?? Date.now;
   const dedupeWindowMs = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   const maxPendingNotifications = options.maxPendingNotifications ?? DEFAULT_MAX_PENDING_NOTIFICATIONS;
@@ -158,8 +160,11 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
  * node-notifier, or nothing with one warning: it is an optional dependency, and a proxy without
  * it serves as well, only without notifications.
  */
-function loadTransport(logger: AppLogger): DesktopNotificationTransport | undefined {
-  const loaded = loadNodeNotifierTransport();
+function loadTransport(
+  logger: AppLogger,
+  load: () => DesktopNotificationTransport | Error,
+): DesktopNotificationTransport | undefined {
+  const loaded = load();
   if (!(loaded instanceof Error)) return loaded;
   logger.warn(
     'Desktop notifications are off: node-notifier, an optional dependency of @llmproxy/core, is not installed ' +
