@@ -161,6 +161,33 @@ async function smokeCoreAlone(app) {
   expect(tokens.code === 1 && tokens.stderr.includes('SQLITE_DRIVER_UNAVAILABLE') && tokens.stderr.includes('npm install better-sqlite3'), `tokens list without better-sqlite3 said: ${tokens.stderr}`);
   console.log(`  tokens list without better-sqlite3: ${tokens.stderr.split('\n')[0]}`);
   await rm(path.join(app, 'var/sso'), { recursive: true });
+
+  // Starting with SSO on stops with the same error, before any identity provider is contacted.
+  const ssoConfig = path.join(app, 'sso-without-driver.yaml');
+  await writeFile(
+    ssoConfig,
+    [
+      'sso:',
+      '  enabled: true',
+      '  providers:',
+      '    corp:',
+      '      issuer: http://127.0.0.1:9/realms/corp',
+      '      client_id: llm-proxy',
+      '      client_secret_env: RELEASE_CHECK_SSO_SECRET',
+      '      allowed_users:',
+      '        email_domains: [example.com]',
+      '',
+    ].join('\n'),
+  );
+  const sso = await run(path.join(app, 'node_modules/.bin/llm-proxy'), ['--config', ssoConfig, '--port', '0', '--disable-notifications'], {
+    cwd: app,
+    env: { ...cleanEnvironment(), RELEASE_CHECK_SSO_SECRET: 'not-a-real-secret' },
+    allowFailure: true,
+    timeout: START_TIMEOUT_MS,
+  });
+  expect(sso.code === 1 && sso.stderr.includes('SQLITE_DRIVER_UNAVAILABLE') && !sso.stdout.includes('listening'), `llm-proxy with SSO and without better-sqlite3 said:\n${sso.stdout}${sso.stderr}`);
+  console.log('  serve --sso-enabled without better-sqlite3: exit 1, SQLITE_DRIVER_UNAVAILABLE');
+  await rm(ssoConfig);
 }
 
 async function smokeWithOauthConnectors(app) {
