@@ -1,7 +1,7 @@
 /**
  * @fileoverview `llm-proxy` / `llm-proxy serve`: resolve the settings, validate the access mode
- * (before anything binds a port), then start logging, notifications, the upstream client, the
- * backends and the HTTP server; stop gracefully on SIGTERM/SIGINT.
+ * (before anything binds a port), start logging, then the proxy (server/launch-proxy.ts: notifications,
+ * the upstream client, the backends, SSO and the HTTP server); stop gracefully on SIGTERM/SIGINT.
  *
  * The server modules are imported only here, and lazily, so the reporting commands and startup
  * failures never load Express or the connectors.
@@ -12,8 +12,7 @@ import type { CommandLineArguments } from '../config/define-setting.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
-import type { SsoService } from '../sso/sso-service.js';
-import { connectorContextFactory } from '../plugins/connector-context-factory.js';
+import type { RunningProxy } from '../server/start-proxy.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
@@ -32,60 +31,10 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   }
 
   logger.info(startupLogLine(settings));
-  const shutdownSteps: (() => Promise<void> | void)[] = [];
-  const shutDown = async (): Promise<void> => {
-    for (const step of shutdownSteps.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        logger.warn('A shutdown step failed', { error });
-      }
-    }
-  };
-
+  let running: RunningProxy | undefined;
   try {
-    const [{ createDesktopNotifier }, { createUpstreamHttpClient, upstreamClientSettings }, { loadBackends }, { startProxy }] = await Promise.all([
-      import('../notifications/create-desktop-notifier.js'),
-      import('../upstream/create-upstream-http-client.js'),
-      import('../plugins/load-backends.js'),
-      import('../server/start-proxy.js'),
-    ]);
-
-    const notifier = createDesktopNotifier({
-      enabled: settings.values.notifications.enabled,
-      logger: logger.child({ component: 'notifications' }),
-    });
-    shutdownSteps.push(() => notifier.close());
-
-    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
-    shutdownSteps.push(() => http.close());
-
-    const { registry, report } = await loadBackends({
-      settings: settings.values,
-      cwd: environment.cwd,
-      logger,
-      requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
-      createContext: connectorContextFactory({
-        logger,
-        http,
-        notifier,
-        env: environment.env,
-        apiKeyRetry: { initialMs: settings.values.server.upstreamKeyRetryMs, maxMs: settings.values.server.upstreamKeyRetryMaxMs },
-      }),
-    });
-
-    let sso: SsoService | undefined;
-    if (settings.values.sso.enabled) {
-      // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
-      const { createSsoService } = await import('../sso/sso-service.js');
-      const service = await createSsoService({ settings: settings.values, env: environment.env, cwd: environment.cwd, logger: logger.child({ component: 'sso' }) });
-      sso = service;
-      shutdownSteps.push(() => service.close());
-    }
-
-    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso, knownSecrets: logger.knownSecrets });
-    // startProxy's close() also closes the backends.
-    shutdownSteps.push(() => running.close());
+    const { launchProxy } = await import('../server/launch-proxy.js');
+    running = await launchProxy({ settings, logger, env: environment.env, cwd: environment.cwd, version: readCoreVersion() });
 
     // One write, so a reader of the listening line finds the key lines with it.
     let announcement = `llm-proxy listening on ${running.url}\n`;
@@ -95,20 +44,21 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
         `Generated API key for this run: ${settings.generatedApiKey}\n` +
         `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
     }
-    if (sso !== undefined) {
+    if (settings.values.sso.enabled) {
       announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
     }
     environment.stdout.write(announcement);
 
     const signal = await waitForStopSignal(environment, logger);
     logger.info(`Received ${signal}, shutting down`);
-    await shutDown();
+    await running.close();
     logger.info('Stopped');
     await logger.close();
     return 0;
   } catch (error) {
     logger.error(formatStartupErrors(error).trimEnd(), { code: (error as { code?: unknown }).code });
-    await shutDown();
+    // launchProxy stops what it started when it fails; a failure after it returned stops it here.
+    await running?.close();
     await logger.close();
     return 1;
   }

@@ -7,7 +7,7 @@
 import type { DesktopNotification, Notifier } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
 import {
-  nodeNotifierTransport,
+  loadNodeNotifierTransport,
   type DesktopNotificationContent,
   type DesktopNotificationTransport,
 } from './node-notifier-transport.js';
@@ -31,6 +31,8 @@ export interface DesktopNotifierOptions {
   maxPendingNotifications?: number;
   /** Replaces the OS call (node-notifier) in tests. */
   transport?: DesktopNotificationTransport;
+  /** Replaces loading node-notifier, in tests of an install without it. */
+  loadTransport?: () => DesktopNotificationTransport | Error;
   /** Replaces `Date.now` in tests of the dedupe window. */
   now?: () => number;
 }
@@ -40,7 +42,7 @@ export type DesktopNotifier = Notifier & { close(): void };
 
 export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopNotifier {
   const logger = options.logger;
-  const transport = options.transport ?? nodeNotifierTransport;
+  const transport = options.transport ?? (options.enabled ? loadTransport(logger, options.loadTransport ?? loadNodeNotifierTransport) : undefined);
   const now = options.now ?? Date.now;
   const dedupeWindowMs = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   const maxPendingNotifications = options.maxPendingNotifications ?? DEFAULT_MAX_PENDING_NOTIFICATIONS;
@@ -86,7 +88,7 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
     logger.debug('Desktop notification not shown', { title: content.title, reason });
   }
 
-  function send(content: DesktopNotificationContent): void {
+  function send(content: DesktopNotificationContent, sendWith: DesktopNotificationTransport): void {
     let settled = false;
     const done = (error: Error | null): void => {
       if (settled) return;
@@ -95,7 +97,7 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
       reportOutcome(content, error);
     };
     try {
-      transport(content, done);
+      sendWith(content, done);
     } catch (error) {
       done(error instanceof Error ? error : new Error(String(error)));
     }
@@ -110,6 +112,11 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
         }
         if (!options.enabled) {
           logger.debug('Desktop notifications are disabled; not shown', { title: titleOf(notification) });
+          return;
+        }
+        const sendWith = transport;
+        if (sendWith === undefined) {
+          logger.debug('Desktop notification not shown: node-notifier is not installed', { title: titleOf(notification) });
           return;
         }
         const content = sanitize(notification);
@@ -131,7 +138,7 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
         pendingCount += 1;
         const immediate = setImmediate(() => {
           scheduled.delete(immediate);
-          send(content);
+          send(content, sendWith);
         });
         scheduled.add(immediate);
       } catch (error) {
@@ -147,6 +154,24 @@ export function createDesktopNotifier(options: DesktopNotifierOptions): DesktopN
       lastAcceptedAt.clear();
     },
   };
+}
+
+/**
+ * node-notifier, or nothing with one warning: it is an optional dependency, and a proxy without
+ * it serves as well, only without notifications.
+ */
+function loadTransport(
+  logger: AppLogger,
+  load: () => DesktopNotificationTransport | Error,
+): DesktopNotificationTransport | undefined {
+  const loaded = load();
+  if (!(loaded instanceof Error)) return loaded;
+  logger.warn(
+    'Desktop notifications are off: node-notifier, an optional dependency of @llmproxy/core, is not installed ' +
+      `(${loaded.message.split('\n')[0]}). Install it with npm install node-notifier, ` +
+      'or turn notifications off with --disable-notifications to silence this warning.',
+  );
+  return undefined;
 }
 
 function titleOf(notification: DesktopNotification): unknown {

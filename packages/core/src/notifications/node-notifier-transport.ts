@@ -3,8 +3,14 @@
  * one OS call (notify-send on Linux, terminal-notifier on macOS, toasts on Windows) and reports
  * the outcome through a callback; deduplication, logging and scheduling live in
  * `create-desktop-notifier.ts`.
+ *
+ * node-notifier is an optional dependency of @llmproxy/core: only Single User Mode shows
+ * notifications (Multi User Mode forbids them), so a server install may leave it out
+ * (`npm install --omit=optional`). It is loaded on first use, never when notifications are off.
  */
-import nodeNotifier from 'node-notifier';
+import { createRequire } from 'node:module';
+
+import type nodeNotifierModule from 'node-notifier';
 
 /** One notification as handed to the operating system, already sanitised. */
 export interface DesktopNotificationContent {
@@ -27,8 +33,25 @@ const APPLICATION_NAME = 'llm-proxy';
 
 const usesNotifySend = process.platform === 'linux' || process.platform.endsWith('bsd');
 
-/** Sends through node-notifier's platform default. */
-export const nodeNotifierTransport: DesktopNotificationTransport = (notification, done) => {
+/**
+ * node-notifier's platform default as a transport, or why it cannot be loaded (it is not
+ * installed). Synchronous, as node-notifier is a CommonJS package.
+ */
+export function loadNodeNotifierTransport(): DesktopNotificationTransport | Error {
+  let nodeNotifier: typeof nodeNotifierModule;
+  try {
+    nodeNotifier = createRequire(import.meta.url)('node-notifier') as typeof nodeNotifierModule;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  return (notification, done) => sendThrough(nodeNotifier, notification, done);
+}
+
+function sendThrough(
+  nodeNotifier: typeof nodeNotifierModule,
+  notification: DesktopNotificationContent,
+  done: (error: Error | null) => void,
+): void {
   // `app-name` is a notify-send flag that node-notifier passes through but its types omit.
   const options = usesNotifySend
     ? { title: notification.title, message: notification.message, 'app-name': APPLICATION_NAME }

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
+
+import { loadSqliteDriver, type SqliteDatabase } from './load-sqlite-driver.js';
 
 import type {
   BrowserSessionRecord,
@@ -91,10 +92,14 @@ export interface OpenSqliteSsoStoreOptions {
   mustExist?: boolean;
 }
 
-/** Opens (and creates or migrates) the SQLite SSO store. Throws `LlmProxyError` SSO_STORE_UNAVAILABLE. */
+/**
+ * Opens (and creates or migrates) the SQLite SSO store. Throws `LlmProxyError`
+ * SQLITE_DRIVER_UNAVAILABLE or SSO_STORE_UNAVAILABLE.
+ */
 export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore {
   const { file } = options;
-  let database: Database.Database;
+  const Database = loadSqliteDriver();
+  let database: SqliteDatabase;
   try {
     if (!options.mustExist) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     database = new Database(file, { fileMustExist: options.mustExist === true });
@@ -118,7 +123,7 @@ export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore
   return new SqliteSsoStore(database);
 }
 
-function migrate(database: Database.Database): void {
+function migrate(database: SqliteDatabase): void {
   const version = database.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`the file was written by a newer llm-proxy (schema ${version}, this version knows ${SCHEMA_VERSION})`);
@@ -131,10 +136,10 @@ function migrate(database: Database.Database): void {
 }
 
 class SqliteSsoStore implements SsoStore {
-  readonly #database: Database.Database;
+  readonly #database: SqliteDatabase;
   readonly #statements;
 
-  constructor(database: Database.Database) {
+  constructor(database: SqliteDatabase) {
     this.#database = database;
     this.#statements = {
       insertToken: database.prepare(

@@ -19,6 +19,7 @@ import { discoverIdentityProvider, type IdentityProvider } from './discover-iden
 import { createIdentityProviderTokenVerifier } from './identity-provider-token-verifier.js';
 import { generateProxyToken, hashSecret, isProxyTokenShape } from './proxy-token.js';
 import { readClientSecret } from './read-client-secret.js';
+import { loadSqliteDriver } from './load-sqlite-driver.js';
 import { openSqliteSsoStore } from './sqlite-sso-store.js';
 import { ssoOptionsOf, type SsoOptions } from './sso-options.js';
 import { createSsoRouter } from './sso-router.js';
@@ -78,6 +79,8 @@ export async function createSsoService(options: CreateSsoServiceOptions): Promis
     });
   }
 
+  // A missing SQLite driver is found before the providers are contacted: it is the cheaper fix.
+  if (options.store === undefined) loadSqliteDriver();
   const providers = await discoverAll(ssoOptions, options.env);
   const store = options.store ?? openSqliteSsoStore({ file: ssoOptions.databaseFile });
   await store.deleteExpired(now(), now() - ENDED_TOKEN_RETENTION_MS);

@@ -45,6 +45,44 @@ function commandFailure(stderr: string): Error {
 }
 
 describe('createDesktopNotifier', () => {
+  it('without node-notifier (an optional dependency) warns once at creation, then shows nothing and never throws', async () => {
+    const { logger, entries } = createRecordingLogger();
+    let loads = 0;
+    const notifier = createDesktopNotifier({
+      enabled: true,
+      logger,
+      loadTransport: () => {
+        loads += 1;
+        return Object.assign(new Error("Cannot find module 'node-notifier'\nRequire stack:\n- /x.js"), { code: 'MODULE_NOT_FOUND' });
+      },
+    });
+    notifier.notify({ title: 'Quota exhausted', message: 'first' });
+    notifier.notify({ title: 'Quota exhausted', message: 'second' });
+    await nextTurn();
+
+    expect(loads).toBe(1);
+    const warnings = entries.filter((entry) => entry.level === 'warn');
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        message:
+          "Desktop notifications are off: node-notifier, an optional dependency of @llmproxy/core, is not installed (Cannot find module 'node-notifier'). " +
+          'Install it with npm install node-notifier, or turn notifications off with --disable-notifications to silence this warning.',
+        meta: undefined,
+      },
+    ]);
+    expect(entries.filter((entry) => entry.message === 'Desktop notification not shown: node-notifier is not installed')).toHaveLength(2);
+  });
+
+  it('never loads node-notifier when notifications are off (Multi User Mode)', () => {
+    const { logger, entries } = createRecordingLogger();
+    let loads = 0;
+    const notifier = createDesktopNotifier({ enabled: false, logger, loadTransport: () => ((loads += 1), new Error('must not load')) });
+    notifier.notify({ title: 't', message: 'm' });
+    expect(loads).toBe(0);
+    expect(entries.filter((entry) => entry.level === 'warn')).toEqual([]);
+  });
+
   it('sends title and message on a later turn, never inside notify()', async () => {
     const { logger, entries } = createRecordingLogger();
     const fake = createFakeTransport();

@@ -1,0 +1,89 @@
+/**
+ * @fileoverview Everything between resolved settings and a listening proxy: desktop
+ * notifications, the upstream HTTP client, the backends, SSO (when on) and the HTTP server, with
+ * one `close()` that stops them in reverse order. The `llm-proxy serve` command and the package's
+ * programmatic API (`startLlmProxy`) both start the proxy through here, so they cannot drift.
+ */
+import type { ResolvedSettings } from '../config/proxy-settings.js';
+import type { ClosableLogger } from '../logging/create-logger.js';
+import { createDesktopNotifier } from '../notifications/create-desktop-notifier.js';
+import { connectorContextFactory } from '../plugins/connector-context-factory.js';
+import { loadBackends } from '../plugins/load-backends.js';
+import type { SsoService } from '../sso/sso-service.js';
+import { createUpstreamHttpClient, upstreamClientSettings } from '../upstream/create-upstream-http-client.js';
+import { startProxy, type RunningProxy } from './start-proxy.js';
+
+export interface LaunchProxyOptions {
+  /** Validated for the access mode already. */
+  settings: ResolvedSettings;
+  /** Left open by `close()`: its creator closes it after the last line is logged. */
+  logger: ClosableLogger;
+  /** Read by connectors for their credentials. */
+  env: NodeJS.ProcessEnv;
+  /** Where connector packages are discovered and relative paths start. */
+  cwd: string;
+  /** The version of @llmproxy/core, for `/internal/health`. */
+  version: string;
+}
+
+/**
+ * Starts the proxy. When a step fails, what was already started is stopped before the error is
+ * rethrown.
+ */
+export async function launchProxy(options: LaunchProxyOptions): Promise<RunningProxy> {
+  const { settings, logger, env, cwd } = options;
+  const shutdownSteps: (() => Promise<void> | void)[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const step of shutdownSteps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          logger.warn('A shutdown step failed', { error });
+        }
+      }
+    })());
+
+  try {
+    const notifier = createDesktopNotifier({
+      enabled: settings.values.notifications.enabled,
+      logger: logger.child({ component: 'notifications' }),
+    });
+    shutdownSteps.push(() => notifier.close());
+
+    const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
+    shutdownSteps.push(() => http.close());
+
+    const { registry, report } = await loadBackends({
+      settings: settings.values,
+      cwd,
+      logger,
+      requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
+      createContext: connectorContextFactory({
+        logger,
+        http,
+        notifier,
+        env,
+        apiKeyRetry: { initialMs: settings.values.server.upstreamKeyRetryMs, maxMs: settings.values.server.upstreamKeyRetryMaxMs },
+      }),
+    });
+
+    let sso: SsoService | undefined;
+    if (settings.values.sso.enabled) {
+      // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
+      const { createSsoService } = await import('../sso/sso-service.js');
+      const service = await createSsoService({ settings: settings.values, env, cwd, logger: logger.child({ component: 'sso' }) });
+      sso = service;
+      shutdownSteps.push(() => service.close());
+    }
+
+    const running = await startProxy({ settings, logger, registry, report, version: options.version, sso, knownSecrets: logger.knownSecrets });
+    // startProxy's close() also closes the backends.
+    shutdownSteps.push(() => running.close());
+    return { url: running.url, port: running.port, close: stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
