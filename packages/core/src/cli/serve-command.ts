@@ -17,14 +17,19 @@ import { connectorContextFactory } from '../plugins/connector-context-factory.js
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
+import { tracingEnvironment, type TracingEnvironment } from '../observability/tracing-environment.js';
+import type { PrometheusMetrics } from '../observability/prometheus-metrics.js';
+import { combineObservers, type RequestObserver } from '../observability/request-observer.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
 export async function serveCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
   let settings: ResolvedSettings;
   let logger: ClosableLogger;
+  let tracing: TracingEnvironment | undefined;
   try {
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
+    tracing = tracingEnvironment(environment.env);
     logger = createLogger(settings.values);
   } catch (error) {
     environment.stderr.write(formatStartupErrors(error));
@@ -74,6 +79,29 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       }),
     });
 
+    // Metrics and traces: their libraries are imported only when they are on.
+    const observers: RequestObserver[] = [];
+    let metrics: PrometheusMetrics | undefined;
+    if (settings.values.metrics.enabled) {
+      const { PrometheusMetrics } = await import('../observability/prometheus-metrics.js');
+      metrics = new PrometheusMetrics({
+        callerLabel: settings.values.metrics.callerLabel,
+        credentialCounts: () =>
+          registry.list().flatMap((backend) => {
+            const counts = backend.connector.credentialCounts?.();
+            return counts === undefined ? [] : [{ backend: backend.name, counts }];
+          }),
+      });
+      observers.push(metrics);
+    }
+    if (tracing !== undefined) {
+      const { startRequestTracer } = await import('../observability/otel-request-tracer.js');
+      const tracer = startRequestTracer({ environment: tracing, version: readCoreVersion(), logger });
+      observers.push(tracer.observer);
+      // Runs after the proxy closed (steps run in reverse), so the drained requests' spans are sent too.
+      shutdownSteps.push(() => tracer.shutdown());
+    }
+
     let sso: SsoService | undefined;
     if (settings.values.sso.enabled) {
       // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
@@ -83,7 +111,17 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       shutdownSteps.push(() => service.close());
     }
 
-    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso, knownSecrets: logger.knownSecrets });
+    const running = await startProxy({
+      settings,
+      logger,
+      registry,
+      report,
+      version: readCoreVersion(),
+      sso,
+      knownSecrets: logger.knownSecrets,
+      metrics,
+      observer: combineObservers(observers),
+    });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 
@@ -95,6 +133,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
         `Generated API key for this run: ${settings.generatedApiKey}\n` +
         `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
     }
+    if (running.metricsUrl !== undefined) announcement += `llm-proxy metrics on ${running.metricsUrl}\n`;
     if (sso !== undefined) {
       announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
     }
