@@ -105,7 +105,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
 
   // A metrics port is asked for only to serve metrics.
   if (chosen.metricsPort !== undefined && chosen.metricsEnabled?.source === 'default') {
-    chosen.metricsEnabled = { value: true, source: 'auto', origin: `auto: metrics.port is set (${chosen.metricsPort.origin})` };
+    chosen.metricsEnabled = { value: true, source: 'auto', origin: `auto: metrics.port is set by ${chosen.metricsPort.origin}` };
   }
 
   let generatedApiKey: string | undefined;

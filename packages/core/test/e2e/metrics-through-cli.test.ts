@@ -7,12 +7,13 @@
  * client with a configured key. With metrics and tracing off, neither library is even imported.
  */
 import fs from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rateLimitedReply, serverErrorReply, startFakeOpenAIUpstream, type FakeOpenAIUpstream } from '../support/fake-openai-upstream.js';
-import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, startLlmProxy, type RunningCli } from '../support/run-llm-proxy.js';
+import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, runLlmProxy, startLlmProxy, type RunningCli } from '../support/run-llm-proxy.js';
 
 const CLIENT_KEY = 'client-key-for-metrics-tests';
 const OPENAI_KEY = 'sk-openai-key-for-metrics-tests';
@@ -194,5 +195,25 @@ describe('with metrics and tracing off', () => {
     expect(loaded.some((url) => url.includes('/node_modules/express/'))).toBe(true);
     expect(loaded.filter((url) => /\/node_modules\/(prom-client|@opentelemetry)\//.test(url))).toEqual([]);
     cleanUpCliRuns();
+  });
+});
+
+describe('the metrics port', () => {
+  it('stops startup when it cannot be bound, naming the port and the fix', async () => {
+    assertCliBuilt();
+    const occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));
+    const { port } = occupier.address() as AddressInfo;
+    try {
+      const result = await runLlmProxy(['--port', '0', '--api-keys', CLIENT_KEY, '--disable-notifications', '--metrics-port', String(port)]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('METRICS_LISTEN_FAILED');
+      expect(result.stderr).toContain(`127.0.0.1:${port}`);
+      expect(result.stderr).toContain('--metrics-port');
+      expect(result.stdout).not.toContain('llm-proxy listening on');
+    } finally {
+      await new Promise<void>((resolve) => occupier.close(() => resolve()));
+      cleanUpCliRuns();
+    }
   });
 });
