@@ -128,6 +128,30 @@ describe('Prometheus metrics through the CLI', () => {
     expect(sample(metrics, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
+  it('labels requests by the client API they came through', async () => {
+    const anthropicClient = await call(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      key: CLIENT_KEY,
+      body: { model: `openai:${MODEL}`, max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] },
+    });
+    expect(anthropicClient.status).toBe(200);
+    const metrics = (await call(metricsUrl)).text;
+    expect(sample(metrics, 'llmproxy_requests_total', { frontend: 'anthropic-messages', backend: 'openai', model: MODEL, status: '200' })).toBe(1);
+  });
+
+  it('counts a stream the upstream broke off as an upstream error, with the 200 already sent', async () => {
+    const before = (await call(metricsUrl)).text;
+    const brokenBefore = sample(before, 'llmproxy_upstream_errors_total', { backend: 'openai', kind: 'UPSTREAM_STREAM_INTERRUPTED' }) ?? 0;
+    // One content frame, then the connection ends without a finish or [DONE].
+    const frame = { id: 'chatcmpl-broken', object: 'chat.completion.chunk', created: 1, model: MODEL, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hal' }, finish_reason: null }] };
+    upstream.enqueue({ type: 'raw-stream', frames: [`data: ${JSON.stringify(frame)}\n\n`] });
+    const broken = await chat(proxy, true);
+    expect(broken.status).toBe(200);
+    expect(broken.text).toContain('"error"');
+    const after = (await call(metricsUrl)).text;
+    expect(sample(after, 'llmproxy_upstream_errors_total', { backend: 'openai', kind: 'UPSTREAM_STREAM_INTERRUPTED' })).toBe(brokenBefore + 1);
+  });
+
   it('shows a stream while it is open', async () => {
     upstream.enqueue({ type: 'answer', text: ['one', 'two'], chunkDelayMs: [1_500] });
     const streaming = chat(proxy, true);
@@ -161,8 +185,8 @@ describe('Prometheus metrics through the CLI', () => {
     expect(wrongKey.status).toBe(401);
     const operator = await call(`${proxy.url}/metrics`, { key: CLIENT_KEY });
     expect(operator.status).toBe(200);
-    // Both ports render the same registry: two whole and two streamed answers so far.
-    expect(sample(operator.text, 'llmproxy_requests_total', { frontend: 'openai-chat', backend: 'openai', model: MODEL, status: '200' })).toBe(4);
+    // Both ports render the same registry: two whole and three streamed (one broken off) answers so far.
+    expect(sample(operator.text, 'llmproxy_requests_total', { frontend: 'openai-chat', backend: 'openai', model: MODEL, status: '200' })).toBe(5);
   });
 
   it('answers nothing but /metrics on the metrics port', async () => {
