@@ -15,7 +15,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AppLogger } from '../logging/app-logger.js';
-import { watchUpstreamCalls, type UpstreamCallOutcome, type UpstreamCallStart } from '../upstream/upstream-call-watch.js';
+import { watchUpstreamCalls, type UpstreamCallObservation, type UpstreamCallStart } from '../upstream/upstream-call-watch.js';
 import type { ChatExchange, ObservedRequest, RequestObservation, RequestObserver } from './request-observer.js';
 import type { TracingEnvironment } from './tracing-environment.js';
 
@@ -70,12 +70,17 @@ function traceRequest(
     attributes: { 'http.request.method': request.method, 'url.path': request.path },
   });
   const parent = trace.setSpan(ROOT_CONTEXT, span);
+  // Calls whose body is still being drained when the request ends (a reader that stopped at a
+  // stream's end marker) end with it, so a child never outlives its parent.
+  const openCalls = new Set<Span>();
   watchUpstreamCalls(request.signal, {
-    callStarted: (call) => traceUpstreamCall(tracer, parent, call),
+    callStarted: (call) => traceUpstreamCall(tracer, parent, call, openCalls),
   });
   return {
     firstByte() {},
     ended(observed) {
+      for (const call of openCalls) call.end(epochMilliseconds(observed.endedAt));
+      openCalls.clear();
       if (observed.chat !== undefined) {
         span.updateName(`chat ${observed.chat.model}`);
         span.setAttributes(chatAttributes(observed.chat));
@@ -119,7 +124,12 @@ function endWithOutcome(span: Span, observed: ObservedRequest): void {
   span.end(epochMilliseconds(observed.endedAt));
 }
 
-function traceUpstreamCall(tracer: Tracer, parent: ReturnType<typeof trace.setSpan>, call: UpstreamCallStart): (outcome: UpstreamCallOutcome) => void {
+function traceUpstreamCall(
+  tracer: Tracer,
+  parent: ReturnType<typeof trace.setSpan>,
+  call: UpstreamCallStart,
+  openCalls: Set<Span>,
+): UpstreamCallObservation {
   const target = safeUrl(call.url);
   const attributes: Attributes = { 'http.request.method': call.method };
   if (target !== undefined) {
@@ -129,20 +139,24 @@ function traceUpstreamCall(tracer: Tracer, parent: ReturnType<typeof trace.setSp
     attributes['url.full'] = `${target.protocol}//${target.host}${target.pathname}`;
   }
   const span = tracer.startSpan(call.method, { kind: SpanKind.CLIENT, attributes }, parent);
-  let ended = false;
-  return (outcome) => {
-    if (ended) return;
-    ended = true;
-    if (outcome.status !== undefined && outcome.status > 0) span.setAttribute('http.response.status_code', outcome.status);
-    const errorCode = (outcome.error as { code?: unknown } | undefined)?.code;
-    if (outcome.error !== undefined) {
-      span.setAttribute('error.type', typeof errorCode === 'string' ? errorCode : 'error');
+  openCalls.add(span);
+  return {
+    responded(status) {
+      span.setAttribute('http.response.status_code', status);
+      if (status < 400) return;
+      span.setAttribute('error.type', String(status));
       span.setStatus({ code: SpanStatusCode.ERROR });
-    } else if (outcome.status !== undefined && outcome.status >= 400) {
-      span.setAttribute('error.type', String(outcome.status));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    span.end();
+    },
+    ended(outcome) {
+      // Already ended with its request.
+      if (!openCalls.delete(span)) return;
+      if (outcome.error !== undefined) {
+        const errorCode = (outcome.error as { code?: unknown }).code;
+        span.setAttribute('error.type', typeof errorCode === 'string' ? errorCode : 'error');
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    },
   };
 }
 

@@ -33,7 +33,7 @@ import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseLimitKind } from './parse-server-sent-events.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
-import { upstreamCallWatcherFor, type UpstreamCallEnd } from './upstream-call-watch.js';
+import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
 export interface UpstreamHttpClientOptions {
@@ -145,7 +145,7 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
       if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
       options.knownSecrets?.addRequestCredentials(request);
       // Tracing's child span of the request; undefined (and free) when nothing watches.
-      const callEnded = upstreamCallWatcherFor(request.signal)?.callStarted({ method: request.method, url: request.url });
+      const call = upstreamCallWatcherFor(request.signal)?.callStarted({ method: request.method, url: request.url });
       let target: Target;
       let body: string | Buffer | undefined;
       let upstreamRequest: ClientRequest;
@@ -165,10 +165,10 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
         });
       } catch (error) {
         const failure = toUpstreamFailure(error, state, 'request');
-        callEnded?.({ error: failure });
+        call?.ended({ error: failure });
         return Promise.reject(failure);
       }
-      return exchange(upstreamRequest, body, state, timing, limits, callEnded);
+      return exchange(upstreamRequest, body, state, timing, limits, call);
     },
     close() {
       httpAgent.destroy();
@@ -228,7 +228,7 @@ function exchange(
   state: UpstreamRequestState,
   timing: UpstreamTiming | undefined,
   limits: UpstreamLimits,
-  callEnded: UpstreamCallEnd | undefined,
+  call: UpstreamCallObservation | undefined,
 ): Promise<UpstreamResponse> {
   const startedAt = performance.now();
   let response: IncomingMessage | undefined;
@@ -252,7 +252,7 @@ function exchange(
       addUpstreamTime(timing, startedAt);
       state.signal.removeEventListener('abort', onAbort);
       const failure = toUpstreamFailure(error, state, 'request');
-      callEnded?.({ error: failure });
+      call?.ended({ error: failure });
       reject(failure);
     });
     upstreamRequest.once('response', (received: IncomingMessage) => {
@@ -261,10 +261,11 @@ function exchange(
       // An error before anyone reads the body (an abort, a reset) must not crash the process
       // as an unhandled 'error' event; readers attach their own listeners and still see it.
       received.on('error', ignore);
+      call?.responded(received.statusCode ?? 0);
       received.once('close', () => {
         state.signal.removeEventListener('abort', onAbort);
         // The call ends with its body: a stream's span covers the whole stream.
-        callEnded?.({ status: received.statusCode ?? 0, error: received.errored ?? undefined });
+        call?.ended({ error: received.errored ?? undefined });
       });
       resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits));
     });

@@ -10,17 +10,16 @@ export interface UpstreamCallStart {
   url: string;
 }
 
-/** How an upstream call ended: its response status once the body closed, or the failure. */
-export interface UpstreamCallOutcome {
-  status?: number;
-  error?: unknown;
+/** What the watcher hears of one call after its start. */
+export interface UpstreamCallObservation {
+  /** The response headers arrived with this status. */
+  responded(status: number): void;
+  /** The call is over: its body closed (read, discarded or cut off), or it failed before a response. Called once. */
+  ended(outcome: { error?: unknown }): void;
 }
 
-/** Called with the call's outcome, exactly once. */
-export type UpstreamCallEnd = (outcome: UpstreamCallOutcome) => void;
-
 export interface UpstreamCallWatcher {
-  callStarted(call: UpstreamCallStart): UpstreamCallEnd;
+  callStarted(call: UpstreamCallStart): UpstreamCallObservation;
 }
 
 const watchersBySignal = new WeakMap<AbortSignal, UpstreamCallWatcher>();

@@ -2,8 +2,8 @@
  * @fileoverview OpenTelemetry traces through the real `llm-proxy` CLI: with
  * OTEL_EXPORTER_OTLP_ENDPOINT pointing at a real OTLP/HTTP receiver on 127.0.0.1, each chat
  * request becomes a `chat {model}` server span with the GenAI semantic-convention attributes,
- * and its upstream HTTP call a client span under it; the spans still buffered are sent when the
- * proxy stops on SIGTERM. A health probe is not traced.
+ * and its upstream HTTP call a client span under it; the spans still buffered (the batch delay is
+ * set beyond the test) are sent when the proxy stops on SIGTERM. A health probe is not traced.
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -49,6 +49,8 @@ describe('OpenTelemetry traces through the CLI', () => {
         OPENAI_BASE_URL: upstream.baseUrl,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_SERVICE_NAME: 'llm-proxy-under-test',
+        // No scheduled export during the test: whatever arrives was sent at shutdown.
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
       },
     });
     upstream.enqueue({ type: 'answer', text: ['Hi'], model: `${MODEL}-2024-07-18` }, { type: 'answer', text: ['Hel', 'lo'] }, {
@@ -65,7 +67,8 @@ describe('OpenTelemetry traces through the CLI', () => {
     await new Promise<void>((resolve, reject) => {
       request(`${proxy.url}/internal/health`, { agent: false }, (incoming) => incoming.resume().on('end', resolve)).once('error', reject).end();
     });
-    // The batch is sent on shutdown, not after the SDK's 5 s delay: the spans must arrive at SIGTERM.
+    expect(receiver.spans).toHaveLength(0);
+    // The batch is still buffered: SIGTERM must send it before the process exits.
     stopped = await proxy.stop('SIGTERM');
     await receiver.waitForSpans(6, 5_000);
   });
