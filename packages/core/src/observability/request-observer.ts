@@ -23,9 +23,10 @@ export interface ChatExchange {
   /** The token usage as the upstream reported it; unset when it reported none. */
   usage?: Usage;
   /**
-   * The request's cost in US dollars, when a price table knows the model. Nothing on this
-   * branch of the code sets it yet: the usage recorder sets it once it prices the usage, and
-   * the metrics then count it (`llmproxy_cost_usd_total`). Unset means unknown, never zero.
+   * The request's cost in US dollars, when a price table knows the model; unset means unknown,
+   * never zero. Nothing sets it yet. A usage recorder that prices the usage sets it in its own
+   * `ended()`, as an observer placed before the metrics in {@link combineObservers}' list, and
+   * the metrics (`llmproxy_cost_usd_total`) and the span (`llmproxy.cost_usd`) then carry it.
    */
   costUsd?: number;
 }
@@ -65,7 +66,11 @@ export interface RequestObserver {
   requestStarted(request: { method: string; path: string; startedAt: number; signal: AbortSignal }): RequestObservation | undefined;
 }
 
-/** One observer that tells each of `observers`; undefined when there are none (the server then skips observing). */
+/**
+ * One observer that tells each of `observers`, in their order (an observer that adds to the
+ * exchange, such as a cost, comes before those that read it); undefined when there are none
+ * (the server then skips observing).
+ */
 export function combineObservers(observers: readonly RequestObserver[]): RequestObserver | undefined {
   if (observers.length === 0) return undefined;
   if (observers.length === 1) return observers[0];
