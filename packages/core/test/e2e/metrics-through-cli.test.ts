@@ -222,6 +222,35 @@ describe('with metrics and tracing off', () => {
   });
 });
 
+describe('the caller label', () => {
+  it('names the caller by key number when the operator opts in, never by the key', async () => {
+    assertCliBuilt();
+    const upstream = await startFakeOpenAIUpstream({ apiKey: OPENAI_KEY });
+    const scriptKey = 'second-client-key-for-metrics-tests';
+    const proxy = await startLlmProxy(['--port', '0', '--api-keys', `${CLIENT_KEY},${scriptKey}`, '--disable-notifications', '--metrics', '--metrics-caller-label'], {
+      env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: upstream.baseUrl },
+    });
+    try {
+      const answered = await call(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        key: scriptKey,
+        body: { model: MODEL, messages: [{ role: 'user', content: 'Hello' }] },
+      });
+      expect(answered.status).toBe(200);
+      // No metrics port was asked for: none is announced, and the main port serves them.
+      expect(proxy.output.stdout).not.toContain('llm-proxy metrics on');
+      const metrics = (await call(`${proxy.url}/metrics`, { key: CLIENT_KEY })).text;
+      expect(sample(metrics, 'llmproxy_requests_total', { frontend: 'openai-chat', backend: 'openai', model: MODEL, status: '200', caller: 'api-key#2' })).toBe(1);
+      expect(sample(metrics, 'llmproxy_tokens_total', { backend: 'openai', model: MODEL, type: 'input', caller: 'api-key#2' })).toBe(11);
+      for (const secret of [CLIENT_KEY, scriptKey, OPENAI_KEY]) expect(metrics).not.toContain(secret);
+    } finally {
+      expect((await proxy.stop('SIGTERM')).exitCode).toBe(0);
+      await upstream.close();
+      cleanUpCliRuns();
+    }
+  });
+});
+
 describe('the metrics port', () => {
   it('stops startup when it cannot be bound, naming the port and the fix', async () => {
     assertCliBuilt();
