@@ -18,14 +18,15 @@ const CORE_FOLDER_IMPORTS = {
   logging: ['config'],
   notifications: ['config', 'logging'],
   upstream: ['config', 'logging'],
+  observability: ['config', 'logging', 'upstream'],
   protocols: ['canonical'],
   connectors: ['canonical', 'protocols'],
   frontends: ['canonical', 'protocols'],
   sso: ['config', 'logging'],
   'access-mode': ['config', 'sso'],
   plugins: ['access-mode', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'protocols', 'upstream'],
-  server: ['access-mode', 'canonical', 'config', 'frontends', 'logging', 'notifications', 'plugins', 'protocols', 'sso', 'upstream'],
-  cli: ['access-mode', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'plugins', 'server', 'sso', 'upstream'],
+  server: ['access-mode', 'canonical', 'config', 'frontends', 'logging', 'notifications', 'observability', 'plugins', 'protocols', 'sso', 'upstream'],
+  cli: ['access-mode', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'observability', 'plugins', 'server', 'sso', 'upstream'],
 };
 
 /** Libraries that make outbound HTTP requests; in core only upstream/ may (sso/ through openid-client and jose). */
@@ -41,6 +42,11 @@ const OUTBOUND_HTTP = [
 const OIDC_CLIENTS = ['openid-client', 'jose'].map((name) => ({ name, message: 'Only sso/ talks to identity providers.' }));
 const WINSTON = { name: 'winston', message: 'Log through the AppLogger; only logging/ imports winston.' };
 const NODE_NOTIFIER = { name: 'node-notifier', message: 'Notify through the DesktopNotifier; only notifications/ imports node-notifier.' };
+/** Metrics and tracing libraries: only observability/ imports them (the SDK by a dynamic import only). */
+const OBSERVABILITY_LIBRARIES = {
+  group: ['prom-client', '@opentelemetry/*'],
+  message: 'Only core/src/observability imports prom-client and OpenTelemetry (see docs/observability.md).',
+};
 const NO_FETCH = { name: 'fetch', message: 'Outbound HTTP goes through the UpstreamHttpClient (core: upstream/; connectors: context.http).' };
 
 /** A relative import into one of core's folders, however deep the importer sits. */
@@ -61,6 +67,7 @@ function coreFolderRules(folder, allowed) {
       ? []
       : [{ group: forbidden.flatMap(intoCoreFolder), message: `core/src/${folder} may import only ${allowed.length === 0 ? 'no other core folder' : allowed.join(', ')} (docs/architecture.md).` }]),
     { group: ['@llmproxy/oauth-connectors', '@llmproxy/oauth-connectors/*'], message: 'Core never imports a connector package; the plugin loader imports declared exports at run time.' },
+    ...(folder === 'observability' ? [] : [OBSERVABILITY_LIBRARIES]),
   ];
   return {
     files: [`packages/core/src/${folder}/**/*.ts`],

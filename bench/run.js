@@ -11,7 +11,8 @@
  *
  * Options: --duration <throughput seconds per target, run in 3 interleaved slices> (6), --connections (32), --rounds (1000),
  * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
- * --without-llmproxy (measure the baselines only), --cpu-profile (run llmproxy under
+ * --without-llmproxy (measure the baselines only), --with-metrics (a second llmproxy with
+ * Prometheus metrics on, `llmproxy+metrics`, measured beside the first), --cpu-profile (run llmproxy under
  * `node --cpu-prof`, keep the profile in bench/results/profiles/ and print self time by package;
  * profiling slows it down, so take the other numbers from a run without it).
  */
@@ -49,6 +50,7 @@ const { values: options } = parseArgs({
     'stream-gap-ms': { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
     'without-llmproxy': { type: 'boolean', default: false },
+    'with-metrics': { type: 'boolean', default: false },
     'cpu-profile': { type: 'boolean', default: false },
   },
 });
@@ -131,26 +133,33 @@ async function startTargets() {
   } else if (!existsSync(proxyEntry)) {
     notMeasured.llmproxy = `${path.relative(repositoryDirectory, proxyEntry)} does not exist: build with \`npx tsc -b\``;
   } else {
-    try {
-      const llmproxy = await startChildServer({
-        name: 'llmproxy',
-        command: process.execPath,
-        args: [
-          ...(options['cpu-profile'] ? ['--cpu-prof', '--cpu-prof-dir', profilesDirectory] : []),
-          proxyEntry,
-          '--port', '0',
-          '--disable-auth',
-          '--log-level', 'error',
-          '--log-file', path.join(temporaryDirectory, 'llm-proxy.log'),
-        ],
-        env: proxyEnvironment(mock.url, anthropicMock.url),
-        // No project or user config file from the caller's directory changes what is measured.
-        cwd: temporaryDirectory,
-      });
-      children.push(llmproxy);
-      targets.push({ name: 'llmproxy', url: llmproxy.url, pid: llmproxy.pid });
-    } catch (error) {
-      notMeasured.llmproxy = error instanceof Error ? error.message : String(error);
+    const variants = [
+      { name: 'llmproxy', args: [] },
+      ...(options['with-metrics'] ? [{ name: 'llmproxy+metrics', args: ['--metrics'] }] : []),
+    ];
+    for (const variant of variants) {
+      try {
+        const llmproxy = await startChildServer({
+          name: variant.name,
+          command: process.execPath,
+          args: [
+            ...(options['cpu-profile'] && variant.name === 'llmproxy' ? ['--cpu-prof', '--cpu-prof-dir', profilesDirectory] : []),
+            proxyEntry,
+            '--port', '0',
+            '--disable-auth',
+            '--log-level', 'error',
+            '--log-file', path.join(temporaryDirectory, `${variant.name}.log`),
+            ...variant.args,
+          ],
+          env: proxyEnvironment(mock.url, anthropicMock.url),
+          // No project or user config file from the caller's directory changes what is measured.
+          cwd: temporaryDirectory,
+        });
+        children.push(llmproxy);
+        targets.push({ name: variant.name, url: llmproxy.url, pid: llmproxy.pid });
+      } catch (error) {
+        notMeasured[variant.name] = error instanceof Error ? error.message : String(error);
+      }
     }
   }
   return { targets, notMeasured };
@@ -205,7 +214,7 @@ async function main() {
     translatedStreams,
     goals: [],
   };
-  for (const name of ['direct', 'bare', 'llmproxy']) {
+  for (const name of ['direct', 'bare', 'llmproxy', ...(options['with-metrics'] ? ['llmproxy+metrics'] : [])]) {
     const target = targets.find((candidate) => candidate.name === name);
     if (target === undefined) {
       results.targets[name] = { status: 'not measured', reason: notMeasured[name] ?? 'not started' };

@@ -62,6 +62,16 @@ export interface ChatOptions {
   signal: AbortSignal;
 }
 
+/** The credentials of a backend by state (an API-key pool's keys, for example). */
+export interface CredentialCounts {
+  /** Usable now. */
+  active: number;
+  /** Resting after the upstream rate-limited them (429), until their Retry-After passed. */
+  resting: number;
+  /** Rejected by the upstream (revoked or invalid), out until their back-off passed. */
+  retired: number;
+}
+
 export interface Connector {
   /** Lists the backend's models (names without the `backend:` prefix). */
   listModels(options: ChatOptions): Promise<ModelInfo[]>;
@@ -80,6 +90,8 @@ export interface Connector {
    * e.g. `key #1: active`, `key #2: resting until <time>`, `key #3: retired, next try at <time>`.
    */
   describeCredentials?(): string[];
+  /** How many credentials are in each state right now, for the operator's metrics; never a value. */
+  credentialCounts?(): CredentialCounts;
   /** Releases timers, watchers and sockets at shutdown. */
   close?(): Promise<void>;
 }

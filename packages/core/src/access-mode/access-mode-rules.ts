@@ -55,6 +55,23 @@ const RULES: readonly AccessModeRule[] = [
     },
   },
   {
+    // The metrics port has no authentication: in Single User Mode it stays on this machine, as the proxy does.
+    id: 'single-user-metrics-host',
+    title: 'Single User Mode: a metrics port must bind 127.0.0.1',
+    modes: ['single_user'],
+    check(settings) {
+      const { port, host } = settings.values.metrics;
+      if (port === undefined || host === '127.0.0.1') return undefined;
+      return new LlmProxyError({
+        code: 'METRICS_HOST_NOT_ALLOWED',
+        message: 'Single User Mode serves its metrics port on 127.0.0.1 only: the port has no authentication',
+        currentValue: `metrics.host ${host} (from ${origin(settings, 'metrics.host')}), metrics.port ${port}, access mode single_user (from ${origin(settings, 'access_mode.mode')})`,
+        fix: 'Bind the metrics port to 127.0.0.1 (--metrics-host 127.0.0.1), or use --multi-user-mode behind a firewall that admits only the scraper',
+        details: { host },
+      });
+    },
+  },
+  {
     id: 'multi-user-authentication',
     title: 'Multi User Mode: a non-localhost host requires authentication (API keys or SSO)',
     modes: ['multi_user'],

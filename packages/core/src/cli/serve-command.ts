@@ -12,6 +12,7 @@ import type { CommandLineArguments } from '../config/define-setting.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
+import { tracingEnvironment, type TracingEnvironment } from '../observability/tracing-environment.js';
 import type { RunningProxy } from '../server/start-proxy.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
@@ -21,9 +22,11 @@ import { formatStartupErrors } from './format-startup-errors.js';
 export async function serveCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
   let settings: ResolvedSettings;
   let logger: ClosableLogger;
+  let tracing: TracingEnvironment | undefined;
   try {
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
+    tracing = tracingEnvironment(environment.env);
     logger = createLogger(settings.values);
   } catch (error) {
     environment.stderr.write(formatStartupErrors(error));
@@ -34,7 +37,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   let running: RunningProxy | undefined;
   try {
     const { launchProxy } = await import('../server/launch-proxy.js');
-    running = await launchProxy({ settings, logger, env: environment.env, cwd: environment.cwd, version: readCoreVersion() });
+    running = await launchProxy({ settings, logger, env: environment.env, cwd: environment.cwd, version: readCoreVersion(), tracing });
 
     // One write, so a reader of the listening line finds the key lines with it.
     let announcement = `llm-proxy listening on ${running.url}\n`;
@@ -44,6 +47,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
         `Generated API key for this run: ${settings.generatedApiKey}\n` +
         `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
     }
+    if (running.metricsUrl !== undefined) announcement += `llm-proxy metrics on ${running.metricsUrl}\n`;
     if (settings.values.sso.enabled) {
       announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
     }

@@ -62,6 +62,17 @@ export interface ProxySettings {
     /** The longest wait before a rejected upstream API key is tried again, in ms. */
     upstreamKeyRetryMaxMs: number;
   };
+  /** Prometheus metrics (`metrics:` in YAML). */
+  metrics: {
+    /** /metrics is served; always true when `port` is set. */
+    enabled: boolean;
+    /** A separate port serving /metrics without authentication; undefined serves none. */
+    port: number | undefined;
+    /** The address the metrics port binds. */
+    host: string;
+    /** Requests, tokens and cost carry a `caller` label. */
+    callerLabel: boolean;
+  };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];
   /**

@@ -103,6 +103,11 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     origin: `auto: ${value('accessMode') === 'multi_user' ? 'Multi User Mode' : 'Single User Mode'} binds ${host}${requireLockAuto ? ', off loopback,' : ''} and plugins.require_lock is not set`,
   };
 
+  // A metrics port is asked for only to serve metrics.
+  if (chosen.metricsPort !== undefined && chosen.metricsEnabled?.source === 'default') {
+    chosen.metricsEnabled = { value: true, source: 'auto', origin: `auto: metrics.port is set by ${chosen.metricsPort.origin}` };
+  }
+
   let generatedApiKey: string | undefined;
   // With SSO on, users sign in for their own tokens: a shared key for the run is not needed.
   if (!value('disableAuth') && value('apiKeys').length === 0 && hostIsLoopback && !value('ssoEnabled')) {
@@ -158,6 +163,12 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       trustProxy: value('trustProxy'),
       upstreamKeyRetryMs: value('upstreamKeyRetry'),
       upstreamKeyRetryMaxMs: value('upstreamKeyRetryMax'),
+    },
+    metrics: {
+      enabled: value('metricsEnabled'),
+      port: chosen.metricsPort?.value as number | undefined,
+      host: value('metricsHost'),
+      callerLabel: value('metricsCallerLabel'),
     },
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),

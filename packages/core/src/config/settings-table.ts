@@ -513,6 +513,60 @@ const upstreamKeyRetryMax = defineSetting<number>({
   defaultValue: 30 * 60_000,
 });
 
+const metricsEnabled = defineSetting<boolean>({
+  name: 'metrics.enabled',
+  effectiveValue: (values) => values.metrics.enabled,
+  helpGroup: 'Metrics:',
+  description:
+    'Prometheus metrics at /metrics: on the main port for clients that authenticate with a configured API key (auth.api_keys), and on metrics.port when set; on when metrics.port is set',
+  allowed: 'true or false',
+  switchFlag: { name: 'metrics', description: 'Serve Prometheus metrics at /metrics (to clients with a configured API key)' },
+  envVar: 'LLM_PROXY_METRICS',
+  parse: parseBooleanText,
+  yaml: Type.Boolean({ description: 'true or false' }),
+  defaultValue: false,
+});
+
+/** The metrics port may be 0 (a free port, announced on stdout), like the main port. */
+const metricsPort = defineSetting<number>({
+  name: 'metrics.port',
+  effectiveValue: (values) => values.metrics.port,
+  helpGroup: 'Metrics:',
+  description: 'A separate port serving only /metrics, without authentication, on metrics.host; unset serves none',
+  allowed: PORT_ALLOWED,
+  flag: { name: 'metrics-port', description: 'Serve /metrics (no authentication) on this separate port too (default none)' },
+  envVar: 'LLM_PROXY_METRICS_PORT',
+  parse: parsePort,
+  yaml: Type.Integer({ minimum: 0, maximum: 65535, description: PORT_ALLOWED }),
+  defaultValue: undefined,
+});
+
+const metricsHost = defineSetting<string>({
+  name: 'metrics.host',
+  effectiveValue: (values) => values.metrics.host,
+  helpGroup: 'Metrics:',
+  description: 'Address the metrics port binds; its /metrics has no authentication, so loopback unless a firewall guards it',
+  allowed: HOST_ALLOWED,
+  flag: { name: 'metrics-host', description: 'Address of the metrics port (default 127.0.0.1)' },
+  envVar: 'LLM_PROXY_METRICS_HOST',
+  parse: (text) => parsePatternText(text, HOST_PATTERN),
+  yaml: Type.String({ pattern: HOST_PATTERN, description: HOST_ALLOWED }),
+  defaultValue: '127.0.0.1',
+});
+
+const metricsCallerLabel = defineSetting<boolean>({
+  name: 'metrics.caller_label',
+  effectiveValue: (values) => values.metrics.callerLabel,
+  helpGroup: 'Metrics:',
+  description: 'Label requests, tokens and cost by caller (api-key#n or provider:subject): one series per caller, so off by default',
+  allowed: 'true or false',
+  switchFlag: { name: 'metrics-caller-label', description: 'Label request and token metrics by caller (more series)' },
+  envVar: 'LLM_PROXY_METRICS_CALLER_LABEL',
+  parse: parseBooleanText,
+  yaml: Type.Boolean({ description: 'true or false' }),
+  defaultValue: false,
+});
+
 /** `plugins:` is the list itself, or a mapping that also holds the lock setting. */
 const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly string[]; require_lock?: boolean }>({
   // One schema with `items` (arrays only) and `properties` (objects only) rather than a union,
@@ -610,6 +664,10 @@ export const SETTINGS = {
   trustProxy,
   upstreamKeyRetry,
   upstreamKeyRetryMax,
+  metricsEnabled,
+  metricsPort,
+  metricsHost,
+  metricsCallerLabel,
   plugins,
   pluginsRequireLock,
   backends,

@@ -24,6 +24,8 @@ export interface ParsedFrontendRequest<RenderOptions> {
 }
 
 export interface ChatFrontend<RenderOptions = unknown> {
+  /** The client API, as metrics and traces label it: `openai-chat`, `openai-responses`, `anthropic-messages`, `gemini`. */
+  readonly name: string;
   /** Parses and validates a request; throws LlmProxyError (400) naming the bad field. */
   parse(request: FrontendHttpRequest): ParsedFrontendRequest<RenderOptions>;
   renderResponse(response: ChatResponse, options: RenderOptions): object;

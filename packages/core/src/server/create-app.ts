@@ -10,6 +10,8 @@ import { anthropicMessagesFrontend } from '../frontends/anthropic-messages/anthr
 import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
 import { openAIResponsesFrontend } from '../frontends/openai-responses/openai-responses-frontend.js';
 import type { AppLogger } from '../logging/app-logger.js';
+import type { PrometheusMetrics } from '../observability/prometheus-metrics.js';
+import type { RequestObserver } from '../observability/request-observer.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
@@ -26,6 +28,7 @@ import { countTokensRoute } from './routes/count-tokens-route.js';
 import { geminiModelActionRoute } from './routes/gemini-model-action-route.js';
 import { geminiModelRoute, geminiModelsRoute } from './routes/gemini-models-route.js';
 import { healthRoute } from './routes/health-route.js';
+import { METRICS_PATH, metricsRoute } from './routes/metrics-route.js';
 import { modelsRoute } from './routes/models-route.js';
 import { trackRequests } from './track-requests.js';
 
@@ -45,6 +48,10 @@ export interface CreateAppOptions {
    * every client-bound error; the logger's set. Secret shapes are scrubbed without it too.
    */
   knownSecrets?: Iterable<string>;
+  /** With metrics on: the registry `GET /metrics` renders (for clients with a configured API key). */
+  metrics?: Pick<PrometheusMetrics, 'contentType' | 'render'> | undefined;
+  /** Metrics and traces, told about every request; undefined when neither is on. */
+  observer?: RequestObserver | undefined;
 }
 
 export interface ProxyApp {
@@ -84,7 +91,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   installProxyOverheadHeader(app.response);
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(trackRequests({ inFlightRequests, logger }));
+  app.use(trackRequests({ inFlightRequests, logger, observer: options.observer }));
   if (settings.accessMode === 'single_user') app.use(loopbackHostGuard());
   // The sign-in pages are for browsers on this site: they check their own Origin and CSRF
   // tokens, and need no API key, so they come before the origin policy and authentication.
@@ -92,6 +99,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.use(browserOriginPolicy(settings.server.allowedOrigins));
   app.use(authentication.middleware);
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
+  if (options.metrics !== undefined) app.get(METRICS_PATH, metricsRoute(options.metrics));
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));

@@ -9,6 +9,9 @@ import type { ClosableLogger } from '../logging/create-logger.js';
 import { createDesktopNotifier } from '../notifications/create-desktop-notifier.js';
 import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import { loadBackends } from '../plugins/load-backends.js';
+import type { PrometheusMetrics } from '../observability/prometheus-metrics.js';
+import { combineObservers, type RequestObserver } from '../observability/request-observer.js';
+import type { TracingEnvironment } from '../observability/tracing-environment.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { createUpstreamHttpClient, upstreamClientSettings } from '../upstream/create-upstream-http-client.js';
 import { startProxy, type RunningProxy } from './start-proxy.js';
@@ -24,6 +27,8 @@ export interface LaunchProxyOptions {
   cwd: string;
   /** The version of @llmproxy/core, for `/internal/health`. */
   version: string;
+  /** Where request spans go (from the OTEL_* variables); undefined leaves tracing off and its SDK unloaded. */
+  tracing?: TracingEnvironment | undefined;
 }
 
 /**
@@ -69,6 +74,29 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       }),
     });
 
+    // Metrics and traces: their libraries are imported only when they are on.
+    const observers: RequestObserver[] = [];
+    let metrics: PrometheusMetrics | undefined;
+    if (settings.values.metrics.enabled) {
+      const { PrometheusMetrics } = await import('../observability/prometheus-metrics.js');
+      metrics = new PrometheusMetrics({
+        callerLabel: settings.values.metrics.callerLabel,
+        credentialCounts: () =>
+          registry.list().flatMap((backend) => {
+            const counts = backend.connector.credentialCounts?.();
+            return counts === undefined ? [] : [{ backend: backend.name, counts }];
+          }),
+      });
+      observers.push(metrics);
+    }
+    if (options.tracing !== undefined) {
+      const { startRequestTracer } = await import('../observability/otel-request-tracer.js');
+      const tracer = startRequestTracer({ environment: options.tracing, version: options.version, logger });
+      observers.push(tracer.observer);
+      // Runs after the proxy closed (steps run in reverse), so the drained requests' spans are sent too.
+      shutdownSteps.push(() => tracer.shutdown());
+    }
+
     let sso: SsoService | undefined;
     if (settings.values.sso.enabled) {
       // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
@@ -78,10 +106,20 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       shutdownSteps.push(() => service.close());
     }
 
-    const running = await startProxy({ settings, logger, registry, report, version: options.version, sso, knownSecrets: logger.knownSecrets });
+    const running = await startProxy({
+      settings,
+      logger,
+      registry,
+      report,
+      version: options.version,
+      sso,
+      knownSecrets: logger.knownSecrets,
+      metrics,
+      observer: combineObservers(observers),
+    });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
-    return { url: running.url, port: running.port, close: stop };
+    return { ...running, close: stop };
   } catch (error) {
     await stop();
     throw error;

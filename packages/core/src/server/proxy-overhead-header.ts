@@ -21,7 +21,14 @@ export function installProxyOverheadHeader(responsePrototype: Response): void {
   responsePrototype.writeHead = function writeHeadWithOverhead(this: Response, ...values: unknown[]) {
     if (!this.headersSent) {
       const context = findRequestContext(this);
-      if (context !== undefined) this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
+      if (context !== undefined) {
+        this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
+        // The first byte for metrics and traces (a stream's headers go out with its first event).
+        if (context.observation !== undefined) {
+          context.firstByteAt = performance.now();
+          context.observation.firstByte(context.firstByteAt, context.chat);
+        }
+      }
     }
     // writeHead's optional parameters are forwarded exactly as given.
     return (writeHead as (...values: unknown[]) => Response).apply(this, values);

@@ -4,6 +4,7 @@
  * upstream timing used for the overhead header.
  */
 import type { Response } from 'express';
+import type { ChatExchange, RequestObservation } from '../observability/request-observer.js';
 import type { UpstreamTiming } from '../upstream/upstream-timing.js';
 import type { RouteFamily } from './route-family.js';
 
@@ -29,6 +30,14 @@ export interface RequestContext {
    * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
    */
   userId: string | undefined;
+  /** The observers' side of this request (metrics, traces); undefined when nothing observes. */
+  observation?: RequestObservation | undefined;
+  /** What the chat route learned about the exchange, for the observers; set only when observed. */
+  chat?: ChatExchange | undefined;
+  /** `performance.now()` when the response headers went out; set only when observed. */
+  firstByteAt?: number | undefined;
+  /** The llmproxy error code the request failed with, before or inside a stream. */
+  errorCode?: string | undefined;
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

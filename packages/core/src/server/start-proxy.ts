@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
+import { startMetricsServer, type RunningMetricsServer } from '../observability/metrics-server.js';
+import type { PrometheusMetrics } from '../observability/prometheus-metrics.js';
+import type { RequestObserver } from '../observability/request-observer.js';
 import { closeBackends } from '../plugins/close-backends.js';
 import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
@@ -47,11 +50,17 @@ export interface StartProxyOptions {
   /** Overrides of the failed-authentication limiter, for tests. */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
+  /** With metrics on: served at /metrics on the main port, and on `metrics.port` when set. */
+  metrics?: Pick<PrometheusMetrics, 'contentType' | 'render'> | undefined;
+  /** Metrics and traces, told about every request. */
+  observer?: RequestObserver | undefined;
 }
 
 export interface RunningProxy {
   /** `http://<host>:<port>`, IPv6 hosts in brackets. */
   url: string;
+  /** The metrics port's `http://<host>:<port>/metrics`, when `metrics.port` is set. */
+  metricsUrl?: string | undefined;
   /** The real port (meaningful when port 0 was asked for). */
   port: number;
   /** Drains and stops the server and closes the connectors. Safe to call more than once. */
@@ -87,6 +96,17 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     dispose();
     throw error;
   }
+  let metricsServer: RunningMetricsServer | undefined;
+  const metricsPort = settings.values.metrics.port;
+  if (options.metrics !== undefined && metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ metrics: options.metrics, host: settings.values.metrics.host, port: metricsPort, logger });
+    } catch (error) {
+      dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   const boundPort = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   logger.info('Proxy listening', { url, accessMode: settings.values.accessMode, backends: registry.list().map((backend) => backend.name) });
@@ -117,12 +137,13 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       }
       server.closeIdleConnections();
       await serverClosed;
+      await metricsServer?.close();
       dispose();
       await closeBackends(registry.list(), logger);
       logger.info('Proxy stopped');
     })());
 
-  return { url, port: boundPort, close };
+  return { url, port: boundPort, ...(metricsServer === undefined ? {} : { metricsUrl: metricsServer.url }), close };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -1,22 +1,30 @@
 /**
  * @fileoverview The first middleware of the app: creates the request context, ties the
  * connector abort signal to a client disconnect, registers the request for shutdown
- * draining and logs the request when its response closes. (The overhead header is set from
+ * draining, logs the request when its response closes, and tells the metrics and traces
+ * observers (if any) when it starts and ends. (The overhead header is set from
  * this context by proxy-overhead-header.ts.)
  */
 import { performance } from 'node:perf_hooks';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
 import type { AppLogger } from '../logging/app-logger.js';
+import type { RequestObserver } from '../observability/request-observer.js';
 import type { InFlightRequests } from './in-flight-requests.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
 import { logRequest } from './request-logging.js';
+import { endObservation, startObservation } from './request-observation.js';
 import { routeFamilyOf } from './route-family.js';
 import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
-export function trackRequests(options: { inFlightRequests: InFlightRequests; logger: AppLogger }): RequestHandler {
-  const { inFlightRequests, logger } = options;
+export function trackRequests(options: {
+  inFlightRequests: InFlightRequests;
+  logger: AppLogger;
+  /** Metrics and traces; undefined when neither is on, and then nothing is observed. */
+  observer?: RequestObserver | undefined;
+}): RequestHandler {
+  const { inFlightRequests, logger, observer } = options;
   // The level is fixed for the process: when the request line would be dropped, it is not built.
   const logRequests = logger.isLevelEnabled?.('info') ?? true;
   return (request, response, next) => {
@@ -32,12 +40,14 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       userId: undefined,
     };
     attachRequestContext(response, context);
+    startObservation(observer, request, context);
     const release = inFlightRequests.track(context.abortController);
     response.once('close', () => {
       // 'close' before the response finished means the client went away: cancel the upstream.
       if (!response.writableFinished) context.abortController.abort();
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
+      endObservation(response, request, context);
       release();
     });
     if (inFlightRequests.shuttingDown) {

@@ -33,6 +33,7 @@ import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseLimitKind } from './parse-server-sent-events.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
+import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
 export interface UpstreamHttpClientOptions {
@@ -143,6 +144,8 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
       };
       if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
       options.knownSecrets?.addRequestCredentials(request);
+      // Tracing's child span of the request; undefined (and free) when nothing watches.
+      const call = upstreamCallWatcherFor(request.signal)?.callStarted({ method: request.method, url: request.url });
       let target: Target;
       let body: string | Buffer | undefined;
       let upstreamRequest: ClientRequest;
@@ -161,9 +164,11 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
           timeout: state.timeoutMs,
         });
       } catch (error) {
-        return Promise.reject(toUpstreamFailure(error, state, 'request'));
+        const failure = toUpstreamFailure(error, state, 'request');
+        call?.ended({ error: failure });
+        return Promise.reject(failure);
       }
-      return exchange(upstreamRequest, body, state, timing, limits);
+      return exchange(upstreamRequest, body, state, timing, limits, call);
     },
     close() {
       httpAgent.destroy();
@@ -223,6 +228,7 @@ function exchange(
   state: UpstreamRequestState,
   timing: UpstreamTiming | undefined,
   limits: UpstreamLimits,
+  call: UpstreamCallObservation | undefined,
 ): Promise<UpstreamResponse> {
   const startedAt = performance.now();
   let response: IncomingMessage | undefined;
@@ -245,7 +251,9 @@ function exchange(
       if (response !== undefined) return;
       addUpstreamTime(timing, startedAt);
       state.signal.removeEventListener('abort', onAbort);
-      reject(toUpstreamFailure(error, state, 'request'));
+      const failure = toUpstreamFailure(error, state, 'request');
+      call?.ended({ error: failure });
+      reject(failure);
     });
     upstreamRequest.once('response', (received: IncomingMessage) => {
       response = received;
@@ -253,7 +261,12 @@ function exchange(
       // An error before anyone reads the body (an abort, a reset) must not crash the process
       // as an unhandled 'error' event; readers attach their own listeners and still see it.
       received.on('error', ignore);
-      received.once('close', () => state.signal.removeEventListener('abort', onAbort));
+      call?.responded(received.statusCode ?? 0);
+      received.once('close', () => {
+        state.signal.removeEventListener('abort', onAbort);
+        // The call ends with its body: a stream's span covers the whole stream.
+        call?.ended({ error: received.errored ?? undefined });
+      });
       resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits));
     });
     upstreamRequest.end(body);

@@ -47,6 +47,18 @@ describe('Single User Mode validation', () => {
     }
   });
 
+  it('keeps a metrics port, which has no authentication, on 127.0.0.1', async () => {
+    expect(await failures(['--metrics-port', '9464'])).toEqual([]);
+    // Without a metrics port the metrics host binds nothing.
+    expect(await failures(['--metrics-host', '0.0.0.0'])).toEqual([]);
+    const [failure, ...others] = await failures(['--metrics-port', '9464', '--metrics-host', '0.0.0.0']);
+    expect(others).toEqual([]);
+    expect(failure?.code).toBe('METRICS_HOST_NOT_ALLOWED');
+    expect(failure?.message).toContain('metrics.host 0.0.0.0 (from --metrics-host)');
+    expect(failure?.message).toContain('--metrics-host 127.0.0.1');
+    expect(await failures(['--multi-user-mode', '--api-keys', 'key1', '--disable-notifications', '--metrics-port', '9464', '--metrics-host', '0.0.0.0'])).toEqual([]);
+  });
+
   it('allows OAuth debugging overrides, auto-replacement, disabled auth and notifications', async () => {
     expect(
       await failures([
@@ -170,6 +182,7 @@ describe('rule verdicts', () => {
     const verdicts = evaluateAccessModeRules(await resolve([]));
     expect(verdicts.map((rule) => [rule.id, rule.verdict])).toEqual([
       ['single-user-host', 'pass'],
+      ['single-user-metrics-host', 'pass'],
       ['multi-user-authentication', 'not applicable'],
       ['multi-user-oauth-debugging-flags', 'not applicable'],
       ['multi-user-oauth-auto-replacement', 'not applicable'],

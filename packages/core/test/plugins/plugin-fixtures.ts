@@ -208,6 +208,7 @@ export function testSettings(overrides: Partial<ProxySettings> = {}): ProxySetti
     server: { bodyLimitBytes: 1_000_000, upstreamTimeoutMs: 10_000, upstreamBodyLimitBytes: 64 * 1024 * 1024, upstreamEventLimitBytes: 16 * 1024 * 1024, streamFirstContentTimeoutMs: 300_000, streamIdleTimeoutMs: 120_000, drainTimeoutMs: 1_000, requestTimeoutMs: 60_000, allowedOrigins: [], trustProxy: [], upstreamKeyRetryMs: 30_000, upstreamKeyRetryMaxMs: 1_800_000 },
     plugins: [],
     backends: {},
+    metrics: { enabled: false, port: undefined, host: '127.0.0.1', callerLabel: false },
     ...overrides,
   };
 }

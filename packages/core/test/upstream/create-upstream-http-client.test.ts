@@ -8,6 +8,7 @@ import {
   createUpstreamHttpClient,
   type ClosableUpstreamHttpClient,
 } from '../../src/upstream/create-upstream-http-client.js';
+import { watchUpstreamCalls } from '../../src/upstream/upstream-call-watch.js';
 import { startUpstreamTiming } from '../../src/upstream/upstream-timing.js';
 import { createRecordingLogger, type RecordingLogger } from '../support/recording-logger.js';
 
@@ -444,5 +445,37 @@ describe('createUpstreamHttpClient', () => {
     await response.json();
     expect(afterHeaders).toBeGreaterThanOrEqual(50);
     expect(timing.upstreamMs).toBeGreaterThanOrEqual(afterHeaders + 50);
+  });
+
+  it('tells the watcher of the request signal when each call started, answered and ended, and nothing to others', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json' });
+      response.end('{"error":"overloaded"}');
+    });
+    const { client } = newClient();
+    const events: string[] = [];
+    const requestSignal = signal();
+    watchUpstreamCalls(requestSignal, {
+      callStarted(call) {
+        events.push(`started ${call.method} ${call.url}`);
+        return {
+          responded: (status) => events.push(`responded ${status}`),
+          ended: (outcome) => events.push(`ended ${outcome.error === undefined ? 'cleanly' : (outcome.error as { code?: string }).code}`),
+        };
+      },
+    });
+    const response = await client.send({ method: 'POST', url: `${server.url}/v1/chat?key=secret`, json: {}, signal: requestSignal });
+    await response.text();
+    await new Promise((resolve) => setImmediate(resolve));
+    await client.send({ method: 'GET', url: server.url, signal: signal() }).then((unwatched) => unwatched.text());
+    // Nothing listens on port 1: the call fails before any response.
+    await expect(client.send({ method: 'GET', url: 'http://127.0.0.1:1/', signal: requestSignal })).rejects.toMatchObject({ code: 'UPSTREAM_UNREACHABLE' });
+    expect(events).toEqual([
+      `started POST ${server.url}/v1/chat?key=secret`,
+      'responded 503',
+      'ended cleanly',
+      'started GET http://127.0.0.1:1/',
+      'ended UPSTREAM_UNREACHABLE',
+    ]);
   });
 });

@@ -115,6 +115,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
     },
 
     describeCredentials: () => pool.describe(),
+    credentialCounts: () => pool.counts(),
 
     async close(): Promise<void> {
       cachedModels = undefined;

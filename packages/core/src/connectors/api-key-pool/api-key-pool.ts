@@ -6,7 +6,7 @@
  * until restart. A rate-limited key (429) rests until its `Retry-After` has passed.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type { ConnectorLogger } from '@llmproxy/connector-sdk';
+import type { ConnectorLogger, CredentialCounts } from '@llmproxy/connector-sdk';
 
 /** How long a rate-limited key rests when the upstream did not say (seconds). */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_SECONDS = 30;
@@ -81,6 +81,19 @@ export class ApiKeyPool {
   usableCount(): number {
     const now = this.#now();
     return this.#keys.filter((state) => usable(state, now)).length;
+  }
+
+  /** How many keys are active, resting (429) and retired (rejected) right now; for metrics. */
+  counts(): CredentialCounts {
+    const now = this.#now();
+    const counts: CredentialCounts = { active: 0, resting: 0, retired: 0 };
+    for (const state of this.#keys) {
+      // Retired wins over resting, as describe() reports it.
+      if (state.retiredUntil > now) counts.retired += 1;
+      else if (state.coolingUntil > now) counts.resting += 1;
+      else counts.active += 1;
+    }
+    return counts;
   }
 
   /**

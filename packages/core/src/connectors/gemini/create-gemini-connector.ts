@@ -145,6 +145,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
     },
 
     describeCredentials: () => pool.describe(),
+    credentialCounts: () => pool.counts(),
 
     async close(): Promise<void> {
       cachedModels = undefined;

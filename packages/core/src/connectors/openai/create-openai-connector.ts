@@ -120,7 +120,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       return { type: 'response', response: completion };
     },
 
-    ...(pool === undefined ? {} : { describeCredentials: () => pool.describe() }),
+    ...(pool === undefined ? {} : { describeCredentials: () => pool.describe(), credentialCounts: () => pool.counts() }),
 
     async close(): Promise<void> {
       cachedModels = undefined;

@@ -8,6 +8,7 @@ import { renderMessage } from '../../protocols/anthropic-messages/render-message
 import type { ChatFrontend } from '../chat-frontend.js';
 
 export const anthropicMessagesFrontend: ChatFrontend<undefined> = {
+  name: 'anthropic-messages',
   parse({ body }) {
     const parsed = parseMessagesRequest(body);
     return { model: parsed.model, request: parsed.request, renderOptions: undefined };

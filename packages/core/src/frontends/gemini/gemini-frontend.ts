@@ -10,6 +10,7 @@ import { renderGeminiStream, type GeminiStreamOptions } from '../../protocols/ge
 import type { ChatFrontend } from '../chat-frontend.js';
 
 export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
+  name: 'gemini',
   parse({ body, params, query }) {
     const { model, action } = parseGeminiModelAction(params);
     if (action !== 'generateContent' && action !== 'streamGenerateContent') throw unsupportedMethod(action);

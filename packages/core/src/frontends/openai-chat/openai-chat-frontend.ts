@@ -7,6 +7,7 @@ import { renderChatCompletion } from '../../protocols/openai-chat/render-chat-co
 import type { ChatFrontend } from '../chat-frontend.js';
 
 export const openAIChatFrontend: ChatFrontend<ChatCompletionStreamOptions> = {
+  name: 'openai-chat',
   parse({ body }) {
     const parsed = parseChatCompletionRequest(body);
     return { model: parsed.model, request: parsed.request, renderOptions: { includeUsage: parsed.includeUsage } };

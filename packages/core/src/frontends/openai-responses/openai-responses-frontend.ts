@@ -31,6 +31,7 @@ export interface OpenAIResponsesFrontendOptions {
 export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOptions = {}): ChatFrontend<ResponsesRenderOptions> {
   const store = options.store ?? new ResponseStore();
   return {
+    name: 'openai-responses',
     parse({ body }) {
       const parsed = parseResponsesRequest(body);
       let history: readonly ChatMessage[] = [];

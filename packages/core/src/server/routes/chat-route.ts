@@ -9,6 +9,7 @@ import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { ChatFrontend } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
+import { beginChatExchange, watchChatResult } from '../chat-exchange.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { redactStreamErrors } from '../redact-client-bound-error.js';
 import { requestContextOf } from '../request-context.js';
@@ -32,8 +33,10 @@ export function chatRoute<RenderOptions>(options: {
     const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
     context.backend = route.backend.name;
     const chatRequest = { ...parsed.request, model: route.model };
+    // For metrics and traces (nothing when neither is on).
+    beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: chatRequest.stream });
     // Upstream waits are counted in context.upstreamTiming through the signal.
-    const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
+    const result = watchChatResult(context, await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal }));
     if (chatRequest.stream) {
       const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
       // A stream still open when the drain timeout passes ends with the API's own error event;

@@ -25,6 +25,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     notifications: { enabled: false },
     oauthDebuggingOverrides: [],
     allowOauthAutoReplacement: false,
+    metrics: { enabled: false, port: undefined, host: '127.0.0.1', callerLabel: false },
     plugins: [],
     backends: {},
     ...rest,
