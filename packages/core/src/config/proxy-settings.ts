@@ -12,6 +12,9 @@ export type SettingSource = 'cli' | 'env' | 'yaml' | 'default' | 'auto';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `translation.unknown_fields`: what an undeclared request field does across APIs. */
+export type UnknownFieldsPolicy = 'drop' | 'refuse';
+
 /** A backend declared in YAML under `backends.<name>`. `type` names the connector; it defaults to the name. */
 export type BackendConfig = Record<string, unknown> & { type?: string };
 
@@ -61,6 +64,14 @@ export interface ProxySettings {
     upstreamKeyRetryMs: number;
     /** The longest wait before a rejected upstream API key is tried again, in ms. */
     upstreamKeyRetryMaxMs: number;
+  };
+  /**
+   * How requests cross to a backend of another API (docs/translation.md). Absent in settings
+   * built without the resolver: unknown fields are then dropped, the default.
+   */
+  translation?: {
+    /** `translation.unknown_fields`: a request field no front-end table declares is dropped or refused. */
+    unknownFields: UnknownFieldsPolicy;
   };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];

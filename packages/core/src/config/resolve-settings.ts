@@ -159,6 +159,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       upstreamKeyRetryMs: value('upstreamKeyRetry'),
       upstreamKeyRetryMaxMs: value('upstreamKeyRetryMax'),
     },
+    translation: { unknownFields: value('unknownFields') },
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),
     backends: structuredClone(value('backends')),

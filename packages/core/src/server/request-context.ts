@@ -9,6 +9,8 @@ import type { RouteFamily } from './route-family.js';
 
 
 export interface RequestContext {
+  /** A random id that ties the request's log lines together (its request line, a refusal, dropped fields). */
+  readonly requestId: string;
   /** `performance.now()` when the request reached the app. */
   readonly startedAt: number;
   /** The client API family of the path, which decides the error format. */

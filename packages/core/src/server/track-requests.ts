@@ -4,6 +4,7 @@
  * draining and logs the request when its response closes. (The overhead header is set from
  * this context by proxy-overhead-header.ts.)
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
@@ -22,6 +23,7 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
   return (request, response, next) => {
     const abortController = new AbortController();
     const context: RequestContext = {
+      requestId: randomUUID(),
       startedAt: performance.now(),
       family: routeFamilyOf(request.path),
       abortController,

@@ -214,9 +214,11 @@ describe('parseMessagesRequest', () => {
     expect(documentError.code).toBe('CHAT_REQUEST_UNSUPPORTED');
     expect(documentError.details['param']).toBe('messages.0.content.0.type');
 
-    const serverTool = rejection(() => parseMessagesRequest({ ...minimal, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }));
-    expect(serverTool.code).toBe('CHAT_REQUEST_UNSUPPORTED');
-    expect(serverTool.message).toContain("Anthropic server tools ('web_search_20250305')");
+    const serverToolUse = rejection(() =>
+      parseMessagesRequest({ ...minimal, messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }] }] }),
+    );
+    expect(serverToolUse.code).toBe('CHAT_REQUEST_UNSUPPORTED');
+    expect(serverToolUse.message).toContain("server tool blocks ('server_tool_use')");
 
     const unknownField = rejection(() =>
       parseMessagesRequest({ ...minimal, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', surprise: 1 }] }] }),
