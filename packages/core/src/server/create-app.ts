@@ -100,7 +100,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
     app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets }));
-    app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
+    app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry, logger }));
   }
   app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
