@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { NamespaceFlattener, clientToolName } from '../../../src/protocols/openai-responses/namespace-tools.js';
 import { parseResponsesRequest } from '../../../src/protocols/openai-responses/parse-responses-request.js';
 import { toResponsesOutputItems } from '../../../src/protocols/openai-responses/responses-output-items.js';
+import { toResponsesBody } from '../../../src/protocols/openai-responses/to-responses-body.js';
 
 describe('NamespaceFlattener', () => {
   it('joins namespace and function with __, the same pair always to the same name', () => {
@@ -53,6 +54,16 @@ describe('namespace and hosted tools in a Responses request', () => {
     expect(parsed.request.providerOptions?.['openai-responses']?.['tools']).toEqual([{ type: 'web_search' }]);
     expect(parsed.request.protocolExtras?.fields).toEqual({ client_metadata: { originator: 'codex' } });
     expect(parsed.vendorOnlyFields).toEqual(['store', 'tools[1]']);
+  });
+
+  it('sends a Responses upstream the hosted tools as declared, after the functions', () => {
+    const upstream = toResponsesBody(parseResponsesRequest(body).request, { backendName: 'openai' });
+    expect(upstream.tools?.map((tool) => (tool as { type: string; name?: string }).name ?? (tool as { type: string }).type)).toEqual([
+      'mcp__files__read',
+      'mcp__files__patch',
+      'web_search',
+    ]);
+    expect(upstream['client_metadata']).toEqual({ originator: 'codex' });
   });
 
   it('renders calls of flattened functions in the client namespace', () => {
