@@ -5,12 +5,11 @@
  * only makes sure the response ends.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
 import { redactClientBoundError } from './redact-client-bound-error.js';
 import { sendErrorResponse } from './render-error-response.js';
-import { requestContextOf, type RequestContext } from './request-context.js';
-import { headerSafePath } from '../canonical/translation-fidelity.js';
+import { requestContextOf } from './request-context.js';
 import { shutdownCutOf } from './shutdown-cut.js';
 import { toLlmProxyError } from './to-llm-proxy-error.js';
 
@@ -46,8 +45,6 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
       });
     } else if (error.httpStatus >= 500) {
       logger.warn('Request failed', { method: request.method, path, code: error.code, status: error.httpStatus, backend: context.backend });
-    } else if (error.httpStatus >= 400 && !UpstreamError.is(error)) {
-      logClientError(logger, error, context, request.method, path);
     }
     if (response.headersSent) {
       if (!response.writableEnded) response.end();
@@ -56,27 +53,6 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
     // Upstream text reaches the client verbatim otherwise: scrub echoed credentials first.
     sendErrorResponse(response, redactClientBoundError(error, knownSecrets), context.family);
   };
-}
-
-/**
- * One info line for a 4xx the proxy answered itself, so "why did my client get 400" is
- * answered from the log alone: the code, the offending field by name (never its value) and the
- * request id. Errors relayed from an upstream are the upstream's verdict and are not repeated.
- */
-function logClientError(logger: AppLogger, error: LlmProxyError, context: RequestContext, method: string, path: string | undefined): void {
-  const details = error.details ?? {};
-  const fields = Array.isArray(details['fields']) ? details['fields'].filter((field): field is string => typeof field === 'string') : [];
-  const param = typeof details['param'] === 'string' ? details['param'] : undefined;
-  const named = param === undefined ? fields : [param];
-  logger.info('Request refused', {
-    requestId: context.requestId,
-    method,
-    path,
-    code: error.code,
-    status: error.httpStatus,
-    ...(named.length === 0 ? {} : { fields: named.map(headerSafePath) }),
-    ...(context.backend === undefined ? {} : { backend: context.backend }),
-  });
 }
 
 /** Answers every path no route matched with a 404 in the path's error format. */

@@ -31,6 +31,11 @@ export interface RequestContext {
    * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
    */
   userId: string | undefined;
+  /**
+   * Set when the proxy itself answered with a 4xx (not an upstream's error): its code and the
+   * names of the offending fields, for the refusal log line. Never a value.
+   */
+  refusal?: { code: string; fields: readonly string[] };
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

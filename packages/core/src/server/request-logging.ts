@@ -1,9 +1,12 @@
 /**
- * @fileoverview One log entry per request: method, path, status, duration and backend. Headers,
- * query strings and bodies are never logged, because that is where keys and prompts live.
+ * @fileoverview One log entry per request: its id, method, path, status, duration and backend;
+ * and for a 4xx the proxy answered itself, a second entry with the code and the offending
+ * fields' names, so "why did my client get 400" is answered from the log alone. Headers, query
+ * strings, bodies and field values are never logged, because that is where keys and prompts live.
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
+import { headerSafePath } from '../canonical/translation-fidelity.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { RequestContext } from './request-context.js';
 
@@ -20,4 +23,15 @@ export function logRequest(logger: AppLogger, request: Request, response: Respon
     ...(context.userId === undefined ? {} : { user: context.userId }),
     ...(completed ? {} : { clientDisconnected: true }),
   });
+  if (context.refusal !== undefined) {
+    logger.info('Request refused', {
+      requestId: context.requestId,
+      method: request.method,
+      path: request.originalUrl.split('?', 1)[0],
+      status: response.statusCode,
+      code: context.refusal.code,
+      ...(context.refusal.fields.length === 0 ? {} : { fields: context.refusal.fields.map(headerSafePath) }),
+      ...(context.backend === undefined ? {} : { backend: context.backend }),
+    });
+  }
 }

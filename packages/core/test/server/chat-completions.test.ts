@@ -99,6 +99,14 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     const before = proxy.logger.entries.filter((entry) => entry.message === 'Request refused').length;
     await chat('failing:rate-limited');
     expect(proxy.logger.entries.filter((entry) => entry.message === 'Request refused')).toHaveLength(before);
+    // Refusals before any route (authentication, unknown paths) are logged the same way.
+    const unauthenticated = await exchange(proxy.url, { method: 'POST', path: '/v1/chat/completions', headers: {}, body: chatBody('echo:alpha') });
+    expect(unauthenticated.status).toBe(401);
+    const notFound = await exchange(proxy.url, { method: 'GET', path: '/v1/nowhere', headers: bearer(TEST_API_KEY) });
+    expect(notFound.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const codes = proxy.logger.entries.filter((entry) => entry.message === 'Request refused').slice(before).map((entry) => entry.meta['code']);
+    expect(codes).toEqual([expect.stringMatching(/^AUTH_/), 'ROUTE_NOT_FOUND']);
   });
 
   it('answers an unexpected error with a generic 500 and logs it with its stack', async () => {

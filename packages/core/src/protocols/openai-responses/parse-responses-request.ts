@@ -562,9 +562,9 @@ function calledName(item: Record<string, unknown>, path: string, namespaces: Nam
   const name = expectString(item['name'], `${path}.name`);
   const namespace = item['namespace'];
   if (namespace === undefined || namespace === null) return name;
-  const flat = namespaces.lookup(expectString(namespace, `${path}.namespace`), name);
-  // A namespace this request does not declare any more: the call keeps a stable flattened name.
-  return flat ?? namespaces.flatten(namespace as string, name);
+  const namespaceName = expectString(namespace, `${path}.namespace`);
+  // A namespace this request no longer declares still gets a stable flattened name.
+  return namespaces.lookup(namespaceName, name) ?? namespaces.flatten(namespaceName, name);
 }
 
 function isEmptyObject(value: unknown): boolean {
