@@ -33,6 +33,8 @@ export interface TranslationMatrix {
   openai: FakeOpenAIUpstream;
   anthropic: FakeAnthropicUpstream;
   gemini: FakeGeminiUpstream;
+  /** What the proxy has written so far (its log lines are on stderr). */
+  output(): { stdout: string; stderr: string };
   /** Stops the proxy (SIGTERM) and the fakes, removes temporary directories, and returns the proxy's run. */
   stop(): Promise<CliResult>;
 }
@@ -65,6 +67,7 @@ export async function startTranslationMatrix(extraArgs: readonly string[] = []):
     openai,
     anthropic,
     gemini,
+    output: () => proxy.output,
     async stop() {
       const result = await proxy.stop('SIGTERM');
       await Promise.all([openai.close(), anthropic.close(), gemini.close()]);

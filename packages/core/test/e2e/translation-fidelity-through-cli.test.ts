@@ -19,6 +19,7 @@ let matrix: TranslationMatrix;
 let strict: TranslationMatrix;
 const claudeGolden = new GoldenFile('translation-fidelity/claude-code-messages.json');
 const codexGolden = new GoldenFile('translation-fidelity/codex-responses.json');
+const classesGolden = new GoldenFile('translation-fidelity/dropped-field-classes.json');
 
 beforeAll(async () => {
   [matrix, strict] = await Promise.all([startTranslationMatrix(), startTranslationMatrix(['--unknown-fields', 'refuse'])]);
@@ -27,19 +28,20 @@ beforeAll(async () => {
 afterAll(async () => {
   claudeGolden.save();
   codexGolden.save();
+  classesGolden.save();
   const [stopped, stoppedStrict] = await Promise.all([matrix.stop(), strict.stop()]);
   expect([stopped.exitCode, stoppedStrict.exitCode]).toEqual([0, 0]);
-  // One info line per drop, with the request id, the fields and the pair.
-  const dropLine = stopped.stderr.split('\n').find((line) => line.includes('Request fields dropped') && line.includes('anthropic-messages'));
-  expect(dropLine).toBeDefined();
-  for (const part of ['requestId', 'context_management', 'tools[0].defer_loading', 'openai-chat']) expect(dropLine).toContain(part);
-  // Every 4xx the proxy answers itself is logged with its code and field, never the value.
-  const refusal = stoppedStrict.stderr.split('\n').find((line) => line.includes('Request refused') && line.includes('REQUEST_NOT_TRANSLATABLE'));
-  expect(refusal).toBeDefined();
-  expect(refusal).toContain('surprise_field');
-  expect(refusal).toContain('requestId');
-  expect(refusal).not.toContain('secret-surprise-value');
 });
+
+/** The proxy's first log line (stderr) with every one of `parts`, waiting up to two seconds for it. */
+async function logLineWith(proxy: TranslationMatrix, parts: readonly string[]): Promise<string | undefined> {
+  for (let waited = 0; waited <= 2000; waited += 50) {
+    const line = proxy.output().stderr.split('\n').find((candidate) => parts.every((part) => candidate.includes(part)));
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
 
 interface ProxyAnswer {
   status: number;
@@ -111,6 +113,11 @@ describe.each(['openai', 'gemini'] as const)('a Claude Code request → llm-prox
     const sent = JSON.stringify(upstream.body);
     for (const hint of ['context_management', 'defer_loading', 'cache_control']) expect(sent).not.toContain(hint);
     expect(sent).toContain('Reminder: answer briefly.');
+    // One info line with the request id, the fields and the pair.
+    const to = backend === 'openai' ? 'openai-chat' : 'gemini';
+    const logged = await logLineWith(matrix, ['info', 'Request fields dropped', '"from":"anthropic-messages"', `"to":"${to}"`, `"backend":"${backend}"`]);
+    expect(logged).toMatch(/"requestId":"[0-9a-f-]{36}"/);
+    expect(logged).toContain('"fields":["context_management","system[0].cache_control"');
     const normalizer = new GoldenNormalizer();
     claudeGolden.check(`${backend} ${stream ? 'streamed' : 'whole'}`, {
       dropped: answer.dropped,
@@ -172,6 +179,10 @@ describe('content that cannot be translated, and unknown fields', () => {
     const text = JSON.stringify(refused.body);
     expect(text).toContain('`surprise_field` cannot be translated from anthropic-messages to openai-chat');
     expect(text).not.toContain('context_management');
+    // Every 4xx the proxy answers itself is logged with its code and field, never the value.
+    const refusal = await logLineWith(strict, ['info', 'Request refused', 'REQUEST_NOT_TRANSLATABLE', 'surprise_field']);
+    expect(refusal).toMatch(/"requestId":"[0-9a-f-]{36}"/);
+    expect(strict.output().stderr).not.toContain('secret-surprise-value');
     enqueueText(strict, 'openai', 'Fine.');
     const hintsOnly = await post(strict, '/v1/messages', claudeCodeRequest('openai', false));
     expect([hintsOnly.status, hintsOnly.dropped]).toEqual([200, CLAUDE_CODE_DROPS]);
@@ -283,5 +294,68 @@ describe.each(['anthropic', 'openai'] as const)('a Codex request → llm-proxy �
     expect(JSON.stringify(upstream.body)).toContain('"name":"mcp__files__read"');
     const normalizer = new GoldenNormalizer();
     codexGolden.check(`${backend} call sent back`, { upstreamRequest: normalizer.normalize(upstream) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Each front-end's hints and an unknown field, to a backend of another API
+
+describe('hints and unknown fields of every front-end, to a backend of another API', () => {
+  const cases: Array<{ name: string; backend: MatrixBackend; path: string; body: Record<string, unknown>; dropped: string }> = [
+    {
+      name: 'openai-chat → anthropic',
+      backend: 'anthropic',
+      path: '/v1/chat/completions',
+      body: {
+        model: MATRIX_MODELS.anthropic,
+        messages: [{ role: 'user', content: 'Hi' }],
+        store: true,
+        metadata: { run: 'r1' },
+        prompt_cache_key: 'k1',
+        service_tier: 'flex',
+        web_search_options: { search_context_size: 'low' },
+        next_months_field: { on: true },
+      },
+      dropped: 'store, metadata, prompt_cache_key, service_tier, web_search_options, next_months_field',
+    },
+    {
+      name: 'gemini → openai',
+      backend: 'openai',
+      path: `/v1beta/models/${MATRIX_MODELS.openai}:generateContent`,
+      body: {
+        contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
+        safetySettings: [{ category: 'HARM_CATEGORY_HATE_SPEECH', threshold: 'BLOCK_NONE' }],
+        labels: { team: 'a' },
+        tools: [{ googleSearch: {} }],
+        generationConfig: { mediaResolution: 'MEDIA_RESOLUTION_LOW', nextMonthsSetting: 3 },
+      },
+      dropped: 'safetySettings, labels, tools.googleSearch, generationConfig.mediaResolution, generationConfig.nextMonthsSetting',
+    },
+    {
+      name: 'openai-responses → gemini',
+      backend: 'gemini',
+      path: '/v1/responses',
+      body: {
+        model: MATRIX_MODELS.gemini,
+        input: 'Hi',
+        store: false,
+        safety_identifier: 'u1',
+        truncation: 'auto',
+        text: { verbosity: 'low' },
+        tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'code_interpreter', container: { type: 'auto' } }],
+        next_months_field: 1,
+      },
+      dropped: 'next_months_field, store, safety_identifier, truncation, text.verbosity, tools[0], tools[1]',
+    },
+  ];
+
+  it.each(cases.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
+    enqueueText(matrix, entry.backend, 'Hello.');
+    const answer = await post(matrix, entry.path, entry.body);
+    expect([answer.status, answer.dropped]).toEqual([200, entry.dropped]);
+    const upstream = lastUpstreamRequest(matrix, entry.backend);
+    for (const field of ['next_months', 'nextMonths', 'safety', 'googleSearch', 'file_search', 'prompt_cache_key']) expect(JSON.stringify(upstream.body)).not.toContain(field);
+    const normalizer = new GoldenNormalizer();
+    classesGolden.check(entry.name, { dropped: answer.dropped, answer: normalizer.normalize(answer.body), upstreamRequest: normalizer.normalize(upstream) });
   });
 });
