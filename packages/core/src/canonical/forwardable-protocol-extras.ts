@@ -5,7 +5,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatRequest, WireProtocol } from '@llmproxy/connector-sdk';
-import { classifyRequestField, translationFidelityOf } from './translation-fidelity.js';
+import { classifyRequestField, limitedFieldList, translationFidelityOf } from './translation-fidelity.js';
 
 /**
  * Returns the extra fields of `request` to forward to an upstream speaking `upstreamProtocol`,
@@ -45,13 +45,14 @@ export function forwardableProtocolExtras(
 }
 
 function notTranslatable(names: readonly string[], from: WireProtocol, to: WireProtocol, backendName: string): LlmProxyError {
+  // Unknown keys are the client's choice: the message names a bounded number of them.
+  const { shown, more } = limitedFieldList(names);
+  const listed = shown.map((name) => `\`${name}\``).join(', ') + (more > 0 ? ` and ${more} more` : '');
   return new LlmProxyError({
     code: 'REQUEST_NOT_TRANSLATABLE',
-    message:
-      `The request field${names.length === 1 ? '' : 's'} ${names.map((name) => `\`${name}\``).join(', ')} ` +
-      `cannot be translated from ${from} to ${to} (backend ${backendName})`,
+    message: `The request field${names.length === 1 ? '' : 's'} ${listed} cannot be translated from ${from} to ${to} (backend ${backendName})`,
     fix: `Remove ${names.length === 1 ? 'that field' : 'those fields'} from the request, or use a backend that speaks ${from}`,
     httpStatus: 400,
-    details: { fields: [...names], from, to, backend: backendName },
+    details: { fields: shown, from, to, backend: backendName },
   });
 }

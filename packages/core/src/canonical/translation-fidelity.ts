@@ -71,19 +71,26 @@ export function classifyRequestField(table: RequestFieldTable, path: string): Re
   return table[fieldPattern(path)];
 }
 
-/** Most field paths one `x-llmproxy-dropped-fields` header lists before it summarises the rest. */
-export const DROPPED_FIELDS_HEADER_LIMIT = 32;
+/** Most field paths a header, log line or error message lists before it summarises the rest. */
+export const FIELD_LIST_LIMIT = 32;
+
+/**
+ * `fields` made safe to repeat (see {@link headerSafePath}), each once, in order, at most
+ * {@link FIELD_LIST_LIMIT} of them, and how many more there were: a request with thousands of
+ * cache breakpoints or unknown keys cannot make a header, log line or error unbounded.
+ */
+export function limitedFieldList(fields: readonly string[]): { shown: string[]; more: number } {
+  const unique = [...new Set(fields.map(headerSafePath))];
+  return { shown: unique.slice(0, FIELD_LIST_LIMIT), more: Math.max(0, unique.length - FIELD_LIST_LIMIT) };
+}
 
 /**
  * The `x-llmproxy-dropped-fields` value: the paths, comma-and-space separated, duplicates
- * removed, in request order; past {@link DROPPED_FIELDS_HEADER_LIMIT} paths the list ends with
- * `+N more`, so a request with many cache breakpoints cannot make the header unbounded.
+ * removed, in request order; past {@link FIELD_LIST_LIMIT} paths the list ends with `+N more`.
  */
 export function formatDroppedFieldsHeader(fields: readonly string[]): string {
-  const unique = [...new Set(fields.map(headerSafePath))];
-  const shown = unique.slice(0, DROPPED_FIELDS_HEADER_LIMIT);
-  const rest = unique.length - shown.length;
-  return rest > 0 ? `${shown.join(', ')}, +${rest} more` : shown.join(', ');
+  const { shown, more } = limitedFieldList(fields);
+  return more > 0 ? `${shown.join(', ')}, +${more} more` : shown.join(', ');
 }
 
 /** Longest field path a header or log line repeats; client-chosen keys are cut there. */

@@ -4,7 +4,7 @@
  * log line with the request id, the fields and the pair of APIs.
  */
 import type { Response } from 'express';
-import { formatDroppedFieldsHeader, headerSafePath, type DroppedFields } from '../canonical/translation-fidelity.js';
+import { formatDroppedFieldsHeader, limitedFieldList, type DroppedFields } from '../canonical/translation-fidelity.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import { requestContextOf } from './request-context.js';
 
@@ -14,9 +14,11 @@ export const DROPPED_FIELDS_HEADER = 'x-llmproxy-dropped-fields';
 export function announceDroppedFields(response: Response, dropped: DroppedFields | undefined, logger: AppLogger | undefined): void {
   if (dropped === undefined || dropped.fields.length === 0) return;
   response.setHeader(DROPPED_FIELDS_HEADER, formatDroppedFieldsHeader(dropped.fields));
+  const { shown, more } = limitedFieldList(dropped.fields);
   logger?.info('Request fields dropped', {
     requestId: requestContextOf(response).requestId,
-    fields: [...new Set(dropped.fields.map(headerSafePath))],
+    fields: shown,
+    ...(more > 0 ? { moreFields: more } : {}),
     from: dropped.from,
     to: dropped.to,
     backend: dropped.backend,

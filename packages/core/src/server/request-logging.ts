@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
-import { headerSafePath } from '../canonical/translation-fidelity.js';
+import { limitedFieldList } from '../canonical/translation-fidelity.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { RequestContext } from './request-context.js';
 
@@ -24,13 +24,15 @@ export function logRequest(logger: AppLogger, request: Request, response: Respon
     ...(completed ? {} : { clientDisconnected: true }),
   });
   if (context.refusal !== undefined) {
+    const { shown, more } = limitedFieldList(context.refusal.fields);
     logger.info('Request refused', {
       requestId: context.requestId,
       method: request.method,
       path: request.originalUrl.split('?', 1)[0],
       status: response.statusCode,
       code: context.refusal.code,
-      ...(context.refusal.fields.length === 0 ? {} : { fields: context.refusal.fields.map(headerSafePath) }),
+      ...(shown.length === 0 ? {} : { fields: shown }),
+      ...(more > 0 ? { moreFields: more } : {}),
       ...(context.backend === undefined ? {} : { backend: context.backend }),
     });
   }

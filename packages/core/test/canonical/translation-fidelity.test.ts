@@ -94,6 +94,14 @@ describe('forwardableProtocolExtras under a fidelity policy', () => {
     expect(hintsOnly.fidelity?.dropped?.fields).toEqual(['context_management', 'tools[1].defer_loading']);
   });
 
+  it('names a bounded number of refused fields', () => {
+    const fields = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`unknown_${index}`, index]));
+    const { request } = requestWith('anthropic-messages', fields, { ...policy, unknownFields: 'refuse' });
+    const error = refusal(() => forwardableProtocolExtras(request, 'gemini', 'gemini'));
+    expect(error.message).toContain('`unknown_31` and 8 more cannot be translated');
+    expect(error.details['fields']).toHaveLength(32);
+  });
+
   it('refuses every extra across APIs when no policy is attached (a request from outside the chat route)', () => {
     const { request } = requestWith('anthropic-messages', { context_management: {} });
     expect(refusal(() => forwardableProtocolExtras(request, 'openai-chat', 'openai')).details['fields']).toEqual(['context_management']);
