@@ -12,6 +12,9 @@ export type SettingSource = 'cli' | 'env' | 'yaml' | 'default' | 'auto';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `translation.unknown_fields`: what an undeclared request field does across APIs. */
+export type UnknownFieldsPolicy = 'drop' | 'refuse';
+
 /** A backend declared in YAML under `backends.<name>`. `type` names the connector; it defaults to the name. */
 export type BackendConfig = Record<string, unknown> & { type?: string };
 
@@ -72,6 +75,14 @@ export interface ProxySettings {
     host: string;
     /** Requests, tokens and cost carry a `caller` label. */
     callerLabel: boolean;
+  };
+  /**
+   * How requests cross to a backend of another API (docs/translation.md). Absent in settings
+   * built without the resolver: unknown fields are then dropped, the default.
+   */
+  translation?: {
+    /** `translation.unknown_fields`: a request field no front-end table declares is dropped or refused. */
+    unknownFields: UnknownFieldsPolicy;
   };
   /** Connector packages named in config (`plugins:` in YAML). */
   plugins: readonly string[];

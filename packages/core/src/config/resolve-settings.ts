@@ -170,6 +170,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       host: value('metricsHost'),
       callerLabel: value('metricsCallerLabel'),
     },
+    translation: { unknownFields: value('unknownFields') },
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),
     backends: structuredClone(value('backends')),

@@ -14,7 +14,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { convertedYaml, defineSetting, lastValue, opposingSwitches, type SettingDefinition } from './define-setting.js';
 import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
-import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings } from './proxy-settings.js';
+import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings, UnknownFieldsPolicy } from './proxy-settings.js';
 import {
   BOOLEAN_TEXT_ALLOWED,
   LOG_LEVELS,
@@ -585,6 +585,23 @@ const PLUGINS_YAML = Type.Unsafe<readonly string[] | { packages?: readonly strin
   description: 'a list of connector package names, or a mapping with packages and require_lock',
 });
 
+const UNKNOWN_FIELDS_POLICIES = ['drop', 'refuse'] as const;
+const UNKNOWN_FIELDS_ALLOWED = 'drop or refuse';
+
+// Clients add request fields every few weeks; refusing each new one breaks them on their next
+// release, so a field no front-end table declares is dropped across APIs unless the operator asks.
+const unknownFields = defineSetting<UnknownFieldsPolicy>({
+  name: 'translation.unknown_fields',
+  effectiveValue: (values) => values.translation?.unknownFields ?? 'drop',
+  description: 'What a request field no front-end table declares does on its way to a backend of another API: drop it (named in x-llmproxy-dropped-fields) or refuse the request with 400',
+  allowed: UNKNOWN_FIELDS_ALLOWED,
+  flag: { name: 'unknown-fields', description: 'Unknown request fields across APIs: drop or refuse (default drop)' },
+  envVar: 'LLM_PROXY_UNKNOWN_FIELDS',
+  parse: (text) => parseOneOf(text, UNKNOWN_FIELDS_POLICIES),
+  yaml: Type.Unsafe<UnknownFieldsPolicy>({ type: 'string', enum: [...UNKNOWN_FIELDS_POLICIES], description: UNKNOWN_FIELDS_ALLOWED }),
+  defaultValue: 'drop',
+});
+
 const plugins = defineSetting<readonly string[]>({
   name: 'plugins',
   effectiveValue: (values) => values.plugins,
@@ -668,6 +685,7 @@ export const SETTINGS = {
   metricsPort,
   metricsHost,
   metricsCallerLabel,
+  unknownFields,
   plugins,
   pluginsRequireLock,
   backends,

@@ -5,6 +5,7 @@
  * responses are the route's job, so each front-end is N converters, not N route copies.
  */
 import type { ChatEvent, ChatRequest, ChatResponse } from '@llmproxy/connector-sdk';
+import type { RequestFieldTable } from '../canonical/translation-fidelity.js';
 
 /** What a front-end sees of an HTTP request. */
 export interface FrontendHttpRequest {
@@ -21,11 +22,18 @@ export interface ParsedFrontendRequest<RenderOptions> {
   request: ChatRequest;
   /** What the renderers need to know about the client's request (e.g. whether it wants usage). */
   renderOptions: RenderOptions;
+  /**
+   * Paths of fields kept only for an upstream of the front-end's own API outside the protocol
+   * extras (cache breakpoints, tool-loading hints, hosted tools): dropped, and named, for any other.
+   */
+  vendorOnlyFields?: readonly string[];
 }
 
 export interface ChatFrontend<RenderOptions = unknown> {
   /** The client API, as metrics and traces label it: `openai-chat`, `openai-responses`, `anthropic-messages`, `gemini`. */
   readonly name: string;
+  /** The declared request fields: content, or hints dropped on the way to another API (docs/translation.md). */
+  readonly requestFields: RequestFieldTable;
   /** Parses and validates a request; throws LlmProxyError (400) naming the bad field. */
   parse(request: FrontendHttpRequest): ParsedFrontendRequest<RenderOptions>;
   renderResponse(response: ChatResponse, options: RenderOptions): object;

@@ -8,11 +8,12 @@
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
 import { PROXY_OVERHEAD_HEADER } from './proxy-overhead-header.js';
+import { DROPPED_FIELDS_HEADER } from './dropped-fields-header.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { requestContextOf } from './request-context.js';
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const EXPOSED_HEADERS = ['retry-after', PROXY_OVERHEAD_HEADER, 'ratelimit', 'ratelimit-policy'].join(', ');
+const EXPOSED_HEADERS = ['retry-after', PROXY_OVERHEAD_HEADER, DROPPED_FIELDS_HEADER, 'ratelimit', 'ratelimit-policy'].join(', ');
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /** Lower-cases and drops a trailing slash, as browsers never send one. */

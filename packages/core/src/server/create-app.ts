@@ -103,18 +103,18 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets }));
-    app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets }));
+    app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry, logger }));
   }
   app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
   app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, logger, knownSecrets }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

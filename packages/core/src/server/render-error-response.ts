@@ -9,6 +9,7 @@ import type { Response } from 'express';
 import { renderAnthropicError } from '../protocols/anthropic-messages/render-anthropic-error.js';
 import { renderGeminiError } from '../protocols/gemini/render-gemini-error.js';
 import { renderOpenAIError } from '../protocols/openai-chat/render-openai-error.js';
+import { findRequestContext } from './request-context.js';
 import type { RouteFamily } from './route-family.js';
 
 /** An error response ready to send. */
@@ -35,7 +36,18 @@ export function renderErrorResponse(error: LlmProxyError, family: RouteFamily): 
 export function sendErrorResponse(response: Response, error: LlmProxyError, family: RouteFamily): void {
   if (response.headersSent) return;
   const rendered = renderErrorResponse(error, family);
+  const context = findRequestContext(response);
+  if (context !== undefined && rendered.status >= 400 && rendered.status < 500 && !UpstreamError.is(error)) {
+    context.refusal = { code: error.code, fields: offendingFields(error) };
+  }
   response.status(rendered.status).set(rendered.headers).json(rendered.body);
+}
+
+/** The fields an error names (`details.param`, or `details.fields`), by name only. */
+function offendingFields(error: LlmProxyError): string[] {
+  const { param, fields } = error.details;
+  if (typeof param === 'string') return [param];
+  return Array.isArray(fields) ? fields.filter((field): field is string => typeof field === 'string') : [];
 }
 
 function headersFor(error: LlmProxyError): Record<string, string> {

@@ -10,6 +10,8 @@ import type { RouteFamily } from './route-family.js';
 
 
 export interface RequestContext {
+  /** A random id that ties the request's log lines together (its request line, a refusal, dropped fields). */
+  readonly requestId: string;
   /** `performance.now()` when the request reached the app. */
   readonly startedAt: number;
   /** The client API family of the path, which decides the error format. */
@@ -38,6 +40,11 @@ export interface RequestContext {
   firstByteAt?: number | undefined;
   /** The llmproxy error code the request failed with, before or inside a stream. */
   errorCode?: string | undefined;
+  /**
+   * Set when the proxy itself answered with a 4xx (not an upstream's error): its code and the
+   * names of the offending fields, for the refusal log line. Never a value.
+   */
+  refusal?: { code: string; fields: readonly string[] };
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

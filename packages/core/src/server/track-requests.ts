@@ -5,6 +5,7 @@
  * observers (if any) when it starts and ends. (The overhead header is set from
  * this context by proxy-overhead-header.ts.)
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
@@ -30,6 +31,7 @@ export function trackRequests(options: {
   return (request, response, next) => {
     const abortController = new AbortController();
     const context: RequestContext = {
+      requestId: randomUUID(),
       startedAt: performance.now(),
       family: routeFamilyOf(request.path),
       abortController,

@@ -33,18 +33,21 @@ export interface TranslationMatrix {
   openai: FakeOpenAIUpstream;
   anthropic: FakeAnthropicUpstream;
   gemini: FakeGeminiUpstream;
+  /** What the proxy has written so far (its log lines are on stderr). */
+  output(): { stdout: string; stderr: string };
   /** Stops the proxy (SIGTERM) and the fakes, removes temporary directories, and returns the proxy's run. */
   stop(): Promise<CliResult>;
 }
 
-export async function startTranslationMatrix(): Promise<TranslationMatrix> {
+/** `extraArgs`: more `llm-proxy` flags, e.g. `['--unknown-fields', 'refuse']`. */
+export async function startTranslationMatrix(extraArgs: readonly string[] = []): Promise<TranslationMatrix> {
   assertCliBuilt();
   const openai = await startFakeOpenAIUpstream({ apiKey: OPENAI_KEY, models: ['gpt-4o-mini'] });
   const anthropic = await startFakeAnthropicUpstream({ apiKeys: [ANTHROPIC_KEY], models: ['claude-sonnet-4-5'] });
   const gemini = await startFakeGeminiUpstream({ apiKeys: [GEMINI_KEY] });
   let proxy: RunningCli;
   try {
-    proxy = await startLlmProxy(['--port', '0', '--api-keys', MATRIX_CLIENT_KEY, '--disable-notifications'], {
+    proxy = await startLlmProxy(['--port', '0', '--api-keys', MATRIX_CLIENT_KEY, '--disable-notifications', ...extraArgs], {
       env: {
         OPENAI_API_KEY: OPENAI_KEY,
         OPENAI_BASE_URL: openai.baseUrl,
@@ -64,6 +67,7 @@ export async function startTranslationMatrix(): Promise<TranslationMatrix> {
     openai,
     anthropic,
     gemini,
+    output: () => proxy.output,
     async stop() {
       const result = await proxy.stop('SIGTERM');
       await Promise.all([openai.close(), anthropic.close(), gemini.close()]);

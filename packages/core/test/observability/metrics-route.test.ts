@@ -19,6 +19,7 @@ async function serve(userId: string | undefined): Promise<{ url: string; close: 
   app.use((_request, response, next) => {
     const abortController = new AbortController();
     attachRequestContext(response, {
+      requestId: 'request-1',
       startedAt: 0,
       family: 'openai',
       abortController,

@@ -84,6 +84,31 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     expect(response.json().error.message).toContain('Rate limit reached for requests');
   });
 
+  it('logs a 4xx it answers itself at info with its code, the field by name and the request id, never the value', async () => {
+    const response = await chat('echo:alpha', { temperature: 'very-secret-temperature' });
+    expect(response.status).toBe(400);
+    const refused = proxy.logger.entries.filter((entry) => entry.message === 'Request refused').at(-1);
+    expect(refused?.level).toBe('info');
+    expect(refused?.meta).toEqual(
+      expect.objectContaining({ code: 'CHAT_REQUEST_INVALID', status: 400, fields: ['temperature'], requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+    );
+    const requestLine = proxy.logger.entries.filter((entry) => entry.message === 'HTTP request').at(-1);
+    expect(requestLine?.meta['requestId']).toBe(refused?.meta['requestId']);
+    expect(JSON.stringify(proxy.logger.entries)).not.toContain('very-secret-temperature');
+    // An upstream's own 4xx is the upstream's verdict, not repeated as a refusal.
+    const before = proxy.logger.entries.filter((entry) => entry.message === 'Request refused').length;
+    await chat('failing:rate-limited');
+    expect(proxy.logger.entries.filter((entry) => entry.message === 'Request refused')).toHaveLength(before);
+    // Refusals before any route (authentication, unknown paths) are logged the same way.
+    const unauthenticated = await exchange(proxy.url, { method: 'POST', path: '/v1/chat/completions', headers: {}, body: chatBody('echo:alpha') });
+    expect(unauthenticated.status).toBe(401);
+    const notFound = await exchange(proxy.url, { method: 'GET', path: '/v1/nowhere', headers: bearer(TEST_API_KEY) });
+    expect(notFound.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const codes = proxy.logger.entries.filter((entry) => entry.message === 'Request refused').slice(before).map((entry) => entry.meta['code']);
+    expect(codes).toEqual([expect.stringMatching(/^AUTH_/), 'ROUTE_NOT_FOUND']);
+  });
+
   it('answers an unexpected error with a generic 500 and logs it with its stack', async () => {
     const response = await chat('failing:crash');
     expect(response.status).toBe(500);
@@ -133,6 +158,7 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     await chat('echo:alpha');
     const entry = proxy.logger.entries.filter((logged) => logged.message === 'HTTP request').at(-1);
     expect(entry?.meta).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       method: 'POST',
       path: '/v1/chat/completions',
       status: 200,

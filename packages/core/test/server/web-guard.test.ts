@@ -94,6 +94,7 @@ describe('Single User Mode web guard', () => {
     expect(actual.status).toBe(200);
     expect(actual.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
     expect(actual.headers['access-control-expose-headers']).toContain('x-llmproxy-overhead-ms');
+    expect(actual.headers['access-control-expose-headers']).toContain('x-llmproxy-dropped-fields');
   });
 
   it('never answers with a wildcard CORS origin', async () => {

@@ -3,6 +3,7 @@
  * `streamGenerateContent` for the model named in the URL.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { GEMINI_REQUEST_FIELDS } from '../../protocols/gemini/gemini-request-fields.js';
 import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
 import { renderGeminiResponse } from '../../protocols/gemini/render-gemini-response.js';
@@ -11,6 +12,7 @@ import type { ChatFrontend } from '../chat-frontend.js';
 
 export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
   name: 'gemini',
+  requestFields: GEMINI_REQUEST_FIELDS,
   parse({ body, params, query }) {
     const { model, action } = parseGeminiModelAction(params);
     if (action !== 'generateContent' && action !== 'streamGenerateContent') throw unsupportedMethod(action);

@@ -5,6 +5,7 @@
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ChatMessage, ChatResponse } from '@llmproxy/connector-sdk';
 import { newResponsesId } from '../../protocols/openai-responses/responses-item-ids.js';
+import { RESPONSES_REQUEST_FIELDS } from '../../protocols/openai-responses/responses-request-fields.js';
 import { parseResponsesRequest } from '../../protocols/openai-responses/parse-responses-request.js';
 import { renderResponsesResponse } from '../../protocols/openai-responses/render-responses-response.js';
 import { renderResponsesStream } from '../../protocols/openai-responses/render-responses-stream.js';
@@ -32,6 +33,7 @@ export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOp
   const store = options.store ?? new ResponseStore();
   return {
     name: 'openai-responses',
+    requestFields: RESPONSES_REQUEST_FIELDS,
     parse({ body }) {
       const parsed = parseResponsesRequest(body);
       let history: readonly ChatMessage[] = [];
@@ -55,8 +57,10 @@ export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOp
           requestedModel: parsed.model,
           echo: parsed.echo,
           customToolNames: parsed.customToolNames,
+          namespacedTools: parsed.namespacedTools,
           remember,
         },
+        vendorOnlyFields: parsed.vendorOnlyFields,
       };
     },
     renderResponse(response, renderOptions) {

@@ -17,6 +17,12 @@ import type { AnthropicCacheControl } from './anthropic-messages-wire-types.js';
 /** The `providerOptions` key of Anthropic hints. */
 export const ANTHROPIC_PROVIDER_OPTIONS_KEY = 'anthropic';
 
+/** Key of a client tool's fields beyond the canonical ones (`defer_loading`, ...), verbatim. */
+export const ANTHROPIC_TOOL_FIELDS_KEY = 'tool_fields';
+
+/** Key of the request's server tools (Anthropic-run, e.g. `web_search_20250305`), verbatim. */
+export const ANTHROPIC_SERVER_TOOLS_KEY = 'server_tools';
+
 /** The thinking settings of an Anthropic request, verbatim. */
 export interface AnthropicReasoningOptions {
   /** The request's `thinking` object. */
@@ -53,4 +59,16 @@ export function reasoningOptionsOf(request: ChatRequest): AnthropicReasoningOpti
   if (isRecord(thinking)) result.thinking = thinking;
   if (typeof effort === 'string') result.effort = effort;
   return result.thinking === undefined && result.effort === undefined ? undefined : result;
+}
+
+/** A tool definition's fields beyond the canonical ones, as its Anthropic client sent them. */
+export function toolFieldsOf(target: WithProviderOptions): Record<string, unknown> {
+  const fields = target.providerOptions?.[ANTHROPIC_PROVIDER_OPTIONS_KEY]?.[ANTHROPIC_TOOL_FIELDS_KEY];
+  return isRecord(fields) ? fields : {};
+}
+
+/** The server tools of `request`, as its Anthropic client sent them. */
+export function serverToolsOf(request: ChatRequest): Array<Record<string, unknown>> {
+  const tools = request.providerOptions?.[ANTHROPIC_PROVIDER_OPTIONS_KEY]?.[ANTHROPIC_SERVER_TOOLS_KEY];
+  return Array.isArray(tools) ? tools.filter(isRecord) : [];
 }

@@ -16,13 +16,23 @@ import type {
 } from '@llmproxy/connector-sdk';
 import { invalid, unsupported } from '../../canonical/request-field-checks.js';
 import type { AnthropicCacheControl } from './anthropic-messages-wire-types.js';
-import { withAnthropicOptions, type AnthropicReasoningOptions } from './anthropic-provider-options.js';
+import {
+  ANTHROPIC_SERVER_TOOLS_KEY,
+  ANTHROPIC_TOOL_FIELDS_KEY,
+  withAnthropicOptions,
+  type AnthropicReasoningOptions,
+} from './anthropic-provider-options.js';
 
 export interface ParsedMessagesRequest {
   /** The raw `model` field (`openai:gpt-4o`, `claude-sonnet-4-5`, ...). */
   model: string;
   /** The canonical request; its `model` is the raw field until the router replaces it. */
   request: ChatRequest;
+  /**
+   * Paths of the fields kept only for an Anthropic upstream outside the protocol extras:
+   * `cache_control` breakpoints, client-tool fields such as `defer_loading`, server tools.
+   */
+  vendorOnlyFields: string[];
 }
 
 export interface ParseMessagesRequestOptions {
@@ -45,9 +55,12 @@ const CANONICAL_EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(['low', 
  * field without a canonical equivalent is kept in `protocolExtras` (`anthropic-messages`), which
  * an Anthropic backend forwards and any other backend refuses by name.
  *
- * `cache_control` breakpoints and the verbatim thinking settings are kept in
- * `providerOptions.anthropic` for an Anthropic upstream (see anthropic-provider-options.ts). Block types and fields llmproxy cannot carry (documents, search
- * results, server tools and their results, citations) are refused with
+ * `cache_control` breakpoints, the verbatim thinking settings, client-tool fields beyond the
+ * canonical ones (`defer_loading`) and server tools are kept in `providerOptions.anthropic` for
+ * an Anthropic upstream (see anthropic-provider-options.ts); their paths are returned as
+ * `vendorOnlyFields`, which the fidelity policy names when another backend drops them. Block
+ * types and fields llmproxy cannot carry (documents, search results, server tool blocks and
+ * their results, citations) are refused with
  * `CHAT_REQUEST_UNSUPPORTED` rather than dropped; the default-valued fields the Anthropic SDK
  * echoes back from responses (`citations: null`, `caller: {type: "direct"}`) are accepted.
  */
@@ -66,7 +79,8 @@ export function parseMessagesRequest(
 
   for (const key in body) {
     const value = body[key];
-    if (value === undefined || value === null) continue;
+    // null, and an empty object, mean "unset".
+    if (value === undefined || value === null || (isRecord(value) && Object.keys(value).length === 0)) continue;
     switch (key) {
       case 'model':
         sawModel = true;
@@ -95,9 +109,12 @@ export function parseMessagesRequest(
         if (!Array.isArray(value)) throw invalidType(key, value, 'a list of strings');
         request.stop = value.map((item: unknown, index) => expectString(item, `${key}.${index}`));
         break;
-      case 'tools':
-        request.tools = parseTools(value);
+      case 'tools': {
+        const { tools, serverTools } = parseTools(value);
+        if (tools.length > 0 || serverTools.length === 0) request.tools = tools;
+        if (serverTools.length > 0) withAnthropicOptions(request, { [ANTHROPIC_SERVER_TOOLS_KEY]: serverTools });
         break;
+      }
       case 'tool_choice': {
         const choice = parseToolChoice(value);
         if (choice.toolChoice !== undefined) request.toolChoice = choice.toolChoice;
@@ -135,7 +152,45 @@ export function parseMessagesRequest(
   if (reasoning !== undefined) request.reasoning = reasoning;
   if (reasoningOptions !== undefined) withAnthropicOptions(request, { ...reasoningOptions });
   request.protocolExtras = { protocol: 'anthropic-messages', fields };
-  return { model: request.model, request };
+  return { model: request.model, request, vendorOnlyFields: anthropicOnlyFields(body) };
+}
+
+/**
+ * Where the (already validated) body has fields only an Anthropic upstream receives, in the
+ * header's path notation: cache breakpoints on system, message and tool-result blocks and on
+ * tools, client-tool fields beyond the canonical ones, and whole server tools.
+ */
+function anthropicOnlyFields(body: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  const cacheControlIn = (blocks: unknown, path: string): void => {
+    if (!Array.isArray(blocks)) return;
+    blocks.forEach((block: unknown, index) => {
+      if (!isRecord(block)) return;
+      if (block['cache_control'] !== undefined && block['cache_control'] !== null) paths.push(`${path}[${index}].cache_control`);
+      if (block['type'] === 'tool_result') cacheControlIn(block['content'], `${path}[${index}].content`);
+    });
+  };
+  cacheControlIn(body['system'], 'system');
+  if (Array.isArray(body['messages'])) {
+    body['messages'].forEach((message: unknown, index) => {
+      if (isRecord(message)) cacheControlIn(message['content'], `messages[${index}].content`);
+    });
+  }
+  if (Array.isArray(body['tools'])) {
+    body['tools'].forEach((tool: unknown, index) => {
+      if (!isRecord(tool)) return;
+      const type = tool['type'];
+      if (type !== undefined && type !== null && type !== 'custom') {
+        paths.push(`tools[${index}]`);
+        return;
+      }
+      for (const [key, field] of Object.entries(tool)) {
+        if (field === null || field === undefined) continue;
+        if (key === 'cache_control' || !CLIENT_TOOL_FIELDS.has(key)) paths.push(`tools[${index}].${key}`);
+      }
+    });
+  }
+  return paths;
 }
 
 function parseSystem(value: unknown, path = 'system'): ChatMessage {
@@ -294,16 +349,28 @@ function parseToolResultBlock(record: Record<string, unknown>, path: string): To
   return withCacheControl(part, record, path);
 }
 
-function parseTools(value: unknown): ToolDefinition[] {
+/** Client-tool fields the canonical definition carries; any other field rides along for an Anthropic upstream. */
+const CLIENT_TOOL_FIELDS: ReadonlySet<string> = new Set(['type', 'name', 'description', 'input_schema', 'cache_control', 'strict']);
+
+/**
+ * Client tools become canonical definitions; fields they carry beyond those (`defer_loading`,
+ * next release's) are kept for an Anthropic upstream only. Server tools (`web_search_20250305`,
+ * code execution, ...) run at Anthropic: they are kept verbatim for an Anthropic upstream and
+ * never reach another backend.
+ */
+function parseTools(value: unknown): { tools: ToolDefinition[]; serverTools: Array<Record<string, unknown>> } {
   if (!Array.isArray(value)) throw invalidType('tools', value, 'a list');
-  return value.map((tool: unknown, index) => {
+  const tools: ToolDefinition[] = [];
+  const serverTools: Array<Record<string, unknown>> = [];
+  value.forEach((tool: unknown, index) => {
     const path = `tools.${index}`;
     if (!isRecord(tool)) throw invalidType(path, tool, 'an object');
     const type = tool['type'];
     if (type !== undefined && type !== null && type !== 'custom') {
-      throw unsupported(`${path}.type`, `${path}: Anthropic server tools ('${String(type)}') are not supported by llmproxy; declare client tools with input_schema`);
+      if (typeof type !== 'string') throw invalidType(`${path}.type`, type, 'a string');
+      serverTools.push(tool);
+      return;
     }
-    checkFields(tool, path, ['type', 'name', 'description', 'input_schema', 'cache_control', 'strict']);
     const schema = tool['input_schema'];
     if (schema === undefined || schema === null) throw invalid(`${path}.input_schema`, `${path}.input_schema: Field required`);
     if (!isRecord(schema)) throw invalidType(`${path}.input_schema`, schema, 'a JSON Schema object');
@@ -312,8 +379,11 @@ function parseTools(value: unknown): ToolDefinition[] {
     if (description !== undefined && description !== null) definition.description = expectString(description, `${path}.description`);
     const strict = tool['strict'];
     if (strict !== undefined && strict !== null) definition.strict = expectBoolean(strict, `${path}.strict`);
-    return withCacheControl(definition, tool, path);
+    const otherFields = Object.fromEntries(Object.entries(tool).filter(([key, field]) => !CLIENT_TOOL_FIELDS.has(key) && field !== null && field !== undefined));
+    if (Object.keys(otherFields).length > 0) withAnthropicOptions(definition, { [ANTHROPIC_TOOL_FIELDS_KEY]: otherFields });
+    tools.push(withCacheControl(definition, tool, path));
   });
+  return { tools, serverTools };
 }
 
 function parseToolChoice(value: unknown): { toolChoice?: ToolChoice; parallelToolCalls?: boolean } {

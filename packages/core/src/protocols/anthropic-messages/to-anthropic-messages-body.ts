@@ -18,7 +18,7 @@ import type {
   AnthropicToolChoice,
   AnthropicToolResultBlock,
 } from './anthropic-messages-wire-types.js';
-import { cacheControlOf, reasoningOptionsOf } from './anthropic-provider-options.js';
+import { cacheControlOf, reasoningOptionsOf, serverToolsOf, toolFieldsOf } from './anthropic-provider-options.js';
 
 export interface AnthropicMessagesBodyOptions {
   /** The backend name, for error messages. */
@@ -60,14 +60,16 @@ export function toAnthropicMessagesBody(request: ChatRequest, options: Anthropic
   delete body.stream;
   if (system !== undefined) body.system = system;
 
-  if (request.tools !== undefined) body.tools = request.tools.map((tool) => {
-    const definition: AnthropicTool = { name: tool.name, input_schema: tool.parameters };
+  const serverTools = serverToolsOf(request);
+  if (request.tools !== undefined || serverTools.length > 0) body.tools = [...(request.tools ?? []).map((tool) => {
+    const definition: AnthropicTool = { ...toolFieldsOf(tool), name: tool.name, input_schema: tool.parameters };
     if (tool.description !== undefined) definition.description = tool.description;
     if (tool.strict !== undefined) definition.strict = tool.strict;
     const cacheControl = cacheControlOf(tool);
     if (cacheControl !== undefined) definition.cache_control = cacheControl;
     return definition;
-  });
+    // Server tools go back exactly as the Anthropic client declared them.
+  }), ...(serverTools as unknown as AnthropicTool[])];
   const toolChoice = toAnthropicToolChoice(request.toolChoice, request.parallelToolCalls);
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (request.temperature !== undefined) body.temperature = request.temperature;

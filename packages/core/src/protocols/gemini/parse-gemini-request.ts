@@ -53,7 +53,7 @@ export function parseGeminiRequest(body: unknown, model: string, call: GeminiCal
   let functionCalling: { mode: string | undefined; allowed: string[] | undefined } | undefined;
 
   for (const [rawKey, value] of Object.entries(body)) {
-    if (value === null || value === undefined) continue;
+    if (isUnset(value)) continue;
     const key = camelCase(rawKey);
     switch (key) {
       case 'contents':
@@ -147,6 +147,7 @@ function parseTools(value: unknown, request: ChatRequest, fields: Record<string,
     const path = `tools[${toolIndex}]`;
     if (!isRecord(tool)) throw invalidType(path, tool, 'an object');
     for (const [rawKind, declaration] of Object.entries(tool)) {
+      // `{googleSearch: {}}` turns a built-in tool on: an empty object is not "unset" here.
       if (declaration === null || declaration === undefined) continue;
       const kind = camelCase(rawKind);
       if (kind !== 'functionDeclarations') {
@@ -212,7 +213,7 @@ function parseToolConfig(value: unknown, fields: Record<string, unknown>): { mod
   if (!isRecord(value)) throw invalidType('toolConfig', value, 'an object');
   let result: { mode: string | undefined; allowed: string[] | undefined } | undefined;
   for (const [rawKey, field] of Object.entries(value)) {
-    if (field === null || field === undefined) continue;
+    if (isUnset(field)) continue;
     const key = camelCase(rawKey);
     if (key !== 'functionCallingConfig') {
       fields[`toolConfig.${key}`] = field;
@@ -265,7 +266,7 @@ function applyFunctionCalling(config: { mode: string | undefined; allowed: strin
 function parseGenerationConfig(value: unknown, request: ChatRequest, fields: Record<string, unknown>): void {
   if (!isRecord(value)) throw invalidType('generationConfig', value, 'an object');
   for (const [rawKey, field] of Object.entries(value)) {
-    if (field === null || field === undefined) continue;
+    if (isUnset(field)) continue;
     const key = camelCase(rawKey);
     const path = `generationConfig.${key}`;
     switch (key) {
@@ -304,7 +305,7 @@ function parseThinkingConfig(value: unknown, request: ChatRequest, fields: Recor
   if (!isRecord(value)) throw invalidType('generationConfig.thinkingConfig', value, 'an object');
   let reasoning: NonNullable<ChatRequest['reasoning']> | undefined;
   for (const [rawKey, field] of Object.entries(value)) {
-    if (field === null || field === undefined) continue;
+    if (isUnset(field)) continue;
     const key = camelCase(rawKey);
     const path = `generationConfig.thinkingConfig.${key}`;
     switch (key) {
@@ -331,6 +332,16 @@ function parseThinkingConfig(value: unknown, request: ChatRequest, fields: Recor
     }
   }
   if (reasoning !== undefined) request.reasoning = reasoning;
+}
+
+/**
+ * Values that mean "not set" in Gemini's own schema: null, an empty object, and the
+ * `*_UNSPECIFIED` member every Gemini enum has. They are treated as absent, never refused.
+ */
+function isUnset(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') return /^[A-Z][A-Z0-9_]*_UNSPECIFIED$/.test(value);
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 /** `system_instruction` → `systemInstruction`: the API accepts both spellings. */

@@ -52,7 +52,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionR
 
   for (const key in body) {
     const value = body[key];
-    if (value === null || value === undefined) continue; // null means "unset" throughout this API
+    // null, and an empty object, mean "unset" throughout this API.
+    if (value === null || value === undefined || (isRecord(value) && Object.keys(value).length === 0)) continue;
     switch (key) {
       case 'model':
         request.model = expectString(value, 'model');

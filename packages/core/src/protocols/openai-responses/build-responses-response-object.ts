@@ -4,6 +4,7 @@
  */
 import type { FinishReason, Usage } from '@llmproxy/connector-sdk';
 import type { ResponsesEcho } from './parse-responses-request.js';
+import type { NamespacedTools } from './namespace-tools.js';
 import { toResponsesUsage } from './responses-usage.js';
 import type { ResponsesOutputItem, ResponsesResponseObject, ResponsesStatus } from './responses-wire-types.js';
 
@@ -18,6 +19,8 @@ export interface ResponsesRenderContext {
   echo: ResponsesEcho;
   /** Tools the client declared as custom (free-form): their calls are rendered as `custom_tool_call`. */
   customToolNames?: ReadonlySet<string>;
+  /** Flattened names of the functions the client declared inside namespace tools (namespace-tools.ts). */
+  namespacedTools?: NamespacedTools;
 }
 
 export interface ResponsesOutcome {

@@ -17,6 +17,7 @@ import type {
 } from '@llmproxy/connector-sdk';
 import { expectBoolean, expectNumber, expectString, expectTokenCount, invalid, invalidType, unsupported } from '../../canonical/request-field-checks.js';
 import { customToolDefinition, wrapCustomToolInput } from './custom-tools.js';
+import { NamespaceFlattener, type NamespacedTools } from './namespace-tools.js';
 import { decodeRedactedReasoning } from './redacted-reasoning.js';
 import { withResponsesRequestHints } from './responses-request-hints.js';
 
@@ -38,6 +39,13 @@ export interface ParsedResponsesRequest {
   store: boolean;
   /** Names of the request's custom (free-form) tools, whose calls are rendered as `custom_tool_call`. */
   customToolNames: ReadonlySet<string>;
+  /** The functions of namespace tools, by flattened name (namespace-tools.ts). */
+  namespacedTools: NamespacedTools;
+  /**
+   * Paths of the fields kept only for a Responses upstream outside the protocol extras: the
+   * request hints (`store`, `include`, `reasoning.summary`, ...) and hosted tools (`tools[2]`).
+   */
+  vendorOnlyFields: string[];
   /** Request fields the response object repeats, with the API's defaults filled in. */
   echo: ResponsesEcho;
 }
@@ -79,12 +87,28 @@ const HINT_FIELDS: ReadonlySet<string> = new Set([
   'stream_options',
 ]);
 
+/** Tools OpenAI runs itself: a Responses upstream gets them as sent, other backends never see them. */
+const HOSTED_TOOL_TYPES: ReadonlySet<string> = new Set([
+  'web_search',
+  'web_search_preview',
+  'web_search_preview_2025_03_11',
+  'web_search_2025_08_26',
+  'file_search',
+  'code_interpreter',
+  'computer_use_preview',
+  'computer_use',
+  'image_generation',
+  'local_shell',
+  'mcp',
+]);
+
 /**
  * Parses and validates a Responses body. Modelled fields become canonical; hint fields (see
  * {@link withResponsesRequestHints}) ride along for a Responses upstream; every other non-null
  * field is kept in `protocolExtras` (`protocol: 'openai-responses'`, always set), which
  * non-Responses connectors refuse by name. Input items and tools that have no canonical form
- * (hosted tools, files, item references) are refused with `CHAT_REQUEST_UNSUPPORTED`.
+ * (files, item references, unknown tool types) are refused with `CHAT_REQUEST_UNSUPPORTED`.
+ * Hosted tools ride with the hints; namespace tools become plain functions (namespace-tools.ts).
  */
 export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
   if (!isRecord(body)) throw invalid(undefined, 'The request body must be a JSON object');
@@ -92,10 +116,13 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
   const hints: Record<string, unknown> = {};
   const request: ChatRequest = { model: '', messages: [], stream: false };
   let instructions: string | null = null;
-  let inputMessages: ChatMessage[] | undefined;
   let previousResponseId: string | undefined;
   let store = true;
   const customToolNames = new Set<string>();
+  const namespaces = new NamespaceFlattener(plainToolNames(body['tools']));
+  const hostedTools: Array<{ index: number; tool: Record<string, unknown> }> = [];
+  let rawInput: unknown;
+  let rawToolChoice: unknown;
   const echo: ResponsesEcho = {
     instructions: null,
     max_output_tokens: null,
@@ -115,13 +142,15 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
 
   for (const key in body) {
     const value = body[key];
-    if (value === null || value === undefined) continue; // null means "unset" throughout this API
+    // null, and an empty object, mean "unset" throughout this API.
+    if (value === null || value === undefined || isEmptyObject(value)) continue;
     switch (key) {
       case 'model':
         request.model = expectString(value, key);
         break;
       case 'input':
-        inputMessages = parseInput(value);
+        // Read after the tools, whose namespaces the input's calls may name.
+        rawInput = value;
         break;
       case 'instructions':
         instructions = expectString(value, key);
@@ -135,11 +164,11 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
         request.stream = expectBoolean(value, key);
         break;
       case 'tools':
-        request.tools = parseTools(value, customToolNames);
+        request.tools = parseTools(value, customToolNames, namespaces, hostedTools);
         echo.tools = value as unknown[];
         break;
       case 'tool_choice':
-        request.toolChoice = parseToolChoice(value);
+        rawToolChoice = value;
         echo.tool_choice = value;
         break;
       case 'parallel_tool_calls':
@@ -197,12 +226,30 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
     }
   }
 
-  if (inputMessages === undefined) throw invalid('input', "Missing required parameter: 'input'");
+  if (rawInput === undefined) throw invalid('input', "Missing required parameter: 'input'");
+  const inputMessages = parseInput(rawInput, namespaces);
+  if (rawToolChoice !== undefined) request.toolChoice = parseToolChoice(rawToolChoice, namespaces);
+  if (hostedTools.length > 0) hints['tools'] = hostedTools.map((entry) => entry.tool);
   const instructionMessages: ChatMessage[] = instructions === null ? [] : [{ role: 'system', content: [{ type: 'text', text: instructions }] }];
   request.messages = [...instructionMessages, ...inputMessages];
   request.protocolExtras = { protocol: 'openai-responses', fields };
   if (Object.keys(hints).length > 0) withResponsesRequestHints(request, hints);
-  return { model: request.model, request, instructionMessages, inputMessages, previousResponseId, store, customToolNames, echo };
+  const vendorOnlyFields = [
+    ...Object.keys(hints).flatMap((key) => (key === 'tools' ? [] : key === 'reasoning' ? ['reasoning.summary'] : key === 'text' ? ['text.verbosity'] : [key])),
+    ...hostedTools.map((entry) => `tools[${entry.index}]`),
+  ];
+  return {
+    model: request.model,
+    request,
+    instructionMessages,
+    inputMessages,
+    previousResponseId,
+    store,
+    customToolNames,
+    namespacedTools: namespaces.tools,
+    vendorOnlyFields,
+    echo,
+  };
 }
 
 function parseReasoning(
@@ -247,7 +294,7 @@ function parseText(value: unknown, fields: Record<string, unknown>, hints: Recor
  * reasoning, function calls) form one assistant message, as they are one model turn; each
  * function call output is a tool message.
  */
-function parseInput(value: unknown): ChatMessage[] {
+function parseInput(value: unknown, namespaces: NamespaceFlattener): ChatMessage[] {
   if (typeof value === 'string') return [{ role: 'user', content: [{ type: 'text', text: value }] }];
   if (!Array.isArray(value)) throw invalidType('input', value, 'a string or an array of input items');
   const messages: ChatMessage[] = [];
@@ -278,7 +325,7 @@ function parseInput(value: unknown): ChatMessage[] {
         assistantTurn().content.push({
           type: 'tool-call',
           id: expectString(item['call_id'], `${path}.call_id`),
-          name: expectString(item['name'], `${path}.name`),
+          name: calledName(item, path, namespaces),
           arguments: expectString(item['arguments'], `${path}.arguments`),
         });
         return;
@@ -286,7 +333,7 @@ function parseInput(value: unknown): ChatMessage[] {
         assistantTurn().content.push({
           type: 'tool-call',
           id: expectString(item['call_id'], `${path}.call_id`),
-          name: expectString(item['name'], `${path}.name`),
+          name: calledName(item, path, namespaces),
           arguments: wrapCustomToolInput(expectString(item['input'], `${path}.input`)),
         });
         return;
@@ -436,44 +483,95 @@ function parseFunctionCallOutput(item: Record<string, unknown>, path: string): T
   return { type: 'tool-result', toolCallId, content: parseInputContent(output, `${path}.output`, true) };
 }
 
-function parseTools(value: unknown, customToolNames: Set<string>): ToolDefinition[] {
+function parseTools(
+  value: unknown,
+  customToolNames: Set<string>,
+  namespaces: NamespaceFlattener,
+  hostedTools: Array<{ index: number; tool: Record<string, unknown> }>,
+): ToolDefinition[] {
   if (!Array.isArray(value)) throw invalidType('tools', value, 'an array');
-  return value.map((tool: unknown, index) => {
+  const definitions: ToolDefinition[] = [];
+  value.forEach((tool: unknown, index) => {
     const path = `tools[${index}]`;
     if (!isRecord(tool)) throw invalidType(path, tool, 'an object');
-    if (tool['type'] === 'custom') {
-      const name = expectString(tool['name'], `${path}.name`);
-      customToolNames.add(name);
-      const description = tool['description'];
-      const format = tool['format'];
-      if (format !== undefined && format !== null && !isRecord(format)) throw invalidType(`${path}.format`, format, 'an object');
-      return customToolDefinition(
-        name,
-        description === undefined || description === null ? undefined : expectString(description, `${path}.description`),
-        isRecord(format) ? format : undefined,
-      );
+    const type = tool['type'];
+    if (type === 'namespace') {
+      const namespace = expectString(tool['name'], `${path}.name`);
+      const members = tool['tools'];
+      if (!Array.isArray(members)) throw invalidType(`${path}.tools`, members, 'an array');
+      members.forEach((member: unknown, memberIndex) => {
+        const memberPath = `${path}.tools[${memberIndex}]`;
+        if (!isRecord(member)) throw invalidType(memberPath, member, 'an object');
+        if (member['type'] !== 'function' && member['type'] !== 'custom') {
+          throw unsupported(`${memberPath}.type`, `Tools of type ${JSON.stringify(member['type'])} inside a namespace are not supported; only 'function' and 'custom'`);
+        }
+        const flatName = namespaces.flatten(namespace, expectString(member['name'], `${memberPath}.name`));
+        definitions.push(parseTool(member, memberPath, flatName, customToolNames));
+      });
+      return;
     }
-    if (tool['type'] !== 'function') {
+    if (typeof type === 'string' && HOSTED_TOOL_TYPES.has(type)) {
+      hostedTools.push({ index, tool });
+      return;
+    }
+    if (type !== 'function' && type !== 'custom') {
       throw unsupported(
         `${path}.type`,
-        `Tools of type ${JSON.stringify(tool['type'])} are not supported; only 'function' and 'custom' (hosted tools run at OpenAI and have no equivalent on other backends)`,
+        `Tools of type ${JSON.stringify(type)} are not supported; only 'function', 'custom', 'namespace' and OpenAI's hosted tools`,
       );
     }
-    const definition: ToolDefinition = { name: expectString(tool['name'], `${path}.name`), parameters: NO_PARAMETERS };
-    const description = tool['description'];
-    if (description !== undefined && description !== null) definition.description = expectString(description, `${path}.description`);
-    const parameters = tool['parameters'];
-    if (parameters !== undefined && parameters !== null) {
-      if (!isRecord(parameters)) throw invalidType(`${path}.parameters`, parameters, 'a JSON Schema object');
-      definition.parameters = parameters;
-    }
-    const strict = tool['strict'];
-    if (strict !== undefined && strict !== null) definition.strict = expectBoolean(strict, `${path}.strict`);
-    return definition;
+    definitions.push(parseTool(tool, path, expectString(tool['name'], `${path}.name`), customToolNames));
   });
+  return definitions;
 }
 
-function parseToolChoice(value: unknown): ToolChoice {
+/** A `function` or `custom` tool, declared under `name` (its own, or its flattened namespace name). */
+function parseTool(tool: Record<string, unknown>, path: string, name: string, customToolNames: Set<string>): ToolDefinition {
+  if (tool['type'] === 'custom') {
+    customToolNames.add(name);
+    const description = tool['description'];
+    const format = tool['format'];
+    if (format !== undefined && format !== null && !isRecord(format)) throw invalidType(`${path}.format`, format, 'an object');
+    return customToolDefinition(
+      name,
+      description === undefined || description === null ? undefined : expectString(description, `${path}.description`),
+      isRecord(format) ? format : undefined,
+    );
+  }
+  const definition: ToolDefinition = { name, parameters: NO_PARAMETERS };
+  const description = tool['description'];
+  if (description !== undefined && description !== null) definition.description = expectString(description, `${path}.description`);
+  const parameters = tool['parameters'];
+  if (parameters !== undefined && parameters !== null) {
+    if (!isRecord(parameters)) throw invalidType(`${path}.parameters`, parameters, 'a JSON Schema object');
+    definition.parameters = parameters;
+  }
+  const strict = tool['strict'];
+  if (strict !== undefined && strict !== null) definition.strict = expectBoolean(strict, `${path}.strict`);
+  return definition;
+}
+
+/** The names of the request's top-level function and custom tools, which flattened names must not take. */
+function plainToolNames(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.flatMap((tool: unknown) => (isRecord(tool) && (tool['type'] === 'function' || tool['type'] === 'custom') && typeof tool['name'] === 'string' ? [tool['name']] : []));
+}
+
+/** The function a call item (or a tool choice) names: its flattened name when it names a namespace. */
+function calledName(item: Record<string, unknown>, path: string, namespaces: NamespaceFlattener): string {
+  const name = expectString(item['name'], `${path}.name`);
+  const namespace = item['namespace'];
+  if (namespace === undefined || namespace === null) return name;
+  const namespaceName = expectString(namespace, `${path}.namespace`);
+  // A namespace this request no longer declares still gets a stable flattened name.
+  return namespaces.lookup(namespaceName, name) ?? namespaces.flatten(namespaceName, name);
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return isRecord(value) && Object.keys(value).length === 0;
+}
+
+function parseToolChoice(value: unknown, namespaces: NamespaceFlattener): ToolChoice {
   if (value === 'auto' || value === 'none' || value === 'required') return value;
   if (typeof value === 'string') {
     throw invalid('tool_choice', `Invalid value for 'tool_choice': ${JSON.stringify(value)}. Supported values are: 'auto', 'none', 'required'`);
@@ -482,7 +580,7 @@ function parseToolChoice(value: unknown): ToolChoice {
   if (value['type'] !== 'function' && value['type'] !== 'custom') {
     throw unsupported('tool_choice.type', `tool_choice of type ${JSON.stringify(value['type'])} is not supported; only 'function' and 'custom'`);
   }
-  return { name: expectString(value['name'], 'tool_choice.name') };
+  return { name: calledName(value, 'tool_choice', namespaces) };
 }
 
 function partRecord(part: unknown, path: string): Record<string, unknown> {

@@ -11,7 +11,7 @@ export function renderResponsesResponse(response: ChatResponse, context: Respons
   return buildResponsesResponseObject(context, {
     model: response.model,
     status: outcome.status,
-    output: toResponsesOutputItems(response.content, outcome.status === 'incomplete' ? 'incomplete' : 'completed', context.customToolNames),
+    output: toResponsesOutputItems(response.content, outcome.status === 'incomplete' ? 'incomplete' : 'completed', context.customToolNames, context.namespacedTools),
     usage: response.usage,
     error: outcome.error,
     incompleteDetails: outcome.incompleteDetails,

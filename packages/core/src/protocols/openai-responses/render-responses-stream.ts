@@ -10,6 +10,7 @@ import {
   type ResponsesRenderContext,
 } from './build-responses-response-object.js';
 import { unwrapCustomToolInput } from './custom-tools.js';
+import { clientToolName } from './namespace-tools.js';
 import { newResponsesId } from './responses-item-ids.js';
 import { fromResponsesOutputItems } from './responses-output-items.js';
 import type {
@@ -204,8 +205,8 @@ export async function* renderResponsesStream(
           yield* closeReasoning('completed');
           yield* closeMessage('completed');
           const item: ResponsesOutputFunctionCall | ResponsesOutputCustomToolCall = context.customToolNames?.has(event.name)
-            ? { type: 'custom_tool_call', id: newResponsesId('ctc'), call_id: event.id, name: event.name, input: '', status: 'in_progress' }
-            : { type: 'function_call', id: newResponsesId('fc'), call_id: event.id, name: event.name, arguments: '', status: 'in_progress' };
+            ? { type: 'custom_tool_call', id: newResponsesId('ctc'), call_id: event.id, ...clientToolName(event.name, context.namespacedTools), input: '', status: 'in_progress' }
+            : { type: 'function_call', id: newResponsesId('fc'), call_id: event.id, ...clientToolName(event.name, context.namespacedTools), arguments: '', status: 'in_progress' };
           const outputIndex = yield* addItem(item);
           functionCalls.set(event.index, { item, outputIndex, heldArguments: '' });
           break;

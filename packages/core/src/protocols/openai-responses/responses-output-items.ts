@@ -5,6 +5,7 @@
 import { isRecord } from '@llmproxy/connector-sdk';
 import type { ChatResponse, ReasoningPart } from '@llmproxy/connector-sdk';
 import { unwrapCustomToolInput, wrapCustomToolInput } from './custom-tools.js';
+import { clientToolName, type NamespacedTools } from './namespace-tools.js';
 import { decodeRedactedReasoning, encodeRedactedReasoning } from './redacted-reasoning.js';
 import { newResponsesId } from './responses-item-ids.js';
 import type { ResponsesOutputItem, ResponsesOutputMessage, ResponsesOutputReasoning } from './responses-wire-types.js';
@@ -15,12 +16,14 @@ type AnswerContent = ChatResponse['content'];
  * Consecutive text parts share one message item; each reasoning part and each tool call is an
  * item of its own. A reasoning part's signature (or redacted data) becomes `encrypted_content`,
  * which the client sends back on its next turn. Calls of `customToolNames` become
- * `custom_tool_call` items with their free-form input.
+ * `custom_tool_call` items with their free-form input. A call of a flattened namespace function
+ * (see namespace-tools.ts) names the function and its namespace as the client declared them.
  */
 export function toResponsesOutputItems(
   content: AnswerContent,
   status: 'completed' | 'incomplete' = 'completed',
   customToolNames: ReadonlySet<string> = new Set(),
+  namespacedTools?: NamespacedTools,
 ): ResponsesOutputItem[] {
   const items: ResponsesOutputItem[] = [];
   let message: ResponsesOutputMessage | undefined;
@@ -36,8 +39,8 @@ export function toResponsesOutputItems(
     message = undefined;
     if (part.type === 'reasoning') items.push(toReasoningItem(part));
     else if (customToolNames.has(part.name)) {
-      items.push({ type: 'custom_tool_call', id: newResponsesId('ctc'), call_id: part.id, name: part.name, input: unwrapCustomToolInput(part.arguments), status });
-    } else items.push({ type: 'function_call', id: newResponsesId('fc'), call_id: part.id, name: part.name, arguments: part.arguments, status });
+      items.push({ type: 'custom_tool_call', id: newResponsesId('ctc'), call_id: part.id, ...clientToolName(part.name, namespacedTools), input: unwrapCustomToolInput(part.arguments), status });
+    } else items.push({ type: 'function_call', id: newResponsesId('fc'), call_id: part.id, ...clientToolName(part.name, namespacedTools), arguments: part.arguments, status });
   }
   return items;
 }

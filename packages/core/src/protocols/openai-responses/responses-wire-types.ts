@@ -140,6 +140,8 @@ export interface ResponsesOutputFunctionCall {
   id: string;
   call_id: string;
   name: string;
+  /** The namespace tool the function belongs to, when the client declared it in one. */
+  namespace?: string;
   arguments: string;
   status: 'in_progress' | 'completed' | 'incomplete';
 }
@@ -158,6 +160,8 @@ export interface ResponsesOutputCustomToolCall {
   id: string;
   call_id: string;
   name: string;
+  /** The namespace tool the custom tool belongs to, when the client declared it in one. */
+  namespace?: string;
   input: string;
   status?: 'in_progress' | 'completed' | 'incomplete';
 }

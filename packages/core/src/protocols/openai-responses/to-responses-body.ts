@@ -61,14 +61,19 @@ export function toResponsesBody(request: ChatRequest, options: ResponsesBodyOpti
   const reasoning = mergedObject(hints['reasoning'], extras['reasoning']);
   const text = mergedObject(hints['text'], extras['text']);
   if (instructions !== undefined) body.instructions = instructions;
-  if (request.tools !== undefined) {
-    body.tools = request.tools.map((tool) => ({
-      type: 'function',
-      name: tool.name,
-      ...(tool.description === undefined ? {} : { description: tool.description }),
-      parameters: tool.parameters,
-      ...(tool.strict === undefined ? {} : { strict: tool.strict }),
-    }));
+  // Hosted tools a Responses client declared ride with the hints, as it sent them.
+  const hostedTools = Array.isArray(hints['tools']) ? (hints['tools'] as ResponsesRequestBody['tools'] & unknown[]) : [];
+  if (request.tools !== undefined || hostedTools.length > 0) {
+    body.tools = [
+      ...(request.tools ?? []).map((tool) => ({
+        type: 'function' as const,
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters,
+        ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+      })),
+      ...hostedTools,
+    ];
   }
   if (request.toolChoice !== undefined) body.tool_choice = toResponsesToolChoice(request.toolChoice);
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;

@@ -9,10 +9,14 @@
  */
 import type { RequestHandler } from 'express';
 import type { ChatOptions, ChatRequest, Connector } from '@llmproxy/connector-sdk';
+import { attachTranslationFidelity, type TranslationFidelity } from '../../canonical/translation-fidelity.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
+import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
+import { MESSAGES_REQUEST_FIELDS } from '../../protocols/anthropic-messages/messages-request-fields.js';
 import { estimateInputTokens } from '../../protocols/anthropic-messages/estimate-input-tokens.js';
 import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
+import { announceDroppedFields } from '../dropped-fields-header.js';
 import { requestContextOf } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 
@@ -28,7 +32,7 @@ export function isTokenCountingConnector(connector: Connector): connector is Tok
   return typeof (connector as Partial<TokenCountingConnector>).countTokens === 'function';
 }
 
-export function countTokensRoute(options: { settings: Readonly<ProxySettings>; registry: BackendRegistry }): RequestHandler {
+export function countTokensRoute(options: { settings: Readonly<ProxySettings>; registry: BackendRegistry; logger?: AppLogger }): RequestHandler {
   const { settings, registry } = options;
   return (request, response) =>
     (async () => {
@@ -39,7 +43,16 @@ export function countTokensRoute(options: { settings: Readonly<ProxySettings>; r
       const chatRequest = { ...parsed.request, model: route.model, stream: false };
       const connector = route.backend.connector;
       if (isTokenCountingConnector(connector)) {
+        // A counting connector of another API builds a body too: the same fidelity policy applies.
+        const fidelity: TranslationFidelity = {
+          table: MESSAGES_REQUEST_FIELDS,
+          unknownFields: settings.translation?.unknownFields ?? 'drop',
+          vendorOnlyFields: parsed.vendorOnlyFields,
+          dropped: undefined,
+        };
+        if (chatRequest.protocolExtras !== undefined) attachTranslationFidelity(chatRequest.protocolExtras, fidelity);
         const inputTokens = await connector.countTokens(chatRequest, { signal: context.abortController.signal });
+        announceDroppedFields(response, fidelity.dropped, options.logger);
         response.setHeader(TOKEN_COUNT_SOURCE_HEADER, 'upstream').json({ input_tokens: inputTokens });
         return;
       }

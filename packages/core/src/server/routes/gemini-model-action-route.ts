@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'express';
 import type { ProxySettings } from '../../config/proxy-settings.js';
 import { geminiFrontend, unsupportedMethod } from '../../frontends/gemini/gemini-frontend.js';
+import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { estimateInputTokens } from '../../protocols/gemini/estimate-input-tokens.js';
 import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
@@ -15,6 +16,7 @@ import { chatRoute } from './chat-route.js';
 export function geminiModelActionRoute(options: {
   settings: Readonly<ProxySettings>;
   registry: BackendRegistry;
+  logger?: AppLogger;
   knownSecrets?: Iterable<string>;
 }): RequestHandler {
   const chat = chatRoute({ ...options, frontend: geminiFrontend });

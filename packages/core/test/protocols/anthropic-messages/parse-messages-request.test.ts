@@ -214,13 +214,49 @@ describe('parseMessagesRequest', () => {
     expect(documentError.code).toBe('CHAT_REQUEST_UNSUPPORTED');
     expect(documentError.details['param']).toBe('messages.0.content.0.type');
 
-    const serverTool = rejection(() => parseMessagesRequest({ ...minimal, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }));
-    expect(serverTool.code).toBe('CHAT_REQUEST_UNSUPPORTED');
-    expect(serverTool.message).toContain("Anthropic server tools ('web_search_20250305')");
+    const serverToolUse = rejection(() =>
+      parseMessagesRequest({ ...minimal, messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }] }] }),
+    );
+    expect(serverToolUse.code).toBe('CHAT_REQUEST_UNSUPPORTED');
+    expect(serverToolUse.message).toContain("server tool blocks ('server_tool_use')");
 
     const unknownField = rejection(() =>
       parseMessagesRequest({ ...minimal, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', surprise: 1 }] }] }),
     );
     expect(unknownField.details['param']).toBe('messages.0.content.0.surprise');
+  });
+});
+
+describe('parseMessagesRequest, fields only an Anthropic upstream receives', () => {
+  it('keeps cache breakpoints, tool-loading hints and server tools for Anthropic and names their paths', () => {
+    const parsed = parseMessagesRequest({
+      ...minimal,
+      system: [{ type: 'text', text: 'S', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'r', cache_control: { type: 'ephemeral' } }] }] },
+      ],
+      tools: [
+        { name: 'Read', input_schema: { type: 'object' }, defer_loading: true, eager_input_streaming: true },
+        { type: 'web_search_20250305', name: 'web_search' },
+      ],
+      context_management: { edits: [] },
+      metadata: {},
+    });
+    expect(parsed.vendorOnlyFields).toEqual([
+      'system[0].cache_control',
+      'messages[0].content[0].cache_control',
+      'messages[2].content[0].content[0].cache_control',
+      'tools[0].defer_loading',
+      'tools[0].eager_input_streaming',
+      'tools[1]',
+    ]);
+    expect(parsed.request.tools).toEqual([
+      expect.objectContaining({ name: 'Read', providerOptions: { anthropic: { tool_fields: { defer_loading: true, eager_input_streaming: true } } } }),
+    ]);
+    expect(parsed.request.providerOptions?.['anthropic']?.['server_tools']).toEqual([{ type: 'web_search_20250305', name: 'web_search' }]);
+    // context_management rides as an extra; an empty metadata object is unset.
+    expect(parsed.request.protocolExtras?.fields).toEqual({ context_management: { edits: [] } });
   });
 });
