@@ -3,6 +3,7 @@
  * request started, the abort signal handed to connectors, the backend that served it and the
  * upstream timing used for the overhead header.
  */
+import type { Usage } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
 import type { UpstreamTiming } from '../upstream/upstream-timing.js';
 import type { RouteFamily } from './route-family.js';
@@ -29,6 +30,8 @@ export interface RequestContext {
    * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
    */
   userId: string | undefined;
+  /** The token usage the upstream reported for a chat request, when it reported any. */
+  usage?: Usage | undefined;
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

@@ -1,5 +1,6 @@
 /**
- * @fileoverview One log entry per request: method, path, status, duration and backend. Headers,
+ * @fileoverview One log entry per request: method, path, status, duration, backend and the
+ * token usage the upstream reported (input and output tokens). Headers,
  * query strings and bodies are never logged, because that is where keys and prompts live.
  */
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ export function logRequest(logger: AppLogger, request: Request, response: Respon
     durationMs: Number((performance.now() - context.startedAt).toFixed(3)),
     ...(context.backend === undefined ? {} : { backend: context.backend }),
     ...(context.userId === undefined ? {} : { user: context.userId }),
+    ...(context.usage === undefined ? {} : { inputTokens: context.usage.inputTokens, outputTokens: context.usage.outputTokens }),
     ...(completed ? {} : { clientDisconnected: true }),
   });
 }

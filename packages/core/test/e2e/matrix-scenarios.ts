@@ -227,7 +227,10 @@ export function expectSignaturesReturned(matrix: TranslationMatrix, backend: Mat
   const body = lastUpstreamRequest(matrix, backend).body as Record<string, unknown>;
   if (backend === 'anthropic') {
     const assistant = (body['messages'] as Array<{ role: string; content: Array<Record<string, unknown>> }>).find((message) => message.role === 'assistant');
-    const content = joinPlainText(assistant?.content ?? [], (block) => block['type'] === 'text' && Object.keys(block).length === 2);
+    // An Anthropic client gives back the blocks it got, `citations: null` included when the
+    // upstream sent it (the same-API relay passes it through); it carries nothing here.
+    const blocks = (assistant?.content ?? []).map(({ citations, ...block }) => (citations === null ? block : { citations, ...block }));
+    const content = joinPlainText(blocks, (block) => block['type'] === 'text' && Object.keys(block).length === 2);
     if (scenario === 'thinking') {
       expect(content).toEqual([
         { type: 'thinking', thinking: 'Let me think.', signature: 'sig-anthropic-thinking' },

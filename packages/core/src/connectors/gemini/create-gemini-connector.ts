@@ -144,6 +144,29 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       return { type: 'response', response: await fromGeminiResponse(parsed, responseOptions) };
     },
 
+    relayProtocol: () => 'gemini',
+
+    /**
+     * The client's body goes to the routed model's path as it came. Like {@link chat}, the pool
+     * reads an error answer to decide on rotation, so an upstream error reaches the client as
+     * the Gemini error the proxy renders from it (same status, message and details).
+     */
+    relay(request, options): Promise<UpstreamResponse> {
+      const path = `${settings.apiRoot}/${modelPath(request.model)}`;
+      return send((key) => ({
+        method: 'POST',
+        url: request.stream ? `${path}:streamGenerateContent?alt=sse` : `${path}:generateContent`,
+        headers: {
+          ...request.headers,
+          'x-goog-api-key': key,
+          accept: request.stream ? 'text/event-stream' : 'application/json',
+          'content-type': 'application/json',
+        },
+        body: request.body,
+        signal: options.signal,
+      }));
+    },
+
     describeCredentials: () => pool.describe(),
 
     async close(): Promise<void> {

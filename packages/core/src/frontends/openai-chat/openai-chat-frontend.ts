@@ -4,7 +4,11 @@
 import { parseChatCompletionRequest } from '../../protocols/openai-chat/parse-chat-completion-request.js';
 import { renderChatCompletionStream, type ChatCompletionStreamOptions } from '../../protocols/openai-chat/render-chat-completion-stream.js';
 import { renderChatCompletion } from '../../protocols/openai-chat/render-chat-completion.js';
+import type { OpenAIUsage } from '../../protocols/openai-chat/openai-chat-wire-types.js';
+import { fromOpenAIUsage } from '../../protocols/openai-chat/openai-usage.js';
+import { renderOpenAIError } from '../../protocols/openai-chat/render-openai-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
+import { readRelayableBody } from '../read-relayable-body.js';
 
 export const openAIChatFrontend: ChatFrontend<ChatCompletionStreamOptions> = {
   parse({ body }) {
@@ -13,4 +17,15 @@ export const openAIChatFrontend: ChatFrontend<ChatCompletionStreamOptions> = {
   },
   renderResponse: (response) => renderChatCompletion(response),
   renderStream: (events, options) => renderChatCompletionStream(events, options),
+  relay: {
+    protocol: 'openai-chat',
+    modelInBody: true,
+    // OpenAI's opt-in header for beta behaviour; the organization and project headers belong
+    // to the client's own key, which the proxy replaces, so they stay behind.
+    forwardedHeaders: ['openai-beta'],
+    read: ({ body }) => readRelayableBody(body),
+    usageKey: 'usage',
+    usageOf: (usage) => fromOpenAIUsage(usage as Partial<OpenAIUsage> as OpenAIUsage),
+    streamErrorFrame: (error) => `data: ${JSON.stringify(renderOpenAIError(error).body)}\n\n`,
+  },
 };
