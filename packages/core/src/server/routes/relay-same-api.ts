@@ -11,7 +11,7 @@
  * signal, the upstream client's deadlines and limits apply, shutdown cuts a stream with the
  * API's own error event, and errors the proxy raises itself are rendered in the client's format.
  */
-import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { describeUnparsedBody, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
 import type { Request, Response } from 'express';
 import type { FrontendRelay, RelayableRequest } from '../../frontends/chat-frontend.js';
@@ -25,6 +25,12 @@ import { mergeWireUsage } from '../wire-usage.js';
 
 /** Upstream response headers the client sees besides the content type: request ids and retry hints. */
 const RELAYED_RESPONSE_HEADERS = ['retry-after', 'request-id', 'x-request-id'] as const;
+/**
+ * Every API's error event carries this key (`"error": {…}`, `"type":"error"`); content text
+ * cannot, since quotes inside JSON strings are escaped. Only stream chunks holding it are
+ * scrubbed of secrets, so plain content events cost one byte search.
+ */
+const ERROR_MARKER = Buffer.from('"error"');
 
 export interface SameApiRelay {
   request: Request;
@@ -60,11 +66,19 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
   }
   // A whole answer (or an error) is read within the upstream body limit, then sent at once.
   const text = await upstream.text();
-  const usage: Record<string, unknown> = {};
-  if (ok) {
-    mergeWireUsage(text, relay.usageKey, usage);
-    observeUsage(context, relay, usage);
+  const parsed = parseJson(text);
+  if (!ok && !isRecord(parsed)) {
+    // Not the vendor's JSON error (a gateway's HTML page, an empty body): the proxy's own error
+    // in the client's format, with the upstream's status and an excerpt.
+    throw new UpstreamError({
+      backend: context.backend ?? 'unknown',
+      status: upstream.status,
+      error: { message: describeUnparsedBody(upstream.status, text) },
+      headers: typeof upstream.headers['retry-after'] === 'string' ? { 'retry-after': upstream.headers['retry-after'] } : {},
+    });
   }
+  if (ok && parsed === undefined) throw invalidJson(upstream.status, text, context.backend);
+  if (ok && isRecord(parsed) && isRecord(parsed[relay.usageKey])) context.usage = relay.usageOf(parsed[relay.usageKey] as Record<string, unknown>);
   startResponse(response, upstream, contentType ?? 'application/json');
   // An upstream error may quote the credential it was sent: scrubbed like every client-bound error.
   response.end(ok ? text : redactText(text, { apiKeys: knownSecrets }));
@@ -89,7 +103,10 @@ async function relayStream(options: SameApiRelay, upstream: UpstreamResponse, co
   response.setHeader('x-accel-buffering', 'no');
   try {
     while (next.done !== true && !clientGone) {
-      if (!response.write(next.value) && !clientGone) await writable(response);
+      // An upstream error event may quote the credential it was sent.
+      const bytes = asBuffer(next.value);
+      const chunk = bytes.includes(ERROR_MARKER) ? redactText(decoder.decode(bytes), { apiKeys: knownSecrets }) : bytes;
+      if (!response.write(chunk) && !clientGone) await writable(response);
       if (clientGone) break;
       next = await iterator.next();
     }
@@ -112,6 +129,33 @@ function startResponse(response: Response, upstream: UpstreamResponse, contentTy
     const value = upstream.headers[name];
     if (value !== undefined) response.setHeader(name, value);
   }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The upstream client's UPSTREAM_INVALID_JSON, for a success answer that is not JSON. */
+function invalidJson(status: number, text: string, backend: string | undefined): LlmProxyError {
+  return new LlmProxyError({
+    code: 'UPSTREAM_INVALID_JSON',
+    message: `The upstream of backend ${backend ?? 'unknown'} answered with a body that is not JSON`,
+    currentValue: `status ${status}, body starts with ${JSON.stringify(text.slice(0, 120))}`,
+    fix: "Check that the backend base_url points at the vendor's API",
+    httpStatus: 502,
+  });
 }
 
 function observeUsage(context: RequestContext, relay: FrontendRelay, usage: Record<string, unknown>): void {
