@@ -69,4 +69,10 @@ export interface FrontendRelay {
   usageOf(wireUsage: Record<string, unknown>): Usage;
   /** The stream frame that reports an error the proxy raised after the stream started. */
   streamErrorFrame(error: unknown): string;
+  /**
+   * Reads a whole answer into the canonical model, for the one case the relay converts: an
+   * upstream that ignored the client's stream flag and answered in one piece, which the route
+   * then replays as the stream the client asked for.
+   */
+  readWholeAnswer(body: unknown, backendName: string, model: string): ChatResponse | Promise<ChatResponse>;
 }

@@ -5,6 +5,7 @@
 import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
 import { renderMessageStream } from '../../protocols/anthropic-messages/render-message-stream.js';
 import { renderMessage } from '../../protocols/anthropic-messages/render-message.js';
+import { fromAnthropicMessage } from '../../protocols/anthropic-messages/from-anthropic-message.js';
 import { fromAnthropicUsage } from '../../protocols/anthropic-messages/anthropic-usage.js';
 import { renderAnthropicError } from '../../protocols/anthropic-messages/render-anthropic-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
@@ -26,6 +27,7 @@ export const anthropicMessagesFrontend: ChatFrontend<undefined> = {
     read: ({ body }) => readRelayableBody(body),
     usageKey: 'usage',
     usageOf: (usage) => fromAnthropicUsage(usage),
+    readWholeAnswer: (body, backendName) => fromAnthropicMessage(body, backendName),
     streamErrorFrame: (error) => `event: error\ndata: ${JSON.stringify(renderAnthropicError(error).body)}\n\n`,
   },
 };

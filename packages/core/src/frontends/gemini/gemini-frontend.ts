@@ -7,6 +7,7 @@ import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-mode
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
 import { renderGeminiResponse } from '../../protocols/gemini/render-gemini-response.js';
 import { renderGeminiStream, type GeminiStreamOptions } from '../../protocols/gemini/render-gemini-stream.js';
+import { fromGeminiResponse } from '../../protocols/gemini/read-gemini-stream.js';
 import { fromGeminiUsage } from '../../protocols/gemini/gemini-usage.js';
 import { renderGeminiError } from '../../protocols/gemini/render-gemini-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
@@ -36,6 +37,7 @@ export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
     },
     usageKey: 'usageMetadata',
     usageOf: (usage) => fromGeminiUsage(usage),
+    readWholeAnswer: (body, backendName, model) => fromGeminiResponse(body, { backendName, requestedModel: model }),
     streamErrorFrame: (error) => `data: ${JSON.stringify(renderGeminiError(error).body)}\r\n\r\n`,
   },
 };

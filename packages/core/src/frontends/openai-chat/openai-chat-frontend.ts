@@ -4,6 +4,7 @@
 import { parseChatCompletionRequest } from '../../protocols/openai-chat/parse-chat-completion-request.js';
 import { renderChatCompletionStream, type ChatCompletionStreamOptions } from '../../protocols/openai-chat/render-chat-completion-stream.js';
 import { renderChatCompletion } from '../../protocols/openai-chat/render-chat-completion.js';
+import { fromOpenAIChatCompletion } from '../../protocols/openai-chat/from-openai-chat-completion.js';
 import type { OpenAIUsage } from '../../protocols/openai-chat/openai-chat-wire-types.js';
 import { fromOpenAIUsage } from '../../protocols/openai-chat/openai-usage.js';
 import { renderOpenAIError } from '../../protocols/openai-chat/render-openai-error.js';
@@ -26,6 +27,7 @@ export const openAIChatFrontend: ChatFrontend<ChatCompletionStreamOptions> = {
     read: ({ body }) => readRelayableBody(body),
     usageKey: 'usage',
     usageOf: (usage) => fromOpenAIUsage(usage as Partial<OpenAIUsage> as OpenAIUsage),
+    readWholeAnswer: (body, backendName) => fromOpenAIChatCompletion(body, backendName),
     streamErrorFrame: (error) => `data: ${JSON.stringify(renderOpenAIError(error).body)}\n\n`,
   },
 };

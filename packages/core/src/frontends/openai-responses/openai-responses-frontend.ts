@@ -9,6 +9,7 @@ import { parseResponsesRequest } from '../../protocols/openai-responses/parse-re
 import { renderResponsesResponse } from '../../protocols/openai-responses/render-responses-response.js';
 import { renderResponsesStream } from '../../protocols/openai-responses/render-responses-stream.js';
 import type { ResponsesRenderContext } from '../../protocols/openai-responses/build-responses-response-object.js';
+import { fromResponsesResponse } from '../../protocols/openai-responses/from-responses-response.js';
 import { fromResponsesUsage } from '../../protocols/openai-responses/responses-usage.js';
 import { renderOpenAIError } from '../../protocols/openai-chat/render-openai-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
@@ -82,6 +83,7 @@ export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOp
       },
       usageKey: 'usage',
       usageOf: (usage) => fromResponsesUsage(usage) ?? { inputTokens: 0, outputTokens: 0 },
+      readWholeAnswer: (body, backendName) => fromResponsesResponse(body, backendName),
       streamErrorFrame(error) {
         const { error: body } = renderOpenAIError(error).body;
         const code = typeof body.code === 'string' ? body.code : body.code === null ? null : String(body.code);

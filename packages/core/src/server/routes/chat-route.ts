@@ -87,6 +87,11 @@ export function chatRoute<RenderOptions>(options: {
       body,
       connector: { relay: connector.relay.bind(connector) },
       knownSecrets,
+      replayAsStream: async (answer) => {
+        const parsed = frontend.parse(httpRequest);
+        const events = redactStreamErrors(endOnShutdown(replayChatResponse(answer), context.abortController.signal), knownSecrets);
+        await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
+      },
     });
     return true;
   }

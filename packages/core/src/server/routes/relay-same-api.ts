@@ -12,7 +12,7 @@
  * API's own error event, and errors the proxy raises itself are rendered in the client's format.
  */
 import { describeUnparsedBody, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
-import type { Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
+import type { ChatResponse, Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
 import type { Request, Response } from 'express';
 import type { FrontendRelay, RelayableRequest } from '../../frontends/chat-frontend.js';
 import { redactText } from '../../logging/redact-secrets.js';
@@ -44,6 +44,11 @@ export interface SameApiRelay {
   body: Buffer;
   connector: Required<Pick<Connector, 'relay'>>;
   knownSecrets: Iterable<string>;
+  /**
+   * Answers a streaming client whose upstream ignored the stream flag and answered in one
+   * piece: the answer replayed as a stream in the client's format (the canonical path's way).
+   */
+  replayAsStream(answer: ChatResponse): Promise<void>;
 }
 
 export async function relaySameApi(options: SameApiRelay): Promise<void> {
@@ -78,6 +83,12 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
     });
   }
   if (ok && parsed === undefined) throw invalidJson(upstream.status, text, context.backend);
+  if (ok && relayable.stream) {
+    const answer = await relay.readWholeAnswer(parsed, context.backend ?? 'unknown', options.model);
+    context.usage = answer.usage;
+    await options.replayAsStream(answer);
+    return;
+  }
   if (ok && isRecord(parsed) && isRecord(parsed[relay.usageKey])) context.usage = relay.usageOf(parsed[relay.usageKey] as Record<string, unknown>);
   startResponse(response, upstream, contentType ?? 'application/json');
   // An upstream error may quote the credential it was sent: scrubbed like every client-bound error.
