@@ -265,6 +265,28 @@ describe('OpenAI Responses client → a Responses upstream', () => {
   });
 });
 
+describe('OpenAI Responses client, a conversation the proxy keeps', () => {
+  it('continues a previous_response_id from the proxy store on the canonical path, even on a Responses upstream', async () => {
+    // First turn through translation (Responses client → Chat upstream): the proxy issues the id.
+    upstream.enqueue(
+      json(200, '{"id":"c2","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"First answer"},"finish_reason":"stop"}]}'),
+    );
+    const first = await send('/v1/responses', '{"model":"openai:gpt-4o-mini","input":"First question"}');
+    expect(first.status).toBe(200);
+    const issued = (JSON.parse(first.body) as { id: string }).id;
+    // The next turn names the proxy's id on a Responses upstream: the store supplies the history.
+    upstream.enqueue(json(200, '{"id":"resp_up_3","object":"response","created_at":1,"status":"completed","model":"gpt-5","output":[{"type":"message","id":"m1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"Second answer","annotations":[]}]}],"usage":{"input_tokens":9,"output_tokens":2,"total_tokens":11}}'));
+    const second = await send('/v1/responses', JSON.stringify({ model: 'responses:gpt-5', input: 'Second question', previous_response_id: issued }));
+    expect(second.status).toBe(200);
+    expect(JSON.parse(second.body)).toMatchObject({ id: expect.not.stringMatching(/^resp_up_3$/), output: [expect.objectContaining({ type: 'message' })] });
+    const sent = upstream.requests.at(-1)!.body.toString('utf8');
+    expect(upstream.requests.at(-1)!.path).toBe('/v1/responses');
+    expect(sent).toContain('First question');
+    expect(sent).toContain('First answer');
+    expect(sent).not.toContain('previous_response_id');
+  });
+});
+
 describe('Gemini client → gemini backend', () => {
   it('sends the body unchanged to the routed model path, and relays the stream as sent', async () => {
     const chunks = [
@@ -291,4 +313,36 @@ describe('Gemini client → gemini backend', () => {
     expect(answer).toMatchObject({ status: 200, body: reply });
     expect(upstream.requests.at(-1)!.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
   });
+});
+
+describe('a relayed stream at shutdown', () => {
+  it('ends with the API error event once the drain timeout passes, after the events already relayed', async () => {
+    const draining = await startLlmProxy(['--port', '0', '--api-keys', CLIENT_KEY, '--disable-notifications'], {
+      env: { ANTHROPIC_API_KEY: UPSTREAM_KEY, ANTHROPIC_BASE_URL: upstream.url, LLM_PROXY_DRAIN_TIMEOUT_MS: '500' },
+    });
+    const firstEvent = 'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_s","content":[],"usage":{"input_tokens":1}}}\n\n';
+    upstream.enqueue(sse([firstEvent], { holdOpen: true }));
+    let stopped: ReturnType<RunningCli['stop']> | undefined;
+    const body = await new Promise<string>((resolve, reject) => {
+      const outgoing = request(
+        `${draining.url}/v1/messages`,
+        { method: 'POST', headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' }, agent: false },
+        (incoming) => {
+          let text = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => {
+            if (text === '') stopped = draining.stop('SIGTERM');
+            text += chunk;
+          });
+          incoming.on('end', () => resolve(text));
+          incoming.on('error', reject);
+        },
+      );
+      outgoing.once('error', reject);
+      outgoing.end('{"model":"anthropic:claude-sonnet-4-5","max_tokens":5,"messages":[],"stream":true}');
+    });
+    expect(body.startsWith(firstEvent)).toBe(true);
+    expect(body.slice(firstEvent.length)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"[a-z_]+","message":"[^"]*shutting down/);
+    expect((await stopped)?.exitCode).toBe(0);
+  }, 30_000);
 });
