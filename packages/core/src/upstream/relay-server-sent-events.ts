@@ -24,23 +24,30 @@ export async function* relayServerSentEvents(
 ): AsyncGenerator<Uint8Array> {
   const deadline = new ContentDeadline(guards);
   const marker = watch === undefined ? undefined : Buffer.from(watch.marker);
-  let pending: Buffer | undefined;
+  // The bytes of an unfinished event, kept as received: joining them on every chunk would copy
+  // an event trickled in small pieces over and over.
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
   try {
     deadline.start();
     for await (const received of chunks) {
       const chunk = Buffer.isBuffer(received) ? received : Buffer.from(received.buffer, received.byteOffset, received.byteLength);
-      const bytes = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
-      const end = endOfLastEvent(bytes);
-      if (end === 0) {
-        pending = bytes;
-        if (bytes.length > guards.maxEventBytes) {
+      // A blank line may straddle the previous chunk and this one: the last bytes before it count.
+      const tail = pendingLength === 0 ? undefined : Buffer.concat(pending.slice(-3)).subarray(-3);
+      const end = tail === undefined ? endOfLastEvent(chunk) : endOfLastEvent(Buffer.concat([tail, chunk])) - tail.length;
+      if (end <= 0) {
+        pending.push(chunk);
+        pendingLength += chunk.length;
+        if (pendingLength > guards.maxEventBytes) {
           deadline.stop();
           throw guards.trip('event-size');
         }
         continue;
       }
-      pending = end === bytes.length ? undefined : bytes.subarray(end);
-      const events = end === bytes.length ? bytes : bytes.subarray(0, end);
+      const events = pendingLength === 0 ? chunk.subarray(0, end) : Buffer.concat([...pending, chunk.subarray(0, end)]);
+      const rest = chunk.subarray(end);
+      pending = rest.length === 0 ? [] : [rest];
+      pendingLength = rest.length;
       if (marker !== undefined && events.includes(marker)) watch?.observe(events);
       // Only events with data restart the idle clock, as in parseServerSentEvents.
       if (!events.includes(DATA_FIELD)) {
@@ -54,20 +61,24 @@ export async function* relayServerSentEvents(
   } finally {
     deadline.stop();
   }
-  if (pending !== undefined) {
-    if (marker !== undefined && pending.includes(marker)) watch?.observe(pending);
-    yield pending;
+  if (pendingLength > 0) {
+    const rest = Buffer.concat(pending);
+    if (marker !== undefined && rest.includes(marker)) watch?.observe(rest);
+    yield rest;
   }
 }
 
 /**
  * The index just past the last blank line (`\n\n`, `\r\n\r\n`, `\r\r`, or a mix), or 0 when
- * the bytes hold no complete event. Scans backwards: the end is usually the chunk's end.
+ * the bytes hold no complete event. Scans backwards: the end is usually the chunk's end. A
+ * blank line that ends in the buffer's last byte as a CR is left for the next chunk to confirm.
  */
 export function endOfLastEvent(bytes: Uint8Array): number {
   for (let index = bytes.length - 1; index > 0; index -= 1) {
     const byte = bytes[index];
     if (byte !== NEWLINE && byte !== CARRIAGE_RETURN) continue;
+    // A CR as the very last byte may be the first half of a CRLF still on its way.
+    if (byte === CARRIAGE_RETURN && index === bytes.length - 1) continue;
     // `index` ends a line; the event ends here when the line it ends is empty.
     let before = index - 1;
     if (byte === NEWLINE && bytes[before] === CARRIAGE_RETURN) before -= 1;

@@ -29,6 +29,7 @@ describe('endOfLastEvent', () => {
     expect(endOfLastEvent(Buffer.from('data: a\n\ndata: b'))).toBe(9);
     expect(endOfLastEvent(Buffer.from('data: a\r\n\r\ndata: b\r\n\r\n'))).toBe(22);
     expect(endOfLastEvent(Buffer.from('data: a\r\rdata'))).toBe(9);
+    expect(endOfLastEvent(Buffer.from('data: a\r\n\r'))).toBe(0);
     expect(endOfLastEvent(Buffer.from('data: a\ndata: b\n'))).toBe(0);
   });
 });
@@ -47,6 +48,12 @@ describe('relayServerSentEvents', () => {
     for await (const piece of relayServerSentEvents(chunks('data: 1\n\ndata: {"us', 'age":{}}\n\n', 'data: tail'), guards, watch)) out.push(Buffer.from(piece).toString());
     expect(out).toEqual(['data: 1\n\n', 'data: {"usage":{}}\n\n', 'data: tail']);
     expect(observed).toEqual(['data: {"usage":{}}\n\n']);
+  });
+
+  it('finds an event end split across chunks, byte by byte', async () => {
+    const out: string[] = [];
+    for await (const piece of relayServerSentEvents(chunks(...'data: a\r\n\r\ndata: b\n'.split(''), '\n'), guards)) out.push(Buffer.from(piece).toString());
+    expect(out).toEqual(['data: a\r\n\r\n', 'data: b\n\n']);
   });
 
   it('fails when one event grows past the event limit', async () => {
