@@ -305,6 +305,13 @@ describe('Gemini client → gemini backend', () => {
     expect(line).toMatchObject({ backend: 'gemini', inputTokens: 6, outputTokens: 2 });
   });
 
+  it('relays an upstream 400 in the Gemini format with its status, as the upstream sent it', async () => {
+    const refusal = '{\n  "error": {\n    "code": 400,\n    "message": "Invalid JSON payload received. Unknown name \\"mystery\\": Cannot find field.",\n    "status": "INVALID_ARGUMENT"\n  }\n}\n';
+    upstream.enqueue(json(400, refusal));
+    const answer = await send('/v1beta/models/gemini:gemini-2.5-flash:generateContent', '{"contents":[],"mystery":1}');
+    expect(answer).toMatchObject({ status: 400, body: refusal });
+  });
+
   it('relays a whole generateContent answer unchanged', async () => {
     const reply = '{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1},"modelVersion":"gemini-2.5-flash"}';
     upstream.enqueue(json(200, reply));
