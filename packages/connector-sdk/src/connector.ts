@@ -4,8 +4,8 @@
  * {@link defineConnector}. Core checks the definition against the manifest, then creates one
  * connector instance per configured backend.
  */
-import type { ChatRequest, ChatResult, ModelInfo } from './canonical.js';
-import type { UpstreamHttpClient } from './upstream-http-client.js';
+import type { ChatRequest, ChatResult, ModelInfo, WireProtocol } from './canonical.js';
+import type { UpstreamHttpClient, UpstreamResponse } from './upstream-http-client.js';
 import type { WireCodecs } from './wire-codecs.js';
 
 /** Version literal carried by every definition so core can refuse an incompatible contract. */
@@ -72,6 +72,28 @@ export interface CredentialCounts {
   retired: number;
 }
 
+/**
+ * A request relayed as the client sent it, for an upstream that speaks the client's protocol.
+ * Core has already rewritten the model (in the body, or for Gemini left it to the URL) and
+ * picked the client headers worth forwarding; the connector adds only what it owns (the URL,
+ * its credentials, its own fixed headers).
+ */
+export interface RelayRequest {
+  /** The client's protocol, which the connector said its upstream speaks for this model. */
+  protocol: WireProtocol;
+  /** The routed model, without the `backend:` prefix (Gemini: the model of the URL path). */
+  model: string;
+  /** The client's JSON body, byte for byte, with the routed model in it where the protocol has one. */
+  body: Uint8Array;
+  /** Whether the client asked for a stream (Gemini: `streamGenerateContent?alt=sse`). */
+  stream: boolean;
+  /**
+   * Client headers of the protocol that the upstream should see, lower-cased (e.g.
+   * `anthropic-beta`, `anthropic-version`). Never credentials, hop-by-hop headers or Host.
+   */
+  headers: Readonly<Record<string, string>>;
+}
+
 export interface Connector {
   /** Lists the backend's models (names without the `backend:` prefix). */
   listModels(options: ChatOptions): Promise<ModelInfo[]>;
@@ -85,6 +107,19 @@ export interface Connector {
    * whose upstream can. Core estimates for the others.
    */
   countTokens?(request: ChatRequest, options: ChatOptions): Promise<number>;
+  /**
+   * The protocol the upstream speaks for `model` when the connector can relay requests in it
+   * unchanged, else undefined. Core relays a request (through {@link relay}) only when this
+   * equals the client's protocol; every other request goes through {@link chat}.
+   */
+  relayProtocol?(model: string): WireProtocol | undefined;
+  /**
+   * Sends a same-protocol request upstream as the client sent it and resolves with the
+   * upstream's answer once its headers arrived, whatever its status (core relays error
+   * bodies to the client too). Key rotation and retries before the first byte are the
+   * connector's, as for {@link chat}. Added in SDK 1.3; connectors without it are never relayed.
+   */
+  relay?(request: RelayRequest, options: ChatOptions): Promise<UpstreamResponse>;
   /**
    * One line per credential for the operator's health details, by number and never by value,
    * e.g. `key #1: active`, `key #2: resting until <time>`, `key #3: retired, next try at <time>`.

@@ -38,8 +38,23 @@ export interface UpstreamResponse {
   events(): AsyncIterable<ServerSentEvent>;
   /** The raw body bytes, yielded as they arrive. */
   bytes(): AsyncIterable<Uint8Array>;
+  /**
+   * The raw bytes of a server-sent event stream, for relaying it unchanged: each chunk ends at
+   * an event boundary (the bytes of an unfinished event wait for its end), under the same
+   * guards as {@link events} (event size, first-content and idle deadlines). Each chunk that
+   * contains `watch.marker` is also handed to `watch.observe`, e.g. to read token usage on
+   * the side. Added in SDK 1.3; absent in older hosts' clients.
+   */
+  relayEvents?(watch?: RelayWatch): AsyncIterable<Uint8Array>;
   /** Discards the body and releases the connection. */
   discard(): void;
+}
+
+/** What {@link UpstreamResponse.relayEvents} reports on the side. */
+export interface RelayWatch {
+  /** Bytes (as UTF-8 text) whose presence in a chunk of complete events makes it observed. */
+  marker: string;
+  observe(events: Uint8Array): void;
 }
 
 export interface UpstreamHttpClient {

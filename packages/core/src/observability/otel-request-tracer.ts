@@ -138,7 +138,9 @@ function traceUpstreamCall(
     // Never the query string: Gemini's `?key=` is a credential.
     attributes['url.full'] = `${target.protocol}//${target.host}${target.pathname}`;
   }
-  const span = tracer.startSpan(call.method, { kind: SpanKind.CLIENT, attributes }, parent);
+  // Timed on the same clock as the request span: the SDK's default is Date.now(), whose whole
+  // milliseconds can place the child before its parent.
+  const span = tracer.startSpan(call.method, { kind: SpanKind.CLIENT, attributes, startTime: epochMilliseconds(performance.now()) }, parent);
   openCalls.add(span);
   return {
     responded(status) {
@@ -155,7 +157,7 @@ function traceUpstreamCall(
         span.setAttribute('error.type', typeof errorCode === 'string' ? errorCode : 'error');
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
-      span.end();
+      span.end(epochMilliseconds(performance.now()));
     },
   };
 }

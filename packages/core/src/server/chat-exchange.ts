@@ -1,8 +1,8 @@
 /**
- * @fileoverview The chat route's two calls for metrics and traces: what it asked of which
- * backend, and what the answer said (the model that answered, the usage the upstream reported,
- * an error inside a stream). Both do nothing unless the request is observed, so the route's
- * hot path is unchanged when metrics and traces are off.
+ * @fileoverview The chat route's two calls for what it learns of an answer: the usage the
+ * upstream reported (on `context.usage`, for the log line, usage records, metrics and traces)
+ * and, for metrics and traces only, which backend it asked and the model that answered and an
+ * error inside a stream.
  */
 import type { ChatEvent, ChatResult } from '@llmproxy/connector-sdk';
 import type { ChatExchange } from '../observability/request-observer.js';
@@ -24,26 +24,25 @@ export function beginChatExchange(
 }
 
 /**
- * The connector's result, watched: a whole response's model and usage are recorded now, a
+ * The connector's result, watched: a whole response's usage (and model) are recorded now, a
  * stream's as its events pass (the events are passed on unchanged, and an error thrown from the
  * stream is recorded and rethrown).
  */
 export function watchChatResult(context: RequestContext, result: ChatResult): ChatResult {
   const exchange = context.chat;
-  if (exchange === undefined) return result;
   if (result.type === 'response') {
-    exchange.responseModel = result.response.model;
-    if (result.response.usage !== undefined) exchange.usage = result.response.usage;
+    context.usage = result.response.usage;
+    if (exchange !== undefined) exchange.responseModel = result.response.model;
     return result;
   }
   return { type: 'stream', events: watchEvents(context, exchange, result.events) };
 }
 
-async function* watchEvents(context: RequestContext, exchange: ChatExchange, events: AsyncIterable<ChatEvent>): AsyncGenerator<ChatEvent> {
+async function* watchEvents(context: RequestContext, exchange: ChatExchange | undefined, events: AsyncIterable<ChatEvent>): AsyncGenerator<ChatEvent> {
   try {
     for await (const event of events) {
-      if (event.type === 'response-start') exchange.responseModel = event.model;
-      else if (event.type === 'usage') exchange.usage = event.usage;
+      if (event.type === 'usage') context.usage = event.usage;
+      else if (event.type === 'response-start' && exchange !== undefined) exchange.responseModel = event.model;
       yield event;
     }
   } catch (error) {

@@ -21,6 +21,7 @@ import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { refuseDeepJson } from './json-depth-limit.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
+import { keepRawBody } from './raw-request-body.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
 import { chatRoute } from './routes/chat-route.js';
@@ -80,7 +81,11 @@ export function createApp(options: CreateAppOptions): ProxyApp {
     limit: settings.server.bodyLimitBytes,
     type: () => true,
     inflate: true,
-    verify: (_request, _response, body, encoding) => refuseDeepJson(body, encoding),
+    verify: (request, _response, body, encoding) => {
+      refuseDeepJson(body, encoding);
+      // Kept for the same-API relay, which sends these bytes on instead of re-serialising.
+      keepRawBody(request as express.Request, body);
+    },
   });
 
   const app = express();

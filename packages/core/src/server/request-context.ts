@@ -3,6 +3,7 @@
  * request started, the abort signal handed to connectors, the backend that served it and the
  * upstream timing used for the overhead header.
  */
+import type { Usage } from '@llmproxy/connector-sdk';
 import type { Response } from 'express';
 import type { ChatExchange, RequestObservation } from '../observability/request-observer.js';
 import type { UpstreamTiming } from '../upstream/upstream-timing.js';
@@ -45,6 +46,8 @@ export interface RequestContext {
    * names of the offending fields, for the refusal log line. Never a value.
    */
   refusal?: { code: string; fields: readonly string[] };
+  /** The token usage the upstream reported for a chat request, when it reported any. */
+  usage?: Usage | undefined;
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

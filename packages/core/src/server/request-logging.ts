@@ -1,8 +1,9 @@
 /**
- * @fileoverview One log entry per request: its id, method, path, status, duration and backend;
- * and for a 4xx the proxy answered itself, a second entry with the code and the offending
- * fields' names, so "why did my client get 400" is answered from the log alone. Headers, query
- * strings, bodies and field values are never logged, because that is where keys and prompts live.
+ * @fileoverview One log entry per request: its id, method, path, status, duration, backend and
+ * the token usage the upstream reported (input and output tokens); and for a 4xx the proxy
+ * answered itself, a second entry with the code and the offending fields' names, so "why did my
+ * client get 400" is answered from the log alone. Headers, query strings, bodies and field values
+ * are never logged, because that is where keys and prompts live.
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
@@ -21,6 +22,7 @@ export function logRequest(logger: AppLogger, request: Request, response: Respon
     durationMs: Number((performance.now() - context.startedAt).toFixed(3)),
     ...(context.backend === undefined ? {} : { backend: context.backend }),
     ...(context.userId === undefined ? {} : { user: context.userId }),
+    ...(context.usage === undefined ? {} : { inputTokens: context.usage.inputTokens, outputTokens: context.usage.outputTokens }),
     ...(completed ? {} : { clientDisconnected: true }),
   });
   if (context.refusal !== undefined) {

@@ -31,7 +31,8 @@ export function endObservation(response: Response, request: Request, context: Re
     startedAt: context.startedAt,
     endedAt: performance.now(),
     firstByteAt: context.firstByteAt,
-    chat: context.chat,
+    // The usage the route observed (relayed or translated) is the one the log line carries too.
+    chat: context.chat === undefined || context.usage === undefined ? context.chat : { ...context.chat, usage: context.usage },
     caller: context.userId,
     errorCode: context.errorCode,
     clientDisconnected,

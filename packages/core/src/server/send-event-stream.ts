@@ -45,7 +45,7 @@ export async function sendEventStream(
 }
 
 /** Resolves when the response can take more data, or when it closed. */
-function writable(response: Response): Promise<void> {
+export function writable(response: Response): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       response.off('drain', done);

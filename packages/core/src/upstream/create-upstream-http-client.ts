@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type {
+  RelayWatch,
   ServerSentEvent,
   UpstreamHttpClient,
   UpstreamRequest,
@@ -31,7 +32,8 @@ import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
-import { parseServerSentEvents, type SseLimitKind } from './parse-server-sent-events.js';
+import { parseServerSentEvents, type SseGuards, type SseLimitKind } from './parse-server-sent-events.js';
+import { relayServerSentEvents } from './relay-server-sent-events.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
@@ -302,6 +304,16 @@ function createUpstreamResponse(
     return error;
   }
 
+  function streamGuards(body: Readable): SseGuards {
+    return {
+      maxEventBytes: limits.eventLimitBytes,
+      firstContentTimeoutMs: limits.firstContentTimeoutMs,
+      idleTimeoutMs: limits.streamIdleTimeoutMs,
+      startedAt: state.startedAt,
+      trip: (kind) => cutForLimit(body, kind),
+    };
+  }
+
   function takeBody(): Readable {
     if (bodyTaken) {
       throw new LlmProxyError({
@@ -363,13 +375,11 @@ function createUpstreamResponse(
     },
     events(): AsyncIterable<ServerSentEvent> {
       const body = takeBody();
-      return parseServerSentEvents(bytes(body), {
-        maxEventBytes: limits.eventLimitBytes,
-        firstContentTimeoutMs: limits.firstContentTimeoutMs,
-        idleTimeoutMs: limits.streamIdleTimeoutMs,
-        startedAt: state.startedAt,
-        trip: (kind) => cutForLimit(body, kind),
-      });
+      return parseServerSentEvents(bytes(body), streamGuards(body));
+    },
+    relayEvents(watch?: RelayWatch): AsyncIterable<Uint8Array> {
+      const body = takeBody();
+      return relayServerSentEvents(bytes(body), streamGuards(body), watch);
     },
     bytes(): AsyncIterable<Uint8Array> {
       return bytes(takeBody());

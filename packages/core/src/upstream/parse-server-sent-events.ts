@@ -81,7 +81,7 @@ export async function* parseServerSentEvents(chunks: AsyncIterable<Uint8Array>, 
 }
 
 /** The timer behind the first-content and idle deadlines; runs only while the parser waits for bytes. */
-class ContentDeadline {
+export class ContentDeadline {
   private timer: NodeJS.Timeout | undefined;
   private sawContent = false;
 

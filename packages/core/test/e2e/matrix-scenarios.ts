@@ -227,7 +227,14 @@ export function expectSignaturesReturned(matrix: TranslationMatrix, backend: Mat
   const body = lastUpstreamRequest(matrix, backend).body as Record<string, unknown>;
   if (backend === 'anthropic') {
     const assistant = (body['messages'] as Array<{ role: string; content: Array<Record<string, unknown>> }>).find((message) => message.role === 'assistant');
-    const content = joinPlainText(assistant?.content ?? [], (block) => block['type'] === 'text' && Object.keys(block).length === 2);
+    // An Anthropic client gives back the blocks it got, `citations: null` included when the
+    // upstream sent it (the same-API relay passes it through); it carries nothing here.
+    const blocks = (assistant?.content ?? []).map((block) => {
+      if (block['citations'] !== null) return block;
+      const { citations: _citations, ...rest } = block;
+      return rest;
+    });
+    const content = joinPlainText(blocks, (block) => block['type'] === 'text' && Object.keys(block).length === 2);
     if (scenario === 'thinking') {
       expect(content).toEqual([
         { type: 'thinking', thinking: 'Let me think.', signature: 'sig-anthropic-thinking' },
@@ -259,13 +266,25 @@ export function expectSignaturesReturned(matrix: TranslationMatrix, backend: Mat
   }
 }
 
-/** Joins each plain text part (as `isPlainText` tells) into the text part before it, when that one is not a thought. */
+function isUnsignedThought(part: Record<string, unknown>): boolean {
+  return typeof part['text'] === 'string' && part['thought'] === true && Object.keys(part).length === 2;
+}
+
+/**
+ * Joins each plain text part (as `isPlainText` tells) into the plain text part before it, and
+ * each unsigned thought piece into the unsigned thought before it.
+ */
 function joinPlainText(parts: ReadonlyArray<Record<string, unknown>>, isPlainText: (part: Record<string, unknown>) => boolean): Array<Record<string, unknown>> {
   const joined: Array<Record<string, unknown>> = [];
   for (const part of parts) {
     const previous = joined.at(-1);
-    const joinable = previous !== undefined && typeof previous['text'] === 'string' && previous['thought'] !== true;
-    if (joinable && isPlainText(part)) joined[joined.length - 1] = { ...previous, text: `${String(previous['text'])}${String(part['text'])}` };
+    // Plain text joins plain text; a Gemini client also gives back streamed thoughts in their
+    // pieces (unsigned thought parts), which join the thought before them.
+    const joinable =
+      previous !== undefined &&
+      typeof previous['text'] === 'string' &&
+      (previous['thought'] === true ? isUnsignedThought(part) && previous['thoughtSignature'] === undefined : isPlainText(part));
+    if (joinable) joined[joined.length - 1] = { ...previous, text: `${String(previous['text'])}${String(part['text'])}` };
     else joined.push({ ...part });
   }
   return joined;

@@ -168,6 +168,17 @@ function expectApiError(wire: FaultWire, fault: Fault, outcome: { error: unknown
   expect(upstream.seen).toContainEqual({ wire, fault });
 }
 
+/**
+ * A Responses client on a Responses upstream gets the stream relayed as sent (same API in and
+ * out), so the upstream's own `error` event reaches it unchanged; the OpenAI SDK hands such an
+ * event to the application as an event, exactly as it would from OpenAI, rather than throwing.
+ */
+function expectRelayedResponsesErrorEvent(outcome: { error: unknown; answer?: unknown }): void {
+  expect(outcome.error).toBeUndefined();
+  expect(outcome.answer).toContainEqual(expect.objectContaining({ type: 'error', code: 'server_error', message: 'The upstream failed mid-stream (fault test)' }));
+  expect(upstream.seen).toContainEqual({ wire: 'openai-responses', fault: 'error-event' });
+}
+
 /** Resident and peak resident memory of the proxy, in bytes. */
 function memoryOf(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -184,7 +195,10 @@ describe('upstream faults through the llm-proxy CLI, per built-in connector and 
     const outcomes = await Promise.all(
       WIRES.flatMap((wire) => otherFaults.map(async (fault) => ({ wire, fault, outcome: await sdkErrorFor(wire, fault) }))),
     );
-    for (const { wire, fault, outcome } of outcomes) expectApiError(wire, fault, outcome);
+    for (const { wire, fault, outcome } of outcomes) {
+      if (wire === 'openai-responses' && fault === 'error-event') expectRelayedResponsesErrorEvent(outcome);
+      else expectApiError(wire, fault, outcome);
+    }
   }, 60_000);
 
   it('answers oversized bodies, events and gzip bombs with the SDK error, and memory stays near its baseline', async () => {

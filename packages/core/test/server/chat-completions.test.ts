@@ -154,7 +154,7 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     expect(gemini.json()).toEqual({ error: { code: 404, status: 'NOT_FOUND', message: expect.stringContaining('Route not found') } });
   });
 
-  it('logs each request with method, path, status, duration and backend, never headers or bodies', async () => {
+  it('logs each request with method, path, status, duration, backend and token usage, never headers or bodies', async () => {
     await chat('echo:alpha');
     const entry = proxy.logger.entries.filter((logged) => logged.message === 'HTTP request').at(-1);
     expect(entry?.meta).toEqual({
@@ -165,6 +165,8 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
       durationMs: expect.any(Number),
       backend: 'echo',
       user: 'api-key#1',
+      inputTokens: 3,
+      outputTokens: 4,
     });
     expect(JSON.stringify(proxy.logger.entries)).not.toContain(TEST_API_KEY);
     expect(JSON.stringify(proxy.logger.entries)).not.toContain('hello there');

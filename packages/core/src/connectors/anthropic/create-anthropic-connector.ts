@@ -53,14 +53,19 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
   const bodyOptions: AnthropicMessagesBodyOptions = { backendName, defaultMaxTokens: settings.defaultMaxTokens };
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
-  /** Sends with the next pool key, moving on to another after a 401 or 429; throws the upstream's error for any other failure. */
-  async function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
-    const response = await sendWithApiKeyPool({
+  /** Sends with the next pool key, moving on to another after a 401 or 429; resolves with any other answer. */
+  function sendWithKeys(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
+    return sendWithApiKeyPool({
       pool,
       send: (key) => http.send({ ...request, headers: { ...request.headers, 'x-api-key': key } }),
       readError: (failed) => readAnthropicUpstreamError(failed, backendName),
       keyRevoked: anthropicKeyRevoked,
     });
+  }
+
+  /** {@link sendWithKeys}, throwing the upstream's error for any failure. */
+  async function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
+    const response = await sendWithKeys(request);
     if (response.status >= 200 && response.status < 300) return response;
     throw await readAnthropicUpstreamError(response, backendName);
   }
@@ -99,6 +104,24 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       }
       // A server that ignored `stream: true` answers in one piece; the chat route replays it as a stream.
       return { type: 'response', response: fromAnthropicMessage(await response.json(), backendName) };
+    },
+
+    relayProtocol: () => 'anthropic-messages',
+
+    relay(request, options): Promise<UpstreamResponse> {
+      // The client's anthropic-version and anthropic-beta go through; the proxy's version is
+      // the default for a client that sent none.
+      return sendWithKeys({
+        method: 'POST',
+        url: messagesUrl,
+        headers: {
+          ...(request.stream ? streamHeaders : jsonHeaders),
+          ...request.headers,
+          'content-type': 'application/json',
+        },
+        body: request.body,
+        signal: options.signal,
+      });
     },
 
     async countTokens(request, options): Promise<number> {

@@ -7,12 +7,11 @@ import type {
   ChatResult,
   Connector,
   ConnectorContext,
-  LlmProxyError,
   ModelInfo,
   UpstreamRequest,
   UpstreamResponse,
 } from '@llmproxy/connector-sdk';
-import { readUpstreamErrorBody } from '@llmproxy/connector-sdk';
+import { LlmProxyError, readUpstreamErrorBody } from '@llmproxy/connector-sdk';
 import { fromGeminiResponse, parseGeminiEvents, readGeminiStream, type GeminiResponseOptions } from '../../protocols/gemini/read-gemini-stream.js';
 import { geminiModelResource } from '../../protocols/gemini/gemini-model-resource.js';
 import { geminiKeyRevoked, readGeminiUpstreamError } from '../../protocols/gemini/read-gemini-upstream-error.js';
@@ -60,7 +59,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
    * the key in the pool: the other keys are tried once each, then the 401 goes to the client.
    * A pool of one key has nowhere to rotate to, so its 429 passes straight through.
    */
-  async function send(build: (key: string) => UpstreamRequest): Promise<UpstreamResponse> {
+  async function send(build: (key: string) => UpstreamRequest, options: { answerErrors?: boolean } = {}): Promise<UpstreamResponse> {
     if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
     const tried = new Set<number>();
     let acquired = pool.acquire();
@@ -71,7 +70,8 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
         pool.reportAccepted(acquired.index);
         return response;
       }
-      const failure = readGeminiUpstreamError(response.status, (await readUpstreamErrorBody(response)).text, response.headers, backendName);
+      const { text } = await readUpstreamErrorBody(response);
+      const failure = readGeminiUpstreamError(response.status, text, response.headers, backendName);
       if (geminiKeyRevoked(failure.error)) {
         pool.reportUnauthorized(acquired.index);
         if (pool.usableCount() === 0) throw failure.error;
@@ -86,6 +86,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
         continue;
       }
       const untried = response.status === 401 && pool.usableCount() > 0 ? untriedKey(tried) : undefined;
+      if (untried === undefined && options.answerErrors === true) return readErrorAnswer(response, text);
       if (untried === undefined) throw failure.error;
       acquired = untried;
     }
@@ -144,6 +145,28 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       return { type: 'response', response: await fromGeminiResponse(parsed, responseOptions) };
     },
 
+    relayProtocol: () => 'gemini',
+
+    /**
+     * The client's body goes to the routed model's path as it came. The pool reads an error
+     * answer to decide on rotation; one it does not retry on is answered with the text it read.
+     */
+    relay(request, options): Promise<UpstreamResponse> {
+      const path = `${settings.apiRoot}/${modelPath(request.model)}`;
+      return send((key) => ({
+        method: 'POST',
+        url: request.stream ? `${path}:streamGenerateContent?alt=sse` : `${path}:generateContent`,
+        headers: {
+          ...request.headers,
+          'x-goog-api-key': key,
+          accept: request.stream ? 'text/event-stream' : 'application/json',
+          'content-type': 'application/json',
+        },
+        body: request.body,
+        signal: options.signal,
+      }), { answerErrors: true });
+    },
+
     describeCredentials: () => pool.describe(),
     credentialCounts: () => pool.counts(),
 
@@ -177,6 +200,26 @@ function toModelInfos(models: unknown): ModelInfo[] {
     result.push({ id: model.name.replace(/^models\//, ''), ownedBy: 'google' });
   }
   return result;
+}
+
+/** An error answer whose body was already read, for the relay to pass on as it came. */
+function readErrorAnswer(response: UpstreamResponse, text: string): UpstreamResponse {
+  const alreadyRead = (): never => {
+    throw new LlmProxyError({
+      code: 'UPSTREAM_BODY_ALREADY_READ',
+      message: 'The body of a Gemini error answer was read by the key pool; only text() and json() give it again',
+      fix: 'Read an error answer from the relay with text() or json()',
+    });
+  };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text: async () => text,
+    json: async () => JSON.parse(text) as unknown,
+    events: alreadyRead,
+    bytes: alreadyRead,
+    discard: () => undefined,
+  };
 }
 
 async function* fromArray(chunks: readonly unknown[]): AsyncGenerator<unknown> {

@@ -120,6 +120,20 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       return { type: 'response', response: completion };
     },
 
+    relayProtocol: (model) => (usesResponsesApi(model) ? 'openai-responses' : 'openai-chat'),
+
+    async relay(request, options): Promise<UpstreamResponse> {
+      if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
+      return send({
+        method: 'POST',
+        url: request.protocol === 'openai-responses' ? responsesUrl : chatUrl,
+        // The backend's own headers (OpenRouter's attribution) win over the client's.
+        headers: { ...request.headers, ...(request.stream ? streamHeaders : jsonHeaders), 'content-type': 'application/json' },
+        body: request.body,
+        signal: options.signal,
+      });
+    },
+
     ...(pool === undefined ? {} : { describeCredentials: () => pool.describe(), credentialCounts: () => pool.counts() }),
 
     async close(): Promise<void> {

@@ -6,7 +6,11 @@ import { MESSAGES_REQUEST_FIELDS } from '../../protocols/anthropic-messages/mess
 import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
 import { renderMessageStream } from '../../protocols/anthropic-messages/render-message-stream.js';
 import { renderMessage } from '../../protocols/anthropic-messages/render-message.js';
+import { fromAnthropicMessage } from '../../protocols/anthropic-messages/from-anthropic-message.js';
+import { fromAnthropicUsage } from '../../protocols/anthropic-messages/anthropic-usage.js';
+import { renderAnthropicError } from '../../protocols/anthropic-messages/render-anthropic-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
+import { readRelayableBody } from '../read-relayable-body.js';
 
 export const anthropicMessagesFrontend: ChatFrontend<undefined> = {
   name: 'anthropic-messages',
@@ -17,4 +21,17 @@ export const anthropicMessagesFrontend: ChatFrontend<undefined> = {
   },
   renderResponse: (response) => renderMessage(response),
   renderStream: (events) => renderMessageStream(events),
+  relay: {
+    protocol: 'anthropic-messages',
+    modelInBody: true,
+    // The API version and the beta features the client opted into (Claude Code's tool search,
+    // context management, …) decide what the upstream accepts and answers.
+    forwardedHeaders: ['anthropic-version', 'anthropic-beta'],
+    read: ({ body }) => readRelayableBody(body),
+    usageKey: 'usage',
+    usageOf: (usage) => fromAnthropicUsage(usage),
+    readWholeAnswer: (body, backendName) => fromAnthropicMessage(body, backendName),
+    streamErrorFrame: (error) => `event: error\ndata: ${JSON.stringify(renderAnthropicError(error).body)}\n\n`,
+    streamEndMarkers: ['"message_stop"'],
+  },
 };

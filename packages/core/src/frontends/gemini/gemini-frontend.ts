@@ -8,6 +8,9 @@ import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-mode
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
 import { renderGeminiResponse } from '../../protocols/gemini/render-gemini-response.js';
 import { renderGeminiStream, type GeminiStreamOptions } from '../../protocols/gemini/render-gemini-stream.js';
+import { fromGeminiResponse } from '../../protocols/gemini/read-gemini-stream.js';
+import { fromGeminiUsage } from '../../protocols/gemini/gemini-usage.js';
+import { renderGeminiError } from '../../protocols/gemini/render-gemini-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
 
 export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
@@ -22,6 +25,25 @@ export const geminiFrontend: ChatFrontend<GeminiStreamOptions> = {
   },
   renderResponse: (response) => renderGeminiResponse(response),
   renderStream: (events, options) => renderGeminiStream(events, options),
+  relay: {
+    protocol: 'gemini',
+    modelInBody: false,
+    forwardedHeaders: [],
+    read({ body, params, query }) {
+      const { model, action } = parseGeminiModelAction(params);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+      if (action === 'generateContent') return { model, stream: false };
+      // A stream without `alt=sse` is answered as one growing JSON array, which the canonical
+      // path renders; the relay speaks SSE only.
+      if (action === 'streamGenerateContent' && query['alt'] === 'sse') return { model, stream: true };
+      return undefined;
+    },
+    usageKey: 'usageMetadata',
+    usageOf: (usage) => fromGeminiUsage(usage),
+    readWholeAnswer: (body, backendName, model) => fromGeminiResponse(body, { backendName, requestedModel: model }),
+    streamErrorFrame: (error) => `data: ${JSON.stringify(renderGeminiError(error).body)}\r\n\r\n`,
+    streamEndMarkers: ['"finishReason"'],
+  },
 };
 
 /** The error for a Gemini method the proxy does not serve. */

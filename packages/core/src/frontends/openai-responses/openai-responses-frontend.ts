@@ -10,7 +10,11 @@ import { parseResponsesRequest } from '../../protocols/openai-responses/parse-re
 import { renderResponsesResponse } from '../../protocols/openai-responses/render-responses-response.js';
 import { renderResponsesStream } from '../../protocols/openai-responses/render-responses-stream.js';
 import type { ResponsesRenderContext } from '../../protocols/openai-responses/build-responses-response-object.js';
+import { fromResponsesResponse } from '../../protocols/openai-responses/from-responses-response.js';
+import { fromResponsesUsage } from '../../protocols/openai-responses/responses-usage.js';
+import { renderOpenAIError } from '../../protocols/openai-chat/render-openai-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
+import { readRelayableBody } from '../read-relayable-body.js';
 import { ResponseStore } from './response-store.js';
 
 /** What the renderers need: the response's identity and echo, and how to keep the conversation. */
@@ -69,6 +73,28 @@ export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOp
     },
     renderStream(events, renderOptions) {
       return renderResponsesStream(events, renderOptions, renderOptions.remember === undefined ? {} : { onCompleted: renderOptions.remember });
+    },
+    relay: {
+      protocol: 'openai-responses',
+      modelInBody: true,
+      forwardedHeaders: ['openai-beta'],
+      read({ body }) {
+        const relayable = readRelayableBody(body);
+        // A conversation the proxy keeps continues on the canonical path, which holds it; an
+        // id the proxy never issued belongs to the upstream that did, so the request goes there.
+        const previous = (body as { previous_response_id?: unknown } | null)?.previous_response_id;
+        if (typeof previous === 'string' && store.has(previous)) return undefined;
+        return relayable;
+      },
+      usageKey: 'usage',
+      usageOf: (usage) => fromResponsesUsage(usage) ?? { inputTokens: 0, outputTokens: 0 },
+      readWholeAnswer: (body, backendName) => fromResponsesResponse(body, backendName),
+      streamEndMarkers: ['"response.completed"', '"response.incomplete"', '"response.failed"'],
+      streamErrorFrame(error) {
+        const { error: body } = renderOpenAIError(error).body;
+        const code = typeof body.code === 'string' ? body.code : body.code === null ? null : String(body.code);
+        return `event: error\ndata: ${JSON.stringify({ type: 'error', code, message: body.message, param: body.param, error: body })}\n\n`;
+      },
     },
   };
 }

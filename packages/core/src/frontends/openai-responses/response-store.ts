@@ -38,6 +38,11 @@ export class ResponseStore {
     return this.#entries.size;
   }
 
+  /** Whether response `id` is kept, without marking it as used. */
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
   /** The conversation up to and including response `id`, or undefined when unknown or evicted. */
   get(id: string): readonly ChatMessage[] | undefined {
     const entry = this.#entries.get(id);

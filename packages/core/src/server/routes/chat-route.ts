@@ -1,25 +1,30 @@
 /**
- * @fileoverview The one chat route behind every client API: the front-end parses the request
- * into the canonical model, the model field picks the backend, and the answer goes back in the
- * front-end's format, streamed or not as the client asked whatever shape the connector answered in.
+ * @fileoverview The one chat route behind every client API. A request whose API is the one the
+ * routed backend's upstream speaks is relayed as the client sent it (relay-same-api.ts); any
+ * other is parsed by the front-end into the canonical model, sent through the backend's
+ * connector, and answered in the front-end's format, streamed or not as the client asked
+ * whatever shape the connector answered in.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { collectChatStream } from '../../canonical/collect-chat-stream.js';
 import { attachTranslationFidelity, type TranslationFidelity } from '../../canonical/translation-fidelity.js';
 import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
-import type { ChatFrontend } from '../../frontends/chat-frontend.js';
+import type { ChatFrontend, FrontendHttpRequest } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { beginChatExchange, watchChatResult } from '../chat-exchange.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { announceDroppedFields } from '../dropped-fields-header.js';
 import type { AppLogger } from '../../logging/app-logger.js';
+import { rawBodyOf } from '../raw-request-body.js';
 import { redactStreamErrors } from '../redact-client-bound-error.js';
-import { requestContextOf } from '../request-context.js';
+import { replaceTopLevelModel } from '../replace-json-model.js';
+import { requestContextOf, type RequestContext } from '../request-context.js';
 import { resolveModelRoute } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
 import { endOnShutdown } from '../shutdown-cut.js';
+import { relaySameApi } from './relay-same-api.js';
 
 export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
@@ -34,7 +39,9 @@ export function chatRoute<RenderOptions>(options: {
   const knownSecrets = options.knownSecrets ?? [];
   return async (request, response) => {
     const context = requestContextOf(response);
-    const parsed = frontend.parse({ body: request.body, params: request.params as Record<string, string>, query: request.query });
+    const httpRequest: FrontendHttpRequest = { body: request.body, params: request.params as Record<string, string>, query: request.query };
+    if (await relayIfSameApi(request, response, context, httpRequest)) return;
+    const parsed = frontend.parse(httpRequest);
     const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
     context.backend = route.backend.name;
     const chatRequest = { ...parsed.request, model: route.model };
@@ -64,6 +71,45 @@ export function chatRoute<RenderOptions>(options: {
       result.type === 'response'
         ? result.response
         : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
+    context.usage = chatResponse.usage;
     sendJson(response, frontend.renderResponse(chatResponse, parsed.renderOptions));
   };
+
+  /**
+   * Relays the request when the front-end can, the body is relayable and the routed backend's
+   * upstream speaks the front-end's protocol for the routed model; false leaves it to the
+   * canonical path.
+   */
+  async function relayIfSameApi(request: Request, response: Response, context: RequestContext, httpRequest: FrontendHttpRequest): Promise<boolean> {
+    const relay = frontend.relay;
+    if (relay === undefined) return false;
+    const rawBody = rawBodyOf(request);
+    if (rawBody === undefined) return false;
+    const relayable = relay.read(httpRequest);
+    if (relayable === undefined) return false;
+    const route = resolveModelRoute(relayable.model, settings.defaultBackend, registry);
+    const connector = route.backend.connector;
+    if (connector.relay === undefined || connector.relayProtocol?.(route.model) !== relay.protocol) return false;
+    const body = !relay.modelInBody || route.model === relayable.model ? rawBody : replaceTopLevelModel(rawBody, route.model);
+    if (body === undefined) return false;
+    context.backend = route.backend.name;
+    beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: relayable.stream });
+    await relaySameApi({
+      request,
+      response,
+      context,
+      relay,
+      relayable,
+      model: route.model,
+      body,
+      connector: { relay: connector.relay.bind(connector) },
+      knownSecrets,
+      replayAsStream: async (answer) => {
+        const parsed = frontend.parse(httpRequest);
+        const events = redactStreamErrors(endOnShutdown(replayChatResponse(answer), context.abortController.signal), knownSecrets);
+        await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
+      },
+    });
+    return true;
+  }
 }

@@ -1,0 +1,252 @@
+/**
+ * @fileoverview The same-API relay: a request whose client API is the one the backend's
+ * upstream speaks goes out as the client sent it (only the model and what the proxy owns —
+ * credentials, the URL — change) and the answer comes back as the upstream sent it, unknown
+ * fields and event types included. Nothing is parsed into the canonical model or rendered back:
+ * the bytes are relayed, stream events flushed as each one completes, and token usage is read
+ * on the side for the request log.
+ *
+ * The route's guarantees stay: authentication ran before, key rotation happens in the
+ * connector before the first byte, the client's disconnect aborts the upstream through the
+ * signal, the upstream client's deadlines and limits apply, shutdown cuts a stream with the
+ * API's own error event, and errors the proxy raises itself are rendered in the client's format.
+ */
+import { describeUnparsedBody, LlmProxyError, StreamEndedEarlyError, UpstreamError } from '@llmproxy/connector-sdk';
+import type { ChatResponse, Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
+import type { Request, Response } from 'express';
+import type { FrontendRelay, RelayableRequest } from '../../frontends/chat-frontend.js';
+import { redactText } from '../../logging/redact-secrets.js';
+import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
+import { redactClientBoundError } from '../redact-client-bound-error.js';
+import type { RequestContext } from '../request-context.js';
+import { writable } from '../send-event-stream.js';
+import { endOnShutdown } from '../shutdown-cut.js';
+import { mergeWireUsage } from '../wire-usage.js';
+
+/** Upstream response headers the client sees besides the content type: request ids and retry hints. */
+const RELAYED_RESPONSE_HEADERS = ['retry-after', 'request-id', 'x-request-id'] as const;
+/**
+ * Every API's error event carries this key (`"error": {…}`, `"type":"error"`); content text
+ * cannot, since quotes inside JSON strings are escaped. Only stream chunks holding it are
+ * scrubbed of secrets, so plain content events cost one byte search.
+ */
+const ERROR_MARKER = Buffer.from('"error"');
+
+export interface SameApiRelay {
+  request: Request;
+  response: Response;
+  context: RequestContext;
+  relay: FrontendRelay;
+  relayable: RelayableRequest;
+  /** The routed model, without the backend prefix. */
+  model: string;
+  /** The request body to send (the routed model already in it). */
+  body: Buffer;
+  connector: Required<Pick<Connector, 'relay'>>;
+  knownSecrets: Iterable<string>;
+  /**
+   * Answers a streaming client whose upstream ignored the stream flag and answered in one
+   * piece: the answer replayed as a stream in the client's format (the canonical path's way).
+   */
+  replayAsStream(answer: ChatResponse): Promise<void>;
+}
+
+export async function relaySameApi(options: SameApiRelay): Promise<void> {
+  const { request, response, context, relay, relayable, knownSecrets } = options;
+  const usageAsked = relayable.stream && relay.streamUsageRequest?.wanted(request.body) === true ? relay.streamUsageRequest : undefined;
+  const body = usageAsked === undefined ? options.body : withTopLevelField(options.body, usageAsked.field);
+  const upstream = await options.connector.relay(
+    {
+      protocol: relay.protocol,
+      model: options.model,
+      body: body ?? options.body,
+      stream: relayable.stream,
+      headers: forwardedHeaders(request, relay.forwardedHeaders),
+    },
+    { signal: context.abortController.signal },
+  );
+  const contentType = headerValue(upstream.headers['content-type']);
+  const ok = upstream.status >= 200 && upstream.status < 300;
+  if (ok && contentType?.includes('text/event-stream') === true) {
+    await relayStream(options, upstream, contentType, body === undefined ? undefined : usageAsked);
+    return;
+  }
+  // A whole answer (or an error) is read within the upstream body limit, then sent at once.
+  const text = await upstream.text();
+  const parsed = parseJson(text);
+  if (!ok && !isRecord(parsed)) {
+    // Not the vendor's JSON error (a gateway's HTML page, an empty body): the proxy's own error
+    // in the client's format, with the upstream's status and an excerpt.
+    throw new UpstreamError({
+      backend: context.backend ?? 'unknown',
+      status: upstream.status,
+      error: { message: describeUnparsedBody(upstream.status, text) },
+      headers: typeof upstream.headers['retry-after'] === 'string' ? { 'retry-after': upstream.headers['retry-after'] } : {},
+    });
+  }
+  if (ok && parsed === undefined) throw invalidJson(upstream.status, text, context.backend);
+  if (ok && relayable.stream) {
+    const answer = await relay.readWholeAnswer(parsed, context.backend ?? 'unknown', options.model);
+    context.usage = answer.usage;
+    await options.replayAsStream(answer);
+    return;
+  }
+  if (ok && isRecord(parsed) && isRecord(parsed[relay.usageKey])) context.usage = relay.usageOf(parsed[relay.usageKey] as Record<string, unknown>);
+  if (ok && isRecord(parsed) && context.chat !== undefined) {
+    const model = parsed['model'] ?? parsed['modelVersion'];
+    if (typeof model === 'string') context.chat.responseModel = model;
+  }
+  // The vendor's own error, relayed as it is; metrics and traces count it as the canonical path does.
+  if (!ok) context.errorCode = 'UPSTREAM_ERROR';
+  startResponse(response, upstream, contentType ?? 'application/json');
+  // An upstream error may quote the credential it was sent: scrubbed like every client-bound error.
+  response.end(ok ? text : redactText(text, { apiKeys: knownSecrets }));
+}
+
+async function relayStream(
+  options: SameApiRelay,
+  upstream: UpstreamResponse,
+  contentType: string,
+  /** Set when the proxy asked for the usage the client did not: its usage-only event is not relayed. */
+  usageAsked: FrontendRelay['streamUsageRequest'],
+): Promise<void> {
+  const { response, context, relay, knownSecrets } = options;
+  const endMarkers = relay.streamEndMarkers.map((marker) => Buffer.from(marker));
+  let ended = false;
+  const usage: Record<string, unknown> = {};
+  const decoder = new TextDecoder();
+  const watch = {
+    marker: `"${relay.usageKey}"`,
+    observe: (events: Uint8Array) => {
+      const text = decoder.decode(events);
+      mergeWireUsage(text, relay.usageKey, usage);
+      // Every API names the answering model in the events that carry usage too.
+      observeAnsweringModel(context, text);
+    },
+  };
+  const chunks = upstream.relayEvents?.(watch) ?? upstream.bytes();
+  const iterator: AsyncIterator<Uint8Array> = endOnShutdown(chunks, context.abortController.signal)[Symbol.asyncIterator]();
+  let clientGone = false;
+  response.once('close', () => {
+    clientGone = true;
+  });
+  // A failure before the first event is still an HTTP error in the client's format (the error
+  // handler renders it); the wait for the first event is the upstream's time.
+  let next: IteratorResult<Uint8Array> = await countAsUpstreamWait(context.upstreamTiming, () => iterator.next());
+  startResponse(response, upstream, contentType);
+  response.setHeader('cache-control', 'no-cache');
+  response.setHeader('x-accel-buffering', 'no');
+  try {
+    while (next.done !== true && !clientGone) {
+      // An upstream error event may quote the credential it was sent.
+      let bytes = asBuffer(next.value);
+      const failed = bytes.includes(ERROR_MARKER);
+      // An error event ends a stream as surely as its last event does.
+      ended ||= failed || endMarkers.some((marker) => bytes.includes(marker));
+      if (usageAsked !== undefined && bytes.includes(USAGE_MARKER)) bytes = withoutUsageOnlyEvents(bytes, usageAsked.isUsageOnlyEvent);
+      const chunk = failed ? redactText(decoder.decode(bytes), { apiKeys: knownSecrets }) : bytes;
+      if (chunk.length > 0 && !response.write(chunk) && !clientGone) await writable(response);
+      if (clientGone) break;
+      next = await iterator.next();
+    }
+    // Cut off upstream before its last event: the client hears it, as from the canonical path.
+    if (next.done === true && !ended && !clientGone) throw new StreamEndedEarlyError({ backend: context.backend ?? 'unknown', missing: 'its last event' });
+  } catch (error) {
+    // After the first byte the failure travels as the API's own error event, scrubbed first.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string') context.errorCode = code;
+    if (!clientGone) response.write(relay.streamErrorFrame(LlmProxyError.is(error) ? redactClientBoundError(error, knownSecrets) : error));
+    next = { done: true, value: undefined };
+  } finally {
+    // Stopping early (the client left) releases the upstream stream.
+    if (next.done !== true) await iterator.return?.();
+    observeUsage(context, relay, usage);
+  }
+  if (!clientGone) response.end();
+}
+
+const USAGE_MARKER = Buffer.from('"usage"');
+const ANSWERING_MODEL = /"(?:model|modelVersion)"\s*:\s*"([^"\\]{1,200})"/;
+
+/** The model stream events say answered (`model`, Gemini's `modelVersion`), for metrics and traces. */
+function observeAnsweringModel(context: RequestContext, events: string): void {
+  if (context.chat === undefined) return;
+  const model = ANSWERING_MODEL.exec(events)?.[1];
+  if (model !== undefined) context.chat.responseModel = model;
+}
+
+/** `events` (whole SSE events, so no character is split) without those `isUsageOnly` recognises. */
+function withoutUsageOnlyEvents(events: Buffer, isUsageOnly: (event: string) => boolean): Buffer {
+  const text = events.toString('utf8');
+  const kept = text.split(/(?<=\r?\n\r?\n)/).filter((event) => !(event.includes('"usage"') && isUsageOnly(event)));
+  return Buffer.from(kept.join(''));
+}
+
+/**
+ * `body` (a JSON object) with `field` (`"key":value`) added first, or undefined for a body that
+ * is not a non-empty object, which then goes out unchanged.
+ */
+function withTopLevelField(body: Buffer, field: string): Buffer | undefined {
+  const open = body.indexOf(0x7b /* { */);
+  if (open === -1 || body.subarray(0, open).toString().trim() !== '') return undefined;
+  const rest = body.subarray(open + 1);
+  if (rest.toString().trimStart().startsWith('}')) return undefined;
+  return Buffer.concat([body.subarray(0, open + 1), Buffer.from(`${field},`), rest]);
+}
+
+function startResponse(response: Response, upstream: UpstreamResponse, contentType: string): void {
+  response.status(upstream.status);
+  response.setHeader('content-type', contentType);
+  for (const name of RELAYED_RESPONSE_HEADERS) {
+    const value = upstream.headers[name];
+    if (value !== undefined) response.setHeader(name, value);
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The upstream client's UPSTREAM_INVALID_JSON, for a success answer that is not JSON. */
+function invalidJson(status: number, text: string, backend: string | undefined): LlmProxyError {
+  return new LlmProxyError({
+    code: 'UPSTREAM_INVALID_JSON',
+    message: `The upstream of backend ${backend ?? 'unknown'} answered with a body that is not JSON`,
+    currentValue: `status ${status}, body starts with ${JSON.stringify(text.slice(0, 120))}`,
+    fix: "Check that the backend base_url points at the vendor's API",
+    httpStatus: 502,
+  });
+}
+
+function observeUsage(context: RequestContext, relay: FrontendRelay, usage: Record<string, unknown>): void {
+  for (const _field in usage) {
+    context.usage = relay.usageOf(usage);
+    return;
+  }
+}
+
+/** The allow-listed client headers, lower-cased; repeated headers joined as HTTP allows. */
+function forwardedHeaders(request: Request, names: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of names) {
+    const value = request.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
