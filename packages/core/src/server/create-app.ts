@@ -21,7 +21,9 @@ import { refuseDeepJson } from './json-depth-limit.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
+import { checkModelRoutes } from './resolve-model-route.js';
 import { chatRoute } from './routes/chat-route.js';
+import { TargetRests, type TargetFallback } from './routes/model-target-fallback.js';
 import { countTokensRoute } from './routes/count-tokens-route.js';
 import { geminiModelActionRoute } from './routes/gemini-model-action-route.js';
 import { geminiModelRoute, geminiModelsRoute } from './routes/gemini-models-route.js';
@@ -59,6 +61,9 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const { logger, registry, report, version } = options;
   const knownSecrets = options.knownSecrets ?? [];
   const inFlightRequests = new InFlightRequests();
+  // Model routes name only loaded backends, or the proxy does not start.
+  checkModelRoutes(settings.modelRoutes, registry);
+  const fallback: TargetFallback = { rests: new TargetRests(settings.server.fallbackRestMs), logger: logger.child({ component: 'model-routes' }) };
   const authentication = createClientAuthentication({
     settings,
     logger,
@@ -94,19 +99,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
-  app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets }));
+  app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes })), modelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets, fallback }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets, fallback }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets, fallback }));
     app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
   }
-  app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
+  app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
-  app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
+  app.get('/v1beta/models', geminiModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets, fallback }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };
