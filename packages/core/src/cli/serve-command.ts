@@ -16,6 +16,7 @@ import type { SsoService } from '../sso/sso-service.js';
 import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
+import { formatStartupBanner } from './format-startup-banner.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
@@ -87,18 +88,16 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 
-    // One write, so a reader of the listening line finds the key lines with it.
-    let announcement = `llm-proxy listening on ${running.url}\n`;
-    if (settings.generatedApiKey !== undefined) {
-      // Printed once, to stdout only: the logger redacts it everywhere else.
-      announcement +=
-        `Generated API key for this run: ${settings.generatedApiKey}\n` +
-        `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
-    }
-    if (sso !== undefined) {
-      announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
-    }
-    environment.stdout.write(announcement);
+    // One write, so a reader of the listening line finds the other lines with it.
+    environment.stdout.write(
+      formatStartupBanner({
+        listeningUrl: running.url,
+        host: settings.values.host,
+        port: running.port,
+        generatedApiKey: settings.generatedApiKey,
+        signInUrl: sso === undefined ? undefined : `${settings.values.sso.publicUrl ?? running.url}/auth/login`,
+      }),
+    );
 
     const signal = await waitForStopSignal(environment, logger);
     logger.info(`Received ${signal}, shutting down`);
