@@ -21,6 +21,7 @@ import { refuseDeepJson } from './json-depth-limit.js';
 import { loopbackHostGuard } from './loopback-host-guard.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
+import { proxyLoopGuard } from './proxy-loop-guard.js';
 import { checkModelRoutes } from './resolve-model-route.js';
 import { chatRoute } from './routes/chat-route.js';
 import { TargetRests, type TargetFallback } from './routes/model-target-fallback.js';
@@ -90,6 +91,8 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(trackRequests({ inFlightRequests, logger }));
+  // A request this proxy sent itself is answered 508 before anything else looks at it.
+  app.use(proxyLoopGuard());
   if (settings.accessMode === 'single_user') app.use(loopbackHostGuard());
   // The sign-in pages are for browsers on this site: they check their own Origin and CSRF
   // tokens, and need no API key, so they come before the origin policy and authentication.
