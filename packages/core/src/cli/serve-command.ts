@@ -88,6 +88,8 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 
+    // Listening before the banner: whoever reads the listening line may stop the proxy at once.
+    const stopSignal = waitForStopSignal(environment, logger);
     // One write, so a reader of the listening line finds the other lines with it.
     environment.stdout.write(
       formatStartupBanner({
@@ -99,7 +101,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       }),
     );
 
-    const signal = await waitForStopSignal(environment, logger);
+    const signal = await stopSignal;
     logger.info(`Received ${signal}, shutting down`);
     await shutDown();
     logger.info('Stopped');

@@ -1,5 +1,6 @@
 /**
- * A proxy never calls itself, through the real CLI: every upstream request carries the hops
+ * A proxy never calls itself, through the real CLI: a backend base URL that is the proxy's own
+ * address stops startup naming the variable or setting; every upstream request carries the hops
  * header with the proxy's instance id (after the ids the request arrived with); a request that
  * carries the proxy's own id, or too many hops, is answered 508 in the client's error format; two
  * proxies pointed at each other end the loop at once.
@@ -7,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startFakeOpenAIUpstream, type FakeOpenAIUpstream } from '../support/fake-openai-upstream.js';
-import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, findFreePort, startLlmProxy, type RunningCli } from '../support/run-llm-proxy.js';
+import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, findFreePort, runLlmProxy, startLlmProxy, type RunningCli } from '../support/run-llm-proxy.js';
 
 const CLIENT_KEY = 'proxy-loop-client-key-1';
 const HOPS = 'x-llmproxy-hops';
@@ -90,5 +91,44 @@ describe('two proxies pointed at each other', () => {
     expect(response.status).toBe(508);
     expect(JSON.stringify(await response.json())).toContain('it was sent by this llm-proxy itself');
     await Promise.all([proxyA.stop(), proxyB.stop()]);
+  });
+});
+
+describe('a backend base URL that is the proxy itself', () => {
+  it('stops startup naming the environment variable, when a client variable was exported in the proxy shell', async () => {
+    const port = await findFreePort();
+    const result = await runLlmProxy(['--port', String(port), '--disable-notifications'], { env: { ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      `[BACKEND_POINTS_AT_PROXY]: Backend anthropic would send its requests to this proxy itself: its base URL http://127.0.0.1:${port} is the proxy's own address (port ${port} on 127.0.0.1). ` +
+        `Current value: ANTHROPIC_BASE_URL = http://127.0.0.1:${port}. Unset ANTHROPIC_BASE_URL in the shell that starts the proxy`,
+    );
+    expect(result.stdout).not.toContain('listening');
+  });
+
+  it('sees localhost as the wildcard bind it reaches, for OPENAI_BASE_URL', async () => {
+    const port = await findFreePort();
+    const result = await runLlmProxy(['--multi-user-mode', '--host', '0.0.0.0', '--api-keys', 'self-loop-key-1', '--disable-notifications', '--port', String(port)], {
+      env: { OPENAI_BASE_URL: `http://localhost:${port}/v1` },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`Current value: OPENAI_BASE_URL = http://localhost:${port}/v1.`);
+  });
+
+  it('names the YAML key of a backend pointed at the wildcard address of a loopback proxy', async () => {
+    const port = await findFreePort();
+    const cwd = createWorkingDirectory({ 'llm-proxy.yaml': `notifications: { enabled: false }\nbackends:\n  local: { type: openai-compatible, base_url: "http://0.0.0.0:${port}/v1" }\n` });
+    const result = await runLlmProxy(['--port', String(port)], { cwd });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`Current value: backends.local.base_url = http://0.0.0.0:${port}/v1. Set backends.local.base_url to the backend's real API, not to the proxy.`);
+  });
+
+  it("starts when a backend uses the proxy's port on another machine", async () => {
+    const port = await findFreePort();
+    // 192.0.2.1 is TEST-NET-1: never an address of this machine.
+    const cwd = createWorkingDirectory({ 'llm-proxy.yaml': `notifications: { enabled: false }\nbackends:\n  remote: { type: openai-compatible, base_url: "http://192.0.2.1:${port}/v1" }\n` });
+    const running = await startLlmProxy(['--port', String(port)], { cwd });
+    expect(running.port).toBe(port);
+    expect((await running.stop()).exitCode).toBe(0);
   });
 });
