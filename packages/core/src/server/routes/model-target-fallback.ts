@@ -70,18 +70,22 @@ export async function serveFromFirstAnsweringTarget(
   requestedModel: string,
   attempt: (target: ModelRoute) => Promise<ChatResult>,
 ): Promise<{ target: ModelRoute; result: ChatResult }> {
+  // A request with one target (no route, or a route of one) is sent as it always was.
+  if (targets.length === 1) return { target: targets[0]!, result: await attempt(targets[0]!) };
   const candidates = fallback.rests.available(targets);
   for (let index = 0; ; index++) {
     const target = candidates[index]!;
     const next = candidates[index + 1];
-    // A single target needs no look at its first event: nothing could take over.
-    if (next === undefined) return { target, result: await attempt(target) };
     try {
-      return { target, result: await untilFirstEvent(await attempt(target)) };
+      // The last candidate needs no look at its first event: nothing could take over.
+      const result = next === undefined ? await attempt(target) : await untilFirstEvent(await attempt(target));
+      return { target, result };
     } catch (error) {
       if (!isRetryable(error)) throw error;
       const restMs = restFor(error, fallback.rests.defaultRestMs);
+      // The last one rests too, so the next request tries the others first.
       fallback.rests.rest(target, restMs);
+      if (next === undefined) throw error;
       fallback.logger?.warn('A model route target failed before its first byte; the next target serves the request', {
         model: requestedModel,
         failed: `${target.backend.name}:${target.model}`,
