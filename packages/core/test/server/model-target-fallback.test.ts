@@ -85,9 +85,11 @@ describe('serveFromFirstAnsweringTarget', () => {
 
   it('falls back when a stream fails before its first event, and hands on every event of one that started', async () => {
     const rests = new TargetRests(1_000);
-    async function* brokenBeforeFirst(): AsyncGenerator<ChatEvent> {
-      throw new LlmProxyError({ code: 'UPSTREAM_CONNECTION_LOST', message: 'lost', httpStatus: 502 });
-    }
+    const brokenBeforeFirst = (): AsyncIterable<ChatEvent> => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.reject(new LlmProxyError({ code: 'UPSTREAM_CONNECTION_LOST', message: 'lost', httpStatus: 502 })),
+      }),
+    });
     const events: ChatEvent[] = [{ type: 'response-start', id: 'r', model: 'm' } as ChatEvent, { type: 'text-delta', text: 'hi' } as ChatEvent];
     async function* good(): AsyncGenerator<ChatEvent> {
       yield* events;
