@@ -165,6 +165,14 @@ describe('model routes', () => {
     const ids = ((await response.json()) as { data: Array<{ id: string; owned_by: string }> }).data;
     expect(ids).toEqual(expect.arrayContaining([{ id: 'smart', object: 'model', created: 0, owned_by: 'primary' }]));
     expect(ids.map((entry) => entry.id)).not.toContain('claude-*-haiku-*');
+
+    const anthropicList = await fetch(`${proxy.url}/anthropic/v1/models`, { headers: { 'x-api-key': CLIENT_KEY, 'anthropic-version': '2023-06-01' } });
+    const anthropicIds = ((await anthropicList.json()) as { data: Array<{ id: string }> }).data.map((entry) => entry.id);
+    expect(anthropicIds.slice(0, 4)).toEqual(['smart', 'limited', 'unreachable', 'streamed']);
+
+    const geminiList = await fetch(`${proxy.url}/v1beta/models`, { headers: { 'x-goog-api-key': CLIENT_KEY } });
+    const geminiNames = ((await geminiList.json()) as { models: Array<{ name: string; baseModelId: string }> }).models;
+    expect(geminiNames[0]).toMatchObject({ name: 'models/smart', baseModelId: 'big-model' });
   });
 });
 
