@@ -38,6 +38,7 @@ describe('restFor', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   it("uses the upstream's Retry-After in seconds or as a date, capped, else the default", () => {
     expect(restFor(upstream(429, { 'retry-after': '7' }), 30_000, now)).toBe(7_000);
+    expect(restFor(upstream(429, { 'retry-after-ms': '1500', 'retry-after': '2' }), 30_000, now)).toBe(1_500);
     expect(restFor(upstream(503, { 'retry-after': 'Thu, 01 Jan 2026 00:00:20 GMT' }), 30_000, now)).toBe(20_000);
     expect(restFor(upstream(429, { 'retry-after': '86400' }), 30_000, now)).toBe(MAX_TARGET_REST_MS);
     expect(restFor(new LlmProxyError({ code: 'BACKEND_KEYS_EXHAUSTED', message: 'x', httpStatus: 429, details: { retryAfterSeconds: 3 } }), 30_000, now)).toBe(3_000);

@@ -108,10 +108,19 @@ function describeFailure(error: unknown): string {
   return LlmProxyError.is(error) ? error.code : 'unknown';
 }
 
-/** The upstream's `Retry-After` (seconds or an HTTP date) when it sent one, capped; else the default. */
+/**
+ * The upstream's wait when it named one, capped: OpenAI's `retry-after-ms`, else `Retry-After`
+ * (seconds or an HTTP date); else the default.
+ */
 export function restFor(error: unknown, defaultRestMs: number, now: number = Date.now()): number {
   let seconds: number | undefined;
-  if (UpstreamError.is(error)) seconds = parseRetryAfter(error.upstreamHeaders['retry-after'], now);
+  if (UpstreamError.is(error)) {
+    const milliseconds = Number(error.upstreamHeaders['retry-after-ms']);
+    seconds =
+      error.upstreamHeaders['retry-after-ms'] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0
+        ? milliseconds / 1000
+        : parseRetryAfter(error.upstreamHeaders['retry-after'], now);
+  }
   if (seconds === undefined && LlmProxyError.is(error)) {
     const given = error.details['retryAfterSeconds'];
     if (typeof given === 'number' && Number.isFinite(given) && given >= 0) seconds = given;
