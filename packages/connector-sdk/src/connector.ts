@@ -94,6 +94,14 @@ export interface RelayRequest {
   headers: Readonly<Record<string, string>>;
 }
 
+/** A base URL a connector sends requests to, and the setting that chose it. */
+export interface UpstreamBaseUrl {
+  /** The URL as configured, e.g. `http://127.0.0.1:8000/v1`. */
+  url: string;
+  /** Where it came from, as the user would change it: `ANTHROPIC_BASE_URL`, `backends.x.base_url`, or `default`. */
+  setting: string;
+}
+
 export interface Connector {
   /** Lists the backend's models (names without the `backend:` prefix). */
   listModels(options: ChatOptions): Promise<ModelInfo[]>;
@@ -129,6 +137,12 @@ export interface Connector {
   credentialCounts?(): CredentialCounts;
   /** Releases timers, watchers and sockets at shutdown. */
   close?(): Promise<void>;
+  /**
+   * The base URLs the connector sends requests to, with the setting that chose each, so core can
+   * refuse at startup a backend that points at the proxy itself (a client's `*_BASE_URL` exported
+   * in the proxy's shell). Optional: without it only the run-time loop check applies.
+   */
+  upstreamBaseUrls?(): readonly UpstreamBaseUrl[];
 }
 
 export interface ConnectorDefinitionOptions {

@@ -7,6 +7,7 @@ import type { AccessModeRuleResult } from '../access-mode/access-mode-rules.js';
 import { ACCESS_MODE_NAMES } from '../access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { SettingDefinition } from '../config/define-setting.js';
+import { describeModelRoute } from '../config/model-routes.js';
 import { SETTING_DEFINITIONS } from '../config/settings-table.js';
 
 /** `connectorLock`: the lines of the connector lock section, when the caller inspected the packages. */
@@ -65,6 +66,10 @@ function displayValue(settings: ResolvedSettings, definition: SettingDefinition<
       const entries = Object.entries(settings.values.backends);
       if (entries.length === 0) return '(none)';
       return entries.map(([name, backend]) => `${name} (${backend.type ?? name})`).join(', ');
+    }
+    case 'model_routes': {
+      const routes = settings.values.modelRoutes;
+      return routes.length === 0 ? '(none)' : routes.map(describeModelRoute).join('; ');
     }
     case 'sso.providers': {
       // Names and issuers only: the rest is detail, and secrets are never in the settings.

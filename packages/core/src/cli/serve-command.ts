@@ -16,6 +16,7 @@ import { tracingEnvironment, type TracingEnvironment } from '../observability/tr
 import type { RunningProxy } from '../server/start-proxy.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
+import { formatStartupBanner } from './format-startup-banner.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
@@ -39,21 +40,21 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     const { launchProxy } = await import('../server/launch-proxy.js');
     running = await launchProxy({ settings, logger, env: environment.env, cwd: environment.cwd, version: readCoreVersion(), tracing });
 
-    // One write, so a reader of the listening line finds the key lines with it.
-    let announcement = `llm-proxy listening on ${running.url}\n`;
-    if (settings.generatedApiKey !== undefined) {
-      // Printed once, to stdout only: the logger redacts it everywhere else.
-      announcement +=
-        `Generated API key for this run: ${settings.generatedApiKey}\n` +
-        `Point a client at ${running.url}/v1 with that key as OPENAI_API_KEY (or send it as Authorization: Bearer, x-api-key or x-goog-api-key); set auth.api_keys to choose your own.\n`;
-    }
-    if (running.metricsUrl !== undefined) announcement += `llm-proxy metrics on ${running.metricsUrl}\n`;
-    if (settings.values.sso.enabled) {
-      announcement += `Users sign in for personal proxy tokens at ${settings.values.sso.publicUrl ?? running.url}/auth/login\n`;
-    }
-    environment.stdout.write(announcement);
+    // Listening before the banner: whoever reads the listening line may stop the proxy at once.
+    const stopSignal = waitForStopSignal(environment, logger);
+    // One write, so a reader of the listening line finds the other lines with it.
+    environment.stdout.write(
+      formatStartupBanner({
+        listeningUrl: running.url,
+        host: settings.values.host,
+        port: running.port,
+        generatedApiKey: settings.generatedApiKey,
+        metricsUrl: running.metricsUrl,
+        signInUrl: settings.values.sso.enabled ? `${settings.values.sso.publicUrl ?? running.url}/auth/login` : undefined,
+      }),
+    );
 
-    const signal = await waitForStopSignal(environment, logger);
+    const signal = await stopSignal;
     logger.info(`Received ${signal}, shutting down`);
     await running.close();
     logger.info('Stopped');

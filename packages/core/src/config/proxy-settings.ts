@@ -3,6 +3,7 @@
  * CLI > env > YAML > default, with the source of each remembered. Produced once at startup,
  * frozen, and read by everything else.
  */
+import type { ModelRouteRule } from './model-routes.js';
 import type { LOG_LEVELS } from './setting-parsers.js';
 
 export type AccessMode = 'single_user' | 'multi_user';
@@ -25,6 +26,8 @@ export interface ProxySettings {
   configFile: string | undefined;
   /** `backend:model` used when a request's model names no backend. */
   defaultBackend: string | undefined;
+  /** `model_routes`: patterns to targets, first match wins, applied before the `backend:` prefix. */
+  modelRoutes: readonly ModelRouteRule[];
   logLevel: LogLevel;
   logFile: string;
   accessMode: AccessMode;
@@ -64,6 +67,8 @@ export interface ProxySettings {
     upstreamKeyRetryMs: number;
     /** The longest wait before a rejected upstream API key is tried again, in ms. */
     upstreamKeyRetryMaxMs: number;
+    /** How long a model-route target that failed rests when its upstream named no Retry-After, in ms. */
+    fallbackRestMs: number;
   };
   /** Prometheus metrics (`metrics:` in YAML). */
   metrics: {

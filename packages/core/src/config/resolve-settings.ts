@@ -132,6 +132,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     port: value('port'),
     configFile: loaded?.filepath,
     defaultBackend: value('defaultBackend'),
+    modelRoutes: value('modelRoutes'),
     logLevel: value('logLevel'),
     logFile: path.resolve(cwd, value('logFile')),
     accessMode: value('accessMode'),
@@ -163,6 +164,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
       trustProxy: value('trustProxy'),
       upstreamKeyRetryMs: value('upstreamKeyRetry'),
       upstreamKeyRetryMaxMs: value('upstreamKeyRetryMax'),
+      fallbackRestMs: value('fallbackRest'),
     },
     metrics: {
       enabled: value('metricsEnabled'),

@@ -13,6 +13,7 @@ import type { Options } from 'yargs';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { convertedYaml, defineSetting, lastValue, opposingSwitches, type SettingDefinition } from './define-setting.js';
+import { MODEL_ROUTES_ALLOWED, modelRoutesFromYaml, modelRoutesSchema, type ModelRouteRule } from './model-routes.js';
 import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
 import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings, UnknownFieldsPolicy } from './proxy-settings.js';
 import {
@@ -92,6 +93,29 @@ const defaultBackend = defineSetting<string>({
   parse: (text) => parsePatternText(text, DEFAULT_BACKEND_PATTERN),
   yaml: Type.String({ pattern: DEFAULT_BACKEND_PATTERN, description: DEFAULT_BACKEND_ALLOWED }),
   defaultValue: 'openai',
+});
+
+const modelRoutes = defineSetting<readonly ModelRouteRule[]>({
+  name: 'model_routes',
+  effectiveValue: (values) => values.modelRoutes,
+  description:
+    'Model routes, first match wins, applied before the backend: prefix: an exact model name or glob to backend:model, or to a list of targets tried in order when one fails before its first byte (docs/model-routes.md)',
+  allowed: MODEL_ROUTES_ALLOWED,
+  yaml: convertedYaml(modelRoutesSchema, modelRoutesFromYaml),
+  defaultValue: [],
+});
+
+/** How long a route target that failed is skipped when its upstream named no Retry-After. */
+export const DEFAULT_FALLBACK_REST_MS = 30_000;
+
+const fallbackRest = defineSetting<number>({
+  name: 'server.fallback_rest_ms',
+  effectiveValue: (values) => values.server.fallbackRestMs,
+  description:
+    'How long a model-route target that failed (connection error, 429, 5xx) is skipped while other targets remain, when its upstream sent no Retry-After; in milliseconds',
+  ...wholeMilliseconds(0),
+  envVar: 'LLM_PROXY_FALLBACK_REST_MS',
+  defaultValue: DEFAULT_FALLBACK_REST_MS,
 });
 
 const LOG_LEVEL_ALLOWED = `one of ${LOG_LEVELS.join(', ')}`;
@@ -656,6 +680,7 @@ export const SETTINGS = {
   host,
   port,
   defaultBackend,
+  modelRoutes,
   logLevel,
   logFile,
   accessMode,
@@ -686,6 +711,7 @@ export const SETTINGS = {
   metricsHost,
   metricsCallerLabel,
   unknownFields,
+  fallbackRest,
   plugins,
   pluginsRequireLock,
   backends,

@@ -13,7 +13,7 @@ import { sendErrorResponse } from './render-error-response.js';
 import { requestContextOf } from './request-context.js';
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const EXPOSED_HEADERS = ['retry-after', PROXY_OVERHEAD_HEADER, DROPPED_FIELDS_HEADER, 'ratelimit', 'ratelimit-policy'].join(', ');
+const EXPOSED_HEADERS = ['retry-after', PROXY_OVERHEAD_HEADER, DROPPED_FIELDS_HEADER, 'x-llmproxy-backend', 'ratelimit', 'ratelimit-policy'].join(', ');
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /** Lower-cases and drops a trailing slash, as browsers never send one. */

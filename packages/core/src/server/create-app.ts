@@ -24,7 +24,10 @@ import { loopbackHostGuard } from './loopback-host-guard.js';
 import { keepRawBody } from './raw-request-body.js';
 import { installProxyOverheadHeader } from './proxy-overhead-header.js';
 import { anthropicModelsRoute, forAnthropicClients } from './routes/anthropic-models-route.js';
+import { proxyLoopGuard } from './proxy-loop-guard.js';
+import { checkModelRoutes } from './resolve-model-route.js';
 import { chatRoute } from './routes/chat-route.js';
+import { TargetRests, type TargetFallback } from './routes/model-target-fallback.js';
 import { countTokensRoute } from './routes/count-tokens-route.js';
 import { geminiModelActionRoute } from './routes/gemini-model-action-route.js';
 import { geminiModelRoute, geminiModelsRoute } from './routes/gemini-models-route.js';
@@ -67,6 +70,9 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const { logger, registry, report, version } = options;
   const knownSecrets = options.knownSecrets ?? [];
   const inFlightRequests = new InFlightRequests();
+  // Model routes name only loaded backends, or the proxy does not start.
+  checkModelRoutes(settings.modelRoutes, registry);
+  const fallback: TargetFallback = { rests: new TargetRests(settings.server.fallbackRestMs), logger: logger.child({ component: 'model-routes' }) };
   const authentication = createClientAuthentication({
     settings,
     logger,
@@ -97,6 +103,8 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(trackRequests({ inFlightRequests, logger, observer: options.observer }));
+  // A request this proxy sent itself is answered 508 before anything else looks at it.
+  app.use(proxyLoopGuard());
   if (settings.accessMode === 'single_user') app.use(loopbackHostGuard());
   // The sign-in pages are for browsers on this site: they check their own Origin and CSRF
   // tokens, and need no API key, so they come before the origin policy and authentication.
@@ -107,19 +115,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   if (options.metrics !== undefined) app.get(METRICS_PATH, metricsRoute(options.metrics));
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
-  app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets }));
+  app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes })), modelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets, fallback }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets, fallback }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets, fallback }));
     app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry, logger }));
   }
-  app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
+  app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
-  app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
+  app.get('/v1beta/models', geminiModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, logger, knownSecrets }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, logger, knownSecrets, fallback }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

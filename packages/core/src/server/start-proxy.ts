@@ -17,6 +17,7 @@ import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { answerClientError } from './answer-client-error.js';
+import { refuseBackendsPointingAtProxy } from './backends-pointing-at-proxy.js';
 import { createApp, type CreateAppOptions } from './create-app.js';
 import { expressMessageClasses } from './express-message-classes.js';
 import { shutdownCutError } from './shutdown-cut.js';
@@ -108,6 +109,14 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     }
   }
   const boundPort = (server.address() as AddressInfo).port;
+  try {
+    // Only now is the port known when port 0 was asked for.
+    await refuseBackendsPointingAtProxy(registry.list(), { host, port: boundPort });
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    dispose();
+    throw error;
+  }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   logger.info('Proxy listening', { url, accessMode: settings.values.accessMode, backends: registry.list().map((backend) => backend.name) });
 

@@ -34,6 +34,7 @@ import type { KnownSecrets } from '../logging/known-secrets.js';
 import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseGuards, type SseLimitKind } from './parse-server-sent-events.js';
 import { relayServerSentEvents } from './relay-server-sent-events.js';
+import { outgoingHopsHeader, PROXY_HOPS_HEADER } from './proxy-hops.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
@@ -193,7 +194,9 @@ function bodyOf(request: UpstreamRequest): string | Buffer | undefined {
  * which saved a few microseconds per request; the list therefore carries Host itself.
  */
 function headersFor(request: UpstreamRequest, body: string | Buffer | undefined, host: string): string[] {
-  const headers: string[] = [];
+  // Every request names the proxies it passed, this one last (proxy-hops.ts); a caller's own
+  // value never replaces it.
+  const headers: string[] = [PROXY_HOPS_HEADER, outgoingHopsHeader(request.signal)];
   let hasHost = false;
   let hasAcceptEncoding = false;
   let hasUserAgent = false;
@@ -205,7 +208,7 @@ function headersFor(request: UpstreamRequest, body: string | Buffer | undefined,
       if (value === undefined) continue;
       const name = givenName.toLowerCase();
       // The length is always computed from the body actually sent.
-      if (name === 'content-length') continue;
+      if (name === 'content-length' || name === PROXY_HOPS_HEADER) continue;
       if (name === 'host') hasHost = true;
       else if (name === 'accept-encoding') hasAcceptEncoding = true;
       else if (name === 'user-agent') hasUserAgent = true;

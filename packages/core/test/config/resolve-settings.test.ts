@@ -45,6 +45,7 @@ describe('resolveSettings defaults', () => {
     expect(values.port).toBe(8000);
     expect(values.configFile).toBeUndefined();
     expect(values.defaultBackend).toBe('openai');
+    expect(values.modelRoutes).toEqual([]);
     expect(values.logLevel).toBe('info');
     expect(values.logFile).toBe(path.join(cwd, 'var/logs/llm-proxy.log'));
     expect(values.accessMode).toBe('single_user');
@@ -65,6 +66,7 @@ describe('resolveSettings defaults', () => {
       trustProxy: [],
       upstreamKeyRetryMs: 30_000,
       upstreamKeyRetryMaxMs: 1_800_000,
+      fallbackRestMs: 30_000,
     });
     expect(values.plugins).toEqual([]);
     expect(values.backends).toEqual({});
@@ -274,6 +276,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       trustProxy: ['10.0.0.0/8', '::1'],
       upstreamKeyRetryMs: 30_000,
       upstreamKeyRetryMaxMs: 1_800_000,
+      fallbackRestMs: 30_000,
     });
     expect(fromYaml.values.plugins).toEqual(['llmproxy-connector-example']);
     expect(fromYaml.values.backends).toEqual({

@@ -71,6 +71,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
   }
 
   return {
+    upstreamBaseUrls: () => [{ url: settings.baseUrl, setting: settings.baseUrlSource }],
     async listModels(options: ChatOptions): Promise<ModelInfo[]> {
       if (settings.models !== undefined) return [...settings.models];
       if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];

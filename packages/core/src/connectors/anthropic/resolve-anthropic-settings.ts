@@ -29,6 +29,8 @@ const BASE_URL_VARIABLE = 'ANTHROPIC_BASE_URL';
 export interface AnthropicConnectorSettings {
   /** The API root without a trailing slash or `/v1`, e.g. `https://api.anthropic.com`. */
   baseUrl: string;
+  /** The setting that chose the base URL (`ANTHROPIC_BASE_URL`, `backends.x.base_url`, `default`). */
+  baseUrlSource: string;
   /** The keys in pool order; empty when none is configured (requests then fail naming what to set). */
   apiKeys: string[];
   /** What to set when no key is configured, for the error message. */
@@ -55,6 +57,7 @@ export function resolveAnthropicSettings(context: Pick<ConnectorContext, 'backen
   const keys = resolveApiKeys(context, { defaultVariable: KEY_VARIABLE, variableWinsOverYaml: isAnthropicBackend });
   const settings: AnthropicConnectorSettings = {
     baseUrl: checkedHttpUrl(baseUrl, baseUrlSource, backendName).replace(/\/v1$/, ''),
+    baseUrlSource,
     apiKeys: keys.apiKeys,
     missingKeyHint:
       keys.namedVariable === undefined

@@ -22,6 +22,8 @@ import { ApiKeyPool } from '../api-key-pool/api-key-pool.js';
 export interface GeminiConnectorSettings {
   /** The API root including its version, without a trailing slash, e.g. `https://generativelanguage.googleapis.com/v1beta`. */
   apiRoot: string;
+  /** The setting that chose the base URL (`GEMINI_BASE_URL`, `backends.x.base_url`, `default`). */
+  baseUrlSource: string;
   /** Sent as `x-goog-api-key`, rotated round-robin. */
   apiKeys: readonly string[];
   /** What to set when there is no key, for the `BACKEND_CREDENTIALS_MISSING` fix. */
@@ -101,6 +103,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
   }
 
   return {
+    upstreamBaseUrls: () => [{ url: settings.apiRoot, setting: settings.baseUrlSource }],
     async listModels(options: ChatOptions): Promise<ModelInfo[]> {
       if (settings.models !== undefined) return [...settings.models];
       if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];

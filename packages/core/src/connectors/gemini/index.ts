@@ -55,6 +55,7 @@ export function resolveGeminiSettings(context: ConnectorContext): GeminiConnecto
   const where = keys.namedVariable ?? `${KEY_VARIABLE} (or ${KEY_VARIABLE}_1..N) environment variable or backends.${backendName}.api_key in the config file`;
   const settings: GeminiConnectorSettings = {
     apiRoot: withApiVersion(checkedHttpUrl(baseUrl, baseUrlSource, backendName)),
+    baseUrlSource,
     apiKeys: keys.apiKeys,
     missingKeyHint: `the ${where}`,
   };

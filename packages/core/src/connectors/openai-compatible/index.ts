@@ -45,6 +45,7 @@ export function resolveOpenAICompatibleSettings(context: ConnectorContext): Open
   const key = resolveApiKeys(context, { variableWinsOverYaml: false });
   const settings: OpenAIConnectorSettings = {
     baseUrl: checkedHttpUrl(baseUrl, `backends.${backendName}.base_url`, backendName),
+    baseUrlSource: `backends.${backendName}.base_url`,
     apiKeys: key.apiKeys,
     maxTokensParameter: 'max_tokens',
     responsesModels: readResponsesModels(config, backendName, []),

@@ -30,6 +30,8 @@ import { compileModelPatterns } from './responses-model-patterns.js';
 export interface OpenAIConnectorSettings {
   /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1`. */
   baseUrl: string;
+  /** The setting that chose the base URL (`OPENAI_BASE_URL`, `backends.x.base_url`, `default`). */
+  baseUrlSource: string;
   /**
    * Sent as `Authorization: Bearer`, rotated round-robin (see the api-key-pool); a key the
    * upstream rejects with 401 is retired and the request retried with the next one. Empty sends
@@ -87,6 +89,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
   }
 
   return {
+    upstreamBaseUrls: () => [{ url: settings.baseUrl, setting: settings.baseUrlSource }],
     async listModels(options: ChatOptions): Promise<ModelInfo[]> {
       if (settings.models !== undefined) return [...settings.models];
       if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];

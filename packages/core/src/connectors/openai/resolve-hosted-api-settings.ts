@@ -49,6 +49,7 @@ export function resolveHostedApiSettings(context: ConnectorContext, vendor: Host
   const key = resolveApiKeys(context, { defaultVariable: vendor.keyVariable, variableWinsOverYaml: isVendorBackend });
   const settings: OpenAIConnectorSettings = {
     baseUrl: checkedHttpUrl(baseUrl, baseUrlSource, backendName),
+    baseUrlSource,
     apiKeys: key.apiKeys,
     maxTokensParameter: vendor.maxTokensParameter,
     responsesModels: readResponsesModels(config, backendName, vendor.defaultResponsesModels),

@@ -1,7 +1,7 @@
 /**
  * @fileoverview The model list in Anthropic's format (`{data: [{type: "model", id,
- * display_name, created_at}], has_more, first_id, last_id}`), with ids `backend:model` from
- * every backend, for `GET /anthropic/v1/models`, and for `GET /v1/models` when the caller is an
+ * display_name, created_at}], has_more, first_id, last_id}`), with the model routes' exact
+ * names first and then ids `backend:model` from every backend, for `GET /anthropic/v1/models`, and for `GET /v1/models` when the caller is an
  * Anthropic client.
  *
  * `/v1/models` is also OpenAI's path, with another shape. Anthropic's SDKs (and Claude Code)
@@ -10,22 +10,30 @@
  * list. The whole list is one page (`has_more: false`).
  */
 import type { RequestHandler } from 'express';
+import type { ModelRouteRule } from '../../config/model-routes.js';
 import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
+import { routedModelNames } from '../model-route-matcher.js';
 import { requestContextOf } from '../request-context.js';
 
 /** Release date shown for a model whose upstream gives none: the epoch, as Anthropic does for unknown dates. */
 const UNKNOWN_DATE = '1970-01-01T00:00:00Z';
 
-export function anthropicModelsRoute(options: { registry: BackendRegistry; logger: AppLogger }): RequestHandler {
+export function anthropicModelsRoute(options: { registry: BackendRegistry; logger: AppLogger; modelRoutes?: readonly ModelRouteRule[] }): RequestHandler {
   const { registry, logger } = options;
+  const routed = routedModelNames(options.modelRoutes ?? []);
   return (_request, response) =>
     (async () => {
       const context = requestContextOf(response);
       const signal = context.abortController.signal;
       const backends = registry.list();
       const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
-      const data: Array<{ type: 'model'; id: string; display_name: string; created_at: string }> = [];
+      const data: Array<{ type: 'model'; id: string; display_name: string; created_at: string }> = routed.map((name) => ({
+        type: 'model',
+        id: name.id,
+        display_name: `${name.id} (${name.backend}:${name.model})`,
+        created_at: UNKNOWN_DATE,
+      }));
       listings.forEach((listing, index) => {
         const backend = backends[index]!;
         if (listing.status === 'rejected') {

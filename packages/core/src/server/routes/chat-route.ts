@@ -2,8 +2,9 @@
  * @fileoverview The one chat route behind every client API. A request whose API is the one the
  * routed backend's upstream speaks is relayed as the client sent it (relay-same-api.ts); any
  * other is parsed by the front-end into the canonical model, sent through the backend's
- * connector, and answered in the front-end's format, streamed or not as the client asked
- * whatever shape the connector answered in.
+ * connector (or a model route's targets, tried in turn: model-target-fallback.ts), and answered
+ * in the front-end's format, streamed or not as the client asked whatever shape the connector
+ * answered in.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { collectChatStream } from '../../canonical/collect-chat-stream.js';
@@ -20,10 +21,11 @@ import { rawBodyOf } from '../raw-request-body.js';
 import { redactStreamErrors } from '../redact-client-bound-error.js';
 import { replaceTopLevelModel } from '../replace-json-model.js';
 import { requestContextOf, type RequestContext } from '../request-context.js';
-import { resolveModelRoute } from '../resolve-model-route.js';
+import { routeModel } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
 import { endOnShutdown } from '../shutdown-cut.js';
+import { BACKEND_HEADER, serveFromFirstAnsweringTarget, TargetRests, type TargetFallback } from './model-target-fallback.js';
 import { relaySameApi } from './relay-same-api.js';
 
 export function chatRoute<RenderOptions>(options: {
@@ -34,32 +36,44 @@ export function chatRoute<RenderOptions>(options: {
   logger?: AppLogger;
   /** Exact secrets scrubbed from errors inside a stream (see redact-client-bound-error.ts). */
   knownSecrets?: Iterable<string>;
+  /**
+   * Which model-route targets rest, shared by every route, and the log for a fallback; the app
+   * passes one. A route built alone gets its own.
+   */
+  fallback?: TargetFallback;
 }): RequestHandler {
   const { settings, registry, frontend } = options;
+  const fallback = options.fallback ?? { rests: new TargetRests(settings.server.fallbackRestMs) };
   const knownSecrets = options.knownSecrets ?? [];
   return async (request, response) => {
     const context = requestContextOf(response);
     const httpRequest: FrontendHttpRequest = { body: request.body, params: request.params as Record<string, string>, query: request.query };
     if (await relayIfSameApi(request, response, context, httpRequest)) return;
     const parsed = frontend.parse(httpRequest);
-    const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
-    context.backend = route.backend.name;
-    const chatRequest = { ...parsed.request, model: route.model };
-    // For metrics and traces (nothing when neither is on).
-    beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: chatRequest.stream });
+    const { targets } = routeModel(parsed.model, settings, registry);
     const fidelity: TranslationFidelity = {
       table: frontend.requestFields,
       unknownFields: settings.translation?.unknownFields ?? 'drop',
       vendorOnlyFields: parsed.vendorOnlyFields ?? [],
       dropped: undefined,
     };
-    if (chatRequest.protocolExtras !== undefined) attachTranslationFidelity(chatRequest.protocolExtras, fidelity);
-    // Upstream waits are counted in context.upstreamTiming through the signal.
-    const result = watchChatResult(context, await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal }));
+    if (parsed.request.protocolExtras !== undefined) attachTranslationFidelity(parsed.request.protocolExtras, fidelity);
+    const { result: answered } = await serveFromFirstAnsweringTarget(targets, fallback, parsed.model, (target) => {
+      // Named on errors too: the last backend tried is the one whose failure the client gets.
+      context.backend = target.backend.name;
+      response.setHeader(BACKEND_HEADER, target.backend.name);
+      // For metrics and traces (nothing when neither is on).
+      beginChatExchange(context, { frontend: frontend.name, backend: target.backend, model: target.model, stream: parsed.request.stream });
+      // What this target's connector drops; a target tried before it dropped for itself.
+      fidelity.dropped = undefined;
+      // Upstream waits are counted in context.upstreamTiming through the signal.
+      return target.backend.connector.chat({ ...parsed.request, model: target.model }, { signal: context.abortController.signal });
+    });
+    const result = watchChatResult(context, answered);
     // The connector built the upstream body before it answered: what it dropped is known here,
     // before any header is written.
     announceDroppedFields(response, fidelity.dropped, options.logger);
-    if (chatRequest.stream) {
+    if (parsed.request.stream) {
       const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
       // A stream still open when the drain timeout passes ends with the API's own error event;
       // any error on the way out is scrubbed of credentials first.
@@ -87,12 +101,17 @@ export function chatRoute<RenderOptions>(options: {
     if (rawBody === undefined) return false;
     const relayable = relay.read(httpRequest);
     if (relayable === undefined) return false;
-    const route = resolveModelRoute(relayable.model, settings.defaultBackend, registry);
+    const { targets } = routeModel(relayable.model, settings, registry);
+    // A route with fallback targets takes the canonical path, which can move to the next target
+    // until the first byte; a relay answers the client as the upstream does.
+    if (targets.length !== 1) return false;
+    const route = targets[0]!;
     const connector = route.backend.connector;
     if (connector.relay === undefined || connector.relayProtocol?.(route.model) !== relay.protocol) return false;
     const body = !relay.modelInBody || route.model === relayable.model ? rawBody : replaceTopLevelModel(rawBody, route.model);
     if (body === undefined) return false;
     context.backend = route.backend.name;
+    response.setHeader(BACKEND_HEADER, route.backend.name);
     beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: relayable.stream });
     await relaySameApi({
       request,

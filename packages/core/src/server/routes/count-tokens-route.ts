@@ -18,7 +18,7 @@ import { estimateInputTokens } from '../../protocols/anthropic-messages/estimate
 import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
 import { announceDroppedFields } from '../dropped-fields-header.js';
 import { requestContextOf } from '../request-context.js';
-import { resolveModelRoute } from '../resolve-model-route.js';
+import { routeModel } from '../resolve-model-route.js';
 
 /** The header that tells an upstream count from a local estimate. */
 export const TOKEN_COUNT_SOURCE_HEADER = 'x-llmproxy-token-count';
@@ -38,7 +38,7 @@ export function countTokensRoute(options: { settings: Readonly<ProxySettings>; r
     (async () => {
       const context = requestContextOf(response);
       const parsed = parseMessagesRequest(request.body, { requireMaxTokens: false });
-      const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
+      const route = routeModel(parsed.model, settings, registry).targets[0]!;
       context.backend = route.backend.name;
       const chatRequest = { ...parsed.request, model: route.model, stream: false };
       const connector = route.backend.connector;

@@ -12,12 +12,14 @@ import { estimateInputTokens } from '../../protocols/gemini/estimate-input-token
 import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
 import { chatRoute } from './chat-route.js';
+import type { TargetFallback } from './model-target-fallback.js';
 
 export function geminiModelActionRoute(options: {
   settings: Readonly<ProxySettings>;
   registry: BackendRegistry;
   logger?: AppLogger;
   knownSecrets?: Iterable<string>;
+  fallback?: TargetFallback;
 }): RequestHandler {
   const chat = chatRoute({ ...options, frontend: geminiFrontend });
   return (request, response, next) => {

@@ -1,18 +1,21 @@
 /**
  * @fileoverview `GET /v1beta/models` and `GET /v1beta/models/{model}` in the Gemini API's
- * format, with every backend's models named `models/backend:model`. One backend failing to list
- * is logged and left out rather than failing the list.
+ * format, with the model routes' exact names first (`models/<name>`) and then every backend's
+ * models named `models/backend:model`. One backend failing to list is logged and left out rather
+ * than failing the list.
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { ModelInfo } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
+import type { ModelRouteRule } from '../../config/model-routes.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import type { GeminiModel } from '../../protocols/gemini/gemini-wire-types.js';
 import { modelPathOf } from '../../protocols/gemini/parse-gemini-model-action.js';
+import { routedModelNames } from '../model-route-matcher.js';
 import { requestContextOf } from '../request-context.js';
-import { resolveModelRoute } from '../resolve-model-route.js';
+import { routeModel } from '../resolve-model-route.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -20,8 +23,9 @@ const MAX_PAGE_SIZE = 1000;
 const SUPPORTED_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
 
 /** `GET /v1beta/models`, paged with `pageSize` (default 50, at most 1000) and `pageToken`. */
-export function geminiModelsRoute(options: { registry: BackendRegistry; logger: AppLogger }): RequestHandler {
+export function geminiModelsRoute(options: { registry: BackendRegistry; logger: AppLogger; modelRoutes?: readonly ModelRouteRule[] }): RequestHandler {
   const { registry, logger } = options;
+  const routed = routedModelNames(options.modelRoutes ?? []);
   return async (request, response) => {
     // Upstream waits are counted in the context's upstreamTiming through the signal.
     const context = requestContextOf(response);
@@ -29,7 +33,7 @@ export function geminiModelsRoute(options: { registry: BackendRegistry; logger: 
     const { pageSize, offset } = pageOf(request.query);
     const backends = registry.list();
     const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
-    const models: GeminiModel[] = [];
+    const models: GeminiModel[] = routed.map((name) => geminiModel(name.id, name.backend, { id: name.model }));
     listings.forEach((listing, index) => {
       const backend = backends[index]!;
       if (listing.status === 'rejected') {
@@ -57,7 +61,7 @@ export function geminiModelRoute(options: { settings: Readonly<ProxySettings>; r
   return async (request, response) => {
     const context = requestContextOf(response);
     const requested = modelPathOf(request.params);
-    const route = resolveModelRoute(requested, settings.defaultBackend, registry);
+    const route = routeModel(requested, settings, registry).targets[0]!;
     context.backend = route.backend.name;
     const listed = await route.backend.connector.listModels({ signal: context.abortController.signal });
     const model = listed.find((entry) => entry.id === route.model);

@@ -18,6 +18,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     port: 0,
     configFile: undefined,
     defaultBackend: 'echo',
+    modelRoutes: [],
     logLevel: 'debug',
     logFile: '/dev/null',
     accessMode: 'single_user',
@@ -43,6 +44,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
       trustProxy: [],
       upstreamKeyRetryMs: 30_000,
       upstreamKeyRetryMaxMs: 1_800_000,
+      fallbackRestMs: 30_000,
       ...server,
     },
   };
