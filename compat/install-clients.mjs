@@ -59,8 +59,7 @@ export async function installClient(client) {
         cwd: directory,
         timeout: INSTALL_TIMEOUT_MS,
         maxBuffer: 16 * 1024 * 1024,
-        // The repository's own settings (build from source, ...) are not the clients' business.
-        env: { ...process.env, npm_config_build_from_source: '' },
+        env: clientInstallEnvironment(),
       });
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
@@ -73,6 +72,11 @@ export async function installClient(client) {
     throw new Error(`${client.package}@${client.version} is installed in ${directory} but \`${client.bin} --version\` fails: ${lastLines(error)}`, { cause: error });
   }
   return { bin, version: client.version, fromCache };
+}
+
+/** The environment without the repository's npm settings (CI builds native modules from source; the clients ship theirs prebuilt). */
+function clientInstallEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name.toLowerCase() !== 'npm_config_build_from_source'));
 }
 
 async function readInstalledVersion(directory, packageName) {
