@@ -6,6 +6,8 @@
  *   the file's nonce reached the upstream through the proxy, on the backend's own API;
  * - the client printed the answer nonce the upstream sent back;
  * - the proxy answered no request with a 4xx (from its log file).
+ * The client reaches the proxy through a relay that passes everything unchanged and keeps the
+ * body of each 4xx answer, so a failed cell's report says what the proxy refused.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,18 +15,18 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { proxyArgumentsOf, requireBlock } from './doc-recipes.mjs';
+import { startErrorRecordingRelay } from './error-recording-relay.mjs';
 import { readClientErrors, startProxy } from './proxy-process.mjs';
 import { startScriptedUpstream } from './scripted-upstream.mjs';
 
 const PROMPT = 'Read the file nonce.txt in the current directory with your file-reading or shell tool, then tell me the answer nonce.';
 
-/** Variables that keep the clients off the internet (telemetry, update checks) and non-interactive. */
+/** Variables that keep the clients off the internet (telemetry, error reports, update checks) and their output plain. */
 const OFFLINE_ENVIRONMENT = {
   DISABLE_TELEMETRY: '1',
   DISABLE_AUTOUPDATER: '1',
   DISABLE_ERROR_REPORTING: '1',
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  GEMINI_CLI_TRUST_WORKSPACE: 'true',
   NO_COLOR: '1',
   TERM: 'dumb',
 };
@@ -36,6 +38,7 @@ const OFFLINE_ENVIRONMENT = {
  * @property {'pass' | 'fail'} status
  * @property {string[]} failures Why it failed, one line each.
  * @property {Record<string, unknown>[]} proxyClientErrors The proxy's 4xx log entries.
+ * @property {import('./error-recording-relay.mjs').RecordedClientError[]} proxyErrorAnswers The 4xx answers themselves.
  * @property {string[]} clientErrorLines Lines of the client's output that quote an HTTP error.
  * @property {string} clientOutputTail
  * @property {string[]} upstreamRequests One line per request the upstream saw.
@@ -77,6 +80,7 @@ export async function runCell({ client, backend, bin, blocks, timeoutMs, keep })
     models: [backend.model.slice(backend.model.indexOf(':') + 1)],
   });
   let proxy;
+  let relay;
   try {
     proxy = await startProxy({
       documentedArguments: proxyArgumentsOf(requireBlock(blocks, `${client.id}:proxy`, client.doc)),
@@ -84,7 +88,8 @@ export async function runCell({ client, backend, bin, blocks, timeoutMs, keep })
       upstreamPort: upstream.port,
       directory,
     });
-    const prepared = await client.prepare({ blocks, proxyAddress: proxy.address, key, model: backend.model, prompt: PROMPT, home, workspace, bin });
+    relay = await startErrorRecordingRelay(Number(proxy.address.split(':')[1]));
+    const prepared = await client.prepare({ blocks, proxyAddress: `127.0.0.1:${relay.port}`, key, model: backend.model, prompt: PROMPT, home, workspace, bin });
     const env = { PATH: process.env.PATH ?? '', HOME: home, LANG: 'C.UTF-8', TMPDIR: os.tmpdir(), ...OFFLINE_ENVIRONMENT, ...prepared.env };
     await writeFile(path.join(directory, 'client-command.json'), JSON.stringify({ command: prepared.command, env }, null, 2));
     const run = await runClient(prepared.command, { cwd: workspace, env, timeoutMs });
@@ -94,6 +99,7 @@ export async function runCell({ client, backend, bin, blocks, timeoutMs, keep })
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));
   } finally {
+    await relay?.close();
     await proxy?.stop();
     await upstream.close();
   }
@@ -127,6 +133,7 @@ export async function runCell({ client, backend, bin, blocks, timeoutMs, keep })
     status,
     failures,
     proxyClientErrors,
+    proxyErrorAnswers: relay?.clientErrors ?? [],
     clientErrorLines: clientOutput.split('\n').filter((line) => /error/i.test(line) && /\b4\d\d\b|invalid_request|"code"/.test(line)).map((line) => line.trim().slice(0, 600)).slice(0, 5),
     clientOutputTail: clientOutput.trim().split('\n').slice(-8).join('\n'),
     upstreamRequests: upstream.requests.map((request) => `${request.method} ${request.path}${request.model ? ` model=${request.model}` : ''}${request.stream === undefined ? '' : ` stream=${request.stream}`} -> ${request.answer}`),

@@ -120,3 +120,18 @@ export function proxyArgumentsOf(script) {
 export function fillPlaceholders(text, actual) {
   return text.split(DOCUMENTED_ADDRESS).join(actual.proxyAddress).split(DOCUMENTED_KEY).join(actual.key);
 }
+
+/**
+ * A documented headless run (`claude -p "..."`): the variables its block exports, and its
+ * command with the installed executable first and the suite's prompt in place of the
+ * documented one (the last word).
+ * @param {string} script The block, placeholders filled.
+ * @param {{ name: string, path: string }} executable The command's documented name and the installed path.
+ * @param {string} prompt
+ */
+export function headlessRecipe(script, executable, prompt) {
+  const { env, commands } = parseShellRecipe(script);
+  const command = commands.find((words) => words[0] === executable.name);
+  if (!command || command.length < 2) throw new Error(`the recipe does not run \`${executable.name} ... "<prompt>"\``);
+  return { env, command: [executable.path, ...command.slice(1, -1), prompt] };
+}

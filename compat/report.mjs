@@ -12,6 +12,7 @@
  * @property {string[]} failures
  * @property {number} [seconds]
  * @property {Record<string, unknown>[]} [proxyClientErrors]
+ * @property {{ method: string, path: string, status: number, body: string }[]} [proxyErrorAnswers]
  * @property {string[]} [clientErrorLines]
  * @property {string} [clientOutputTail]
  * @property {string[]} [upstreamRequests]
@@ -46,14 +47,25 @@ export function formatFailures(results) {
   for (const result of results.filter((each) => each.status !== 'pass')) {
     const lines = [`=== ${result.status.toUpperCase()} ${result.client} / ${result.backend}`];
     for (const failure of result.failures) lines.push(`  - ${failure}`);
-    for (const entry of result.proxyClientErrors ?? []) lines.push(`  proxy 4xx: ${describeLogEntry(entry)}`);
-    for (const errorLine of result.clientErrorLines ?? []) lines.push(`  client said: ${errorLine}`);
+    for (const entry of result.proxyClientErrors ?? []) lines.push(`  proxy log: ${describeLogEntry(entry)}`);
+    for (const answer of distinct(result.proxyErrorAnswers ?? [])) lines.push(`  proxy answered ${answer}`);
+    if (!result.proxyErrorAnswers?.length) for (const errorLine of result.clientErrorLines ?? []) lines.push(`  client said: ${errorLine}`);
     if (result.upstreamRequests?.length) lines.push('  upstream saw:', ...result.upstreamRequests.map((request) => `    ${request}`));
     if (result.clientOutputTail) lines.push('  client output (last lines):', ...result.clientOutputTail.split('\n').map((text) => `    ${text.slice(0, 400)}`));
     if (result.keptDirectory) lines.push(`  files: ${result.keptDirectory}`);
     sections.push(lines.join('\n'));
   }
   return sections.join('\n\n');
+}
+
+/** Each different 4xx answer once, with how often it came. */
+function distinct(answers) {
+  const counts = new Map();
+  for (const answer of answers) {
+    const text = `${answer.status} to ${answer.method} ${answer.path}: ${answer.body.replace(/\s+/g, ' ').trim().slice(0, 700)}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts].map(([text, count]) => (count > 1 ? `${text} (${count} times)` : text));
 }
 
 /** The fields of a 4xx log entry that say what failed, without the timestamp noise. */

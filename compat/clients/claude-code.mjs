@@ -1,9 +1,9 @@
 /**
- * @fileoverview Claude Code in the compatibility suite: the environment from
- * docs/frontends/anthropic.md, `claude -p`, and its `Read` tool (allowed without asking for a
- * file inside the working directory) on the nonce file.
+ * @fileoverview Claude Code in the compatibility suite: the environment and the `claude -p` run
+ * from docs/frontends/anthropic.md, and its `Read` tool (allowed without asking for a file inside
+ * the working directory) on the nonce file.
  */
-import { fillPlaceholders, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
+import { fillPlaceholders, headlessRecipe, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
 import { firstDeclaredProperty } from './tool-arguments.mjs';
 
 export const claudeCode = {
@@ -16,13 +16,15 @@ export const claudeCode = {
    * @returns {Promise<import('./client-types.mjs').PreparedRun>}
    */
   async prepare({ blocks, proxyAddress, key, model, prompt, bin }) {
-    const { env, commands } = parseShellRecipe(fillPlaceholders(requireBlock(blocks, 'claude-code:env', this.doc), { proxyAddress, key }));
+    const fill = (name) => fillPlaceholders(requireBlock(blocks, name, this.doc), { proxyAddress, key });
+    const { env } = parseShellRecipe(fill('claude-code:env'));
     for (const name of ['ANTHROPIC_MODEL', 'ANTHROPIC_DEFAULT_HAIKU_MODEL']) {
       if (!(name in env)) throw new Error(`${this.doc}: the claude-code:env recipe no longer sets ${name}`);
       env[name] = model;
     }
-    if (!commands.some((words) => words[0] === 'claude')) throw new Error(`${this.doc}: the claude-code:env recipe does not start \`claude\``);
-    return { env, command: [bin, '-p', prompt] };
+    const headless = headlessRecipe(fill('claude-code:headless'), { name: 'claude', path: bin }, prompt);
+    if (!headless.command.includes('-p')) throw new Error(`${this.doc}: the claude-code:headless recipe no longer runs \`claude -p\``);
+    return { env: { ...env, ...headless.env }, command: headless.command };
   },
 
   /** @type {import('./client-types.mjs').ChooseToolCall} */

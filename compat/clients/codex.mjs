@@ -1,10 +1,10 @@
 /**
  * @fileoverview Codex CLI in the compatibility suite: `~/.codex/config.toml` and the environment
- * from docs/frontends/openai.md, `codex exec`, and its shell tool running `cat` on the nonce file.
+ * from docs/frontends/openai.md, its `codex exec` run, and its shell tool running `cat` on the nonce file.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fillPlaceholders, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
+import { fillPlaceholders, headlessRecipe, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
 import { firstDeclaredProperty, isArrayProperty } from './tool-arguments.mjs';
 
 /** Codex has named its shell tool differently across releases; the first one offered is used. */
@@ -26,10 +26,10 @@ export const codex = {
     if (!modelLine.test(toml)) throw new Error(`${this.doc}: the codex:config.toml recipe no longer sets \`model\``);
     await mkdir(path.join(home, '.codex'), { recursive: true });
     await writeFile(path.join(home, '.codex', 'config.toml'), toml.replace(modelLine, `model = ${JSON.stringify(model)}`));
-    const { env, commands } = parseShellRecipe(fillPlaceholders(requireBlock(blocks, 'codex:env', this.doc), filled));
-    if (!commands.some((words) => words[0] === 'codex')) throw new Error(`${this.doc}: the codex:env recipe does not start \`codex\``);
-    // `exec` is Codex's non-interactive mode; the workspace is a temporary folder, not a git repository.
-    return { env, command: [bin, 'exec', '--skip-git-repo-check', prompt] };
+    const { env } = parseShellRecipe(fillPlaceholders(requireBlock(blocks, 'codex:env', this.doc), filled));
+    const headless = headlessRecipe(fillPlaceholders(requireBlock(blocks, 'codex:headless', this.doc), filled), { name: 'codex', path: bin }, prompt);
+    if (headless.command[1] !== 'exec') throw new Error(`${this.doc}: the codex:headless recipe no longer runs \`codex exec\``);
+    return { env: { ...env, ...headless.env }, command: headless.command };
   },
 
   /** @type {import('./client-types.mjs').ChooseToolCall} */

@@ -1,11 +1,11 @@
 /**
  * @fileoverview Gemini CLI in the compatibility suite: the environment and
- * `~/.gemini/settings.json` from docs/frontends/gemini.md, `gemini -m <model> -p`, and its
+ * `~/.gemini/settings.json` from docs/frontends/gemini.md, its `gemini -m <model> -p` run, and its
  * `read_file` tool (read-only, so it runs without approval) on the nonce file.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fillPlaceholders, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
+import { fillPlaceholders, headlessRecipe, parseShellRecipe, requireBlock } from '../doc-recipes.mjs';
 import { firstDeclaredProperty } from './tool-arguments.mjs';
 
 export const geminiCli = {
@@ -18,17 +18,17 @@ export const geminiCli = {
    * @returns {Promise<import('./client-types.mjs').PreparedRun>}
    */
   async prepare({ blocks, proxyAddress, key, model, prompt, home, bin }) {
-    const { env, commands } = parseShellRecipe(fillPlaceholders(requireBlock(blocks, 'gemini-cli:env', this.doc), { proxyAddress, key }));
-    const documented = commands.find((words) => words[0] === 'gemini');
-    const args = documented?.slice(1) ?? [];
-    const modelFlag = args.indexOf('-m');
-    if (!documented || modelFlag < 0 || modelFlag + 1 >= args.length) throw new Error(`${this.doc}: the gemini-cli:env recipe no longer runs \`gemini -m <model>\``);
+    const fill = (name) => fillPlaceholders(requireBlock(blocks, name, this.doc), { proxyAddress, key });
+    const { env } = parseShellRecipe(fill('gemini-cli:env'));
+    const headless = headlessRecipe(fill('gemini-cli:headless'), { name: 'gemini', path: bin }, prompt);
+    const modelFlag = headless.command.indexOf('-m');
+    if (modelFlag < 0 || !headless.command.includes('-p')) throw new Error(`${this.doc}: the gemini-cli:headless recipe no longer runs \`gemini -m <model> -p\``);
+    headless.command[modelFlag + 1] = model;
     const settings = requireBlock(blocks, 'gemini-cli:settings.json', this.doc);
     JSON.parse(settings);
     await mkdir(path.join(home, '.gemini'), { recursive: true });
     await writeFile(path.join(home, '.gemini', 'settings.json'), settings);
-    args[modelFlag + 1] = model;
-    return { env, command: [bin, ...args, '-p', prompt] };
+    return { env: { ...env, ...headless.env }, command: headless.command };
   },
 
   /** @type {import('./client-types.mjs').ChooseToolCall} */
