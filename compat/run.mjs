@@ -26,6 +26,7 @@ import { readMarkedBlocks } from './doc-recipes.mjs';
 import { cacheRoot, installClient, latestVersion } from './install-clients.mjs';
 import { formatFailures, formatMatrix } from './report.mjs';
 import { PROXY_CLI } from './proxy-process.mjs';
+import { selfTestScriptedUpstream } from './upstream-self-test.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = path.resolve(here, '..');
@@ -48,6 +49,10 @@ if (!existsSync(PROXY_CLI)) {
   console.error(`${PROXY_CLI} is missing: build first (npx tsc -b).`);
   process.exit(1);
 }
+
+console.log('--- the scripted upstream, checked with the official SDKs');
+await selfTestScriptedUpstream();
+console.log('every API answers as scripted, streamed and not');
 
 const pinned = JSON.parse(await readFile(path.join(here, 'clients.json'), 'utf8'));
 const wanted = (clientId, backendId) => options.only.length === 0 || options.only.some((text) => `${clientId}/${backendId}`.includes(text));
