@@ -44,6 +44,8 @@ export async function startProxy({ documentedArguments, key, upstreamPort, direc
   const args = [PROXY_CLI, ...documentedArguments, '--port', '0', '--api-keys', key, '--disable-notifications', '--log-file', logFile];
   const child = spawn(process.execPath, args, { cwd: directory, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -51,14 +53,15 @@ export async function startProxy({ documentedArguments, key, upstreamPort, direc
   const address = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`llm-proxy did not report its address within ${START_TIMEOUT_MS} ms: ${output.slice(-2000)}`)), START_TIMEOUT_MS);
     const look = () => {
-      const match = /listening on http:\/\/(127\.0\.0\.1:\d+)/.exec(output);
+      // Any URL of the banner on standard output will do (the log on standard error may name the
+      // upstream's address).
+      const match = /http:\/\/(127\.0\.0\.1:\d+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
       }
     };
     child.stdout.on('data', look);
-    child.stderr.on('data', look);
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`llm-proxy exited (${code ?? signal}) before listening: ${output.slice(-2000)}`));
