@@ -7,7 +7,7 @@
  *
  * Options: --latest, --only <text> (cells whose `client/backend` contains it; repeatable),
  * --jobs <n> (cells at once; default 2, or $LLMPROXY_COMPAT_JOBS), --timeout <seconds per
- * client run> (default 240), --keep (keep every cell's directory, not only failed ones).
+ * client run> (default 180), --keep (keep every cell's directory, not only failed ones).
  *
  * Exit code: 0 when every cell ran and passed; 1 when a cell failed, or (under CI=true) a client
  * could not be installed. Outside CI an uninstallable client's cells are skipped, naming it.
@@ -37,12 +37,12 @@ const { values: options } = parseArgs({
     latest: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true, default: [] },
     jobs: { type: 'string', default: process.env.LLMPROXY_COMPAT_JOBS ?? '2' },
-    timeout: { type: 'string', default: '240' },
+    timeout: { type: 'string', default: '180' },
     keep: { type: 'boolean', default: false },
   },
 });
 const jobs = Math.max(1, Number.parseInt(options.jobs, 10) || 1);
-const timeoutMs = Math.max(10, Number.parseInt(options.timeout, 10) || 240) * 1000;
+const timeoutMs = Math.max(10, Number.parseInt(options.timeout, 10) || 180) * 1000;
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 if (!existsSync(PROXY_CLI)) {
