@@ -37,7 +37,7 @@ export async function accountsCommand(
     if (settings.values.accessMode === 'multi_user') throw notAllowedInMultiUserMode();
     const accounts = await importAccountsModule(environment.cwd);
     if (request.provider !== undefined) checkProvider(accounts.providers, request.provider);
-    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
+    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false, env: environment.env });
     const { createUpstreamHttpClient, upstreamClientSettings } = await import('../upstream/create-upstream-http-client.js');
     const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
     const print = (line: string): void => void environment.stdout.write(`${line}\n`);

@@ -15,7 +15,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const logger = createLogger(
       { ...settings.values, logLevel: settings.values.logLevel === 'debug' ? 'debug' : 'warn' },
-      { writeLogFile: false },
+      { writeLogFile: false, env: environment.env },
     );
     const [{ createDesktopNotifier }, { createUpstreamHttpClient, upstreamClientSettings }, { loadBackends }, { formatPluginReport }, { closeBackends }] =
       await Promise.all([

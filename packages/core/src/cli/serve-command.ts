@@ -17,6 +17,7 @@ import { connectorContextFactory } from '../plugins/connector-context-factory.js
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupErrors } from './format-startup-errors.js';
+import { prepareDataDirectory } from './prepare-data-directory.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
 export async function serveCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
@@ -25,7 +26,9 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   try {
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
-    logger = createLogger(settings.values);
+    if (settings.values.dataDirectory !== undefined) prepareDataDirectory(settings.values.dataDirectory);
+    logger = createLogger(settings.values, { env: environment.env });
+    await logger.ready();
   } catch (error) {
     environment.stderr.write(formatStartupErrors(error));
     return 1;

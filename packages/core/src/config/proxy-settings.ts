@@ -22,8 +22,21 @@ export interface ProxySettings {
   configFile: string | undefined;
   /** `backend:model` used when a request's model names no backend. */
   defaultBackend: string | undefined;
+  /**
+   * Absolute path of the directory the proxy writes into by default (`data_dir`). Always set by
+   * `resolveSettings`; settings built by hand may leave it out (then `var` in the working directory).
+   */
+  dataDirectory?: string;
   logLevel: LogLevel;
-  logFile: string;
+  /** Absolute path of the log file; undefined logs to the console only (`logging.file: none`). */
+  logFile: string | undefined;
+  /** Always set by `resolveSettings`; settings built by hand may leave it out (the table's defaults). */
+  logRotation?: {
+    /** Size in bytes at which the log file is rotated. */
+    maxSizeBytes: number;
+    /** How many log files are kept, the current one included. */
+    maxFiles: number;
+  };
   accessMode: AccessMode;
   auth: {
     disabled: boolean;
