@@ -35,7 +35,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
         cwd: environment.cwd,
         logger,
         requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
-        createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
+        createContext: connectorContextFactory({ logger, http, notifier, env: environment.env, dataDirectory: settings.values.dataDirectory }),
       });
       environment.stdout.write(formatPluginReport(report));
       await closeBackends(registry.list(), logger);

@@ -74,6 +74,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
         notifier,
         env: environment.env,
         apiKeyRetry: { initialMs: settings.values.server.upstreamKeyRetryMs, maxMs: settings.values.server.upstreamKeyRetryMaxMs },
+        dataDirectory: settings.values.dataDirectory,
       }),
     });
 
