@@ -71,6 +71,14 @@ describe('log rotation', () => {
     expect(all.join('\n')).not.toContain('Starting LLM Proxy');
   });
 
+  it('takes the rotation settings from YAML and the environment, shown by config explain', async () => {
+    const cwd = createWorkingDirectory({ 'llm-proxy.yaml': 'logging:\n  max_size: 2mb\n' });
+    const explained = await runLlmProxy(['config', 'explain'], { cwd, env: { LLM_PROXY_LOG_MAX_FILES: '9' } });
+    expect(explained.exitCode).toBe(0);
+    expect(explained.stdout).toMatch(/logging\.max_size\s+2097152 bytes\s+yaml/);
+    expect(explained.stdout).toMatch(/logging\.max_files\s+9\s+env \(LLM_PROXY_LOG_MAX_FILES\)/);
+  });
+
   it('refuses a size below 1kb and a count of 0', async () => {
     const small = await runLlmProxy(['config', 'explain', '--log-max-size', '100']);
     expect(small.exitCode).toBe(1);
