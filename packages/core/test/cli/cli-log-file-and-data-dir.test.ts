@@ -1,7 +1,8 @@
 /**
  * @fileoverview The operator's file settings through the real CLI: `--log-file none` (and `-`)
  * logs to the console only, the log file rotates at `--log-max-size` keeping `--log-max-files`,
- * `--data-dir` moves everything the proxy writes by default (created with mode 0700), explicit
+ * `--data-dir` moves everything the proxy writes by default (the log file, the SSO database;
+ * created with mode 0700), explicit
  * paths still win, and a data directory that cannot be created stops startup with the fix.
  */
 import fs from 'node:fs';
@@ -9,6 +10,8 @@ import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { PROXY_CLIENT_ID, PROXY_CLIENT_SECRET } from '../sso/support/sso-test-setup.js';
+import { startTestIdentityProvider } from '../sso/support/test-identity-provider.js';
 import { assertCliBuilt, cleanUpCliRuns, createWorkingDirectory, runLlmProxy, startLlmProxy } from '../support/run-llm-proxy.js';
 
 beforeAll(assertCliBuilt);
@@ -99,6 +102,37 @@ describe('data_dir', () => {
     expect(fs.statSync(path.join(dataDirectory, 'logs')).mode & 0o777).toBe(0o700);
     expect(filesUnder(running.cwd)).toEqual(['state/llm/logs/llm-proxy.log']);
     expect(fs.readFileSync(path.join(dataDirectory, 'logs/llm-proxy.log'), 'utf8')).toContain('Starting LLM Proxy');
+  });
+
+  it('creates the SSO database under --data-dir when serving with SSO', async () => {
+    const idp = await startTestIdentityProvider({
+      clients: [{ clientId: PROXY_CLIENT_ID, clientSecret: PROXY_CLIENT_SECRET, redirectUris: ['http://127.0.0.1:9/auth/callback'] }],
+    });
+    try {
+      const cwd = createWorkingDirectory({
+        'llm-proxy.yaml': [
+          'sso:',
+          '  providers:',
+          '    test-idp:',
+          `      issuer: ${idp.issuer}`,
+          `      client_id: ${PROXY_CLIENT_ID}`,
+          '      client_secret_env: DATA_DIR_TEST_SECRET',
+          '      allowed_users:',
+          '        email_domains: [example.com]',
+          '',
+        ].join('\n'),
+      });
+      const running = await startLlmProxy(['--multi-user-mode', '--disable-notifications', '--sso-enabled', '--port', '0', '--data-dir', 'state'], {
+        cwd,
+        env: { DATA_DIR_TEST_SECRET: PROXY_CLIENT_SECRET },
+      });
+      expect((await fetch(`${running.url}/internal/health`)).status).toBe(200);
+      expect((await running.stop('SIGTERM')).exitCode).toBe(0);
+      expect(filesUnder(cwd)).toEqual(['llm-proxy.yaml', 'state/logs/llm-proxy.log', 'state/sso/llm-proxy-sso.sqlite']);
+      expect(fs.statSync(path.join(cwd, 'state/sso')).mode & 0o777).toBe(0o700);
+    } finally {
+      await idp.close();
+    }
   });
 
   it('resolves the SSO database under LLM_PROXY_DATA_DIR; explicit file settings still win', async () => {
