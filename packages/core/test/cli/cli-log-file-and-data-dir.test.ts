@@ -2,8 +2,8 @@
  * @fileoverview The operator's file settings through the real CLI: `--log-file none` (and `-`)
  * logs to the console only, the log file rotates at `--log-max-size` keeping `--log-max-files`,
  * `--data-dir` moves everything the proxy writes by default (the log file, the SSO database;
- * created with mode 0700), explicit
- * paths still win, and a data directory that cannot be created stops startup with the fix.
+ * created with mode 0700), explicit paths still win, and a data directory that cannot be
+ * created stops startup with the fix.
  */
 import fs from 'node:fs';
 import path from 'node:path';
