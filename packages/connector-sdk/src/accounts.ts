@@ -21,12 +21,30 @@ export interface AccountsEnvironment {
   env: Readonly<Record<string, string | undefined>>;
   /** Relative account directories are resolved against this directory. */
   cwd: string;
+  /**
+   * The operator's data directory (absolute; `data_dir`), where account pools live unless the
+   * backend's settings place them. Undefined from an older host: use `var` in {@link cwd}.
+   */
+  dataDirectory?: string;
   /** `backends.<connector id>` from the config (empty when absent), for directories and URLs. */
   backendConfig(connectorId: string): Record<string, unknown>;
   /** One line for the user (stdout). */
   print(line: string): void;
   /** Tries to open `url` in the user's browser; the URL is printed either way. */
   openBrowser?(url: string): void;
+  /**
+   * Shows that the command is waiting (a spinner on a terminal, an occasional line otherwise)
+   * until the returned handle is stopped. `message` says what for, e.g. "Waiting for approval";
+   * `expiresAt` (epoch milliseconds), when given, is shown as the time left. Hosts without it
+   * show nothing: call it optionally.
+   */
+  showProgress?(message: string, options?: { expiresAt?: number }): ProgressIndicator;
+}
+
+/** A running progress display, from {@link AccountsEnvironment.showProgress}. */
+export interface ProgressIndicator {
+  /** Ends the display and clears it; safe to call more than once. */
+  stop(): void;
 }
 
 /** One stored login, as `llm-proxy accounts list` shows it (never with tokens). */

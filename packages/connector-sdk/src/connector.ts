@@ -45,6 +45,12 @@ export interface ConnectorContext {
   /** The process environment, for documented variables such as OPENAI_API_KEY. */
   env: Readonly<Record<string, string | undefined>>;
   /**
+   * The operator's data directory (absolute; `data_dir`): where a connector keeps the files it
+   * writes (an account pool) unless its own settings place them. Undefined from a host that
+   * does not give one: use `var` in the working directory, where such files always lived.
+   */
+  dataDirectory?: string;
+  /**
    * Core's wire-format converters (Gemini, OpenAI Chat), for connectors whose upstream speaks one
    * of those formats. Core always provides them; a host that does not leaves this undefined.
    */

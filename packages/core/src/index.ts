@@ -11,6 +11,7 @@ import { createCommandLineParser } from './cli/create-command-line-parser.js';
 import { readCoreVersion } from './cli/core-version.js';
 import type { AccessMode } from './config/proxy-settings.js';
 import { resolveSettings } from './config/resolve-settings.js';
+import { prepareDataDirectory } from './cli/prepare-data-directory.js';
 import { createLogger } from './logging/create-logger.js';
 
 export { LlmProxyError } from '@llmproxy/connector-sdk';
@@ -62,7 +63,9 @@ export async function startLlmProxy(options: StartLlmProxyOptions = {}): Promise
   const settings = await resolveSettings({ commandLine, env, cwd });
   validateAccessMode(settings);
   const version = readCoreVersion();
-  const logger = createLogger(settings.values);
+  if (settings.values.dataDirectory !== undefined) prepareDataDirectory(settings.values.dataDirectory);
+  const logger = createLogger(settings.values, { env });
+  await logger.ready();
   logger.info(startupLogLine(settings));
   try {
     // Loaded here, not at the top, so importing the package stays light.

@@ -17,6 +17,7 @@ import { createLogger } from '../logging/create-logger.js';
 import { resolvePluginPackage } from '../plugins/resolve-plugin-package.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
+import { startProgressIndicator } from './progress-indicator.js';
 
 export type AccountsAction =
   | { action: 'add'; provider: string; name?: string | undefined }
@@ -37,7 +38,7 @@ export async function accountsCommand(
     if (settings.values.accessMode === 'multi_user') throw notAllowedInMultiUserMode();
     const accounts = await importAccountsModule(environment.cwd);
     if (request.provider !== undefined) checkProvider(accounts.providers, request.provider);
-    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
+    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false, env: environment.env });
     const { createUpstreamHttpClient, upstreamClientSettings } = await import('../upstream/create-upstream-http-client.js');
     const http = createUpstreamHttpClient({ ...upstreamClientSettings(settings.values.server), logger, knownSecrets: logger.knownSecrets });
     const print = (line: string): void => void environment.stdout.write(`${line}\n`);
@@ -45,8 +46,10 @@ export async function accountsCommand(
       http,
       env: environment.env,
       cwd: environment.cwd,
+      ...(settings.values.dataDirectory === undefined ? {} : { dataDirectory: settings.values.dataDirectory }),
       backendConfig: (connectorId) => backendSliceOf(settings.values.backends, connectorId),
       print,
+      showProgress: (message, options) => startProgressIndicator(environment.stderr, message, { expiresAt: options?.expiresAt, env: environment.env }),
     };
     try {
       await run(accounts, accountsEnvironment, request, print);

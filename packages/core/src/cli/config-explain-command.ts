@@ -17,7 +17,7 @@ export async function configExplainCommand(environment: CommandEnvironment, comm
   try {
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const rules = evaluateAccessModeRules(settings);
-    const lockLines = await explainConnectorLock(settings, environment.cwd);
+    const lockLines = await explainConnectorLock(settings, environment);
     environment.stdout.write(formatConfigExplanation(settings, rules, lockLines));
     return rules.some((rule) => rule.verdict === 'fail') ? 1 : 0;
   } catch (error) {
@@ -27,16 +27,16 @@ export async function configExplainCommand(environment: CommandEnvironment, comm
 }
 
 /** The lock file and each package's verdict, decided from files on disk exactly as serving would, importing nothing. */
-async function explainConnectorLock(settings: ResolvedSettings, cwd: string): Promise<string[]> {
+async function explainConnectorLock(settings: ResolvedSettings, environment: CommandEnvironment): Promise<string[]> {
   const [{ inspectConnectorPackages }, { formatLockVerdicts }] = await Promise.all([
     import('../plugins/inspect-connector-packages.js'),
     import('../plugins/format-lock-verdicts.js'),
   ]);
-  const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
+  const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false, env: environment.env });
   try {
     const inspection = await inspectConnectorPackages({
       settings: settings.values,
-      cwd,
+      cwd: environment.cwd,
       logger,
       requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
     });

@@ -15,7 +15,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const logger = createLogger(
       { ...settings.values, logLevel: settings.values.logLevel === 'debug' ? 'debug' : 'warn' },
-      { writeLogFile: false },
+      { writeLogFile: false, env: environment.env },
     );
     const [{ createDesktopNotifier }, { createUpstreamHttpClient, upstreamClientSettings }, { loadBackends }, { formatPluginReport }, { closeBackends }] =
       await Promise.all([
@@ -35,7 +35,7 @@ export async function connectorsListCommand(environment: CommandEnvironment, com
         cwd: environment.cwd,
         logger,
         requireLockOrigin: settings.origins?.['plugins.require_lock'] ?? 'set for this run',
-        createContext: connectorContextFactory({ logger, http, notifier, env: environment.env }),
+        createContext: connectorContextFactory({ logger, http, notifier, env: environment.env, dataDirectory: settings.values.dataDirectory }),
       });
       environment.stdout.write(formatPluginReport(report));
       await closeBackends(registry.list(), logger);

@@ -17,7 +17,7 @@ import { formatStartupErrors } from './format-startup-errors.js';
 export async function connectorsLockCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
   try {
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
-    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false });
+    const logger = createLogger({ ...settings.values, logLevel: 'warn' }, { writeLogFile: false, env: environment.env });
     try {
       const inspection = await inspectConnectorPackages({ settings: settings.values, cwd: environment.cwd, logger });
       const location = connectorLockLocation(settings.values.configFile, environment.cwd);

@@ -60,6 +60,7 @@ function displayValue(settings: ResolvedSettings, definition: SettingDefinition<
   }
   switch (definition.name) {
     case 'server.body_limit':
+    case 'logging.max_size':
       return `${String(value)} bytes`;
     case 'backends': {
       // Backend slices may hold credentials: show names and connector types only.

@@ -6,6 +6,7 @@
 import type { CommandLineArguments } from '../config/define-setting.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { configExplainCommand } from './config-explain-command.js';
+import { configSchemaCommand } from './config-schema-command.js';
 import { connectorsListCommand } from './connectors-list-command.js';
 import { connectorsLockCommand } from './connectors-lock-command.js';
 import { readCoreVersion } from './core-version.js';
@@ -50,7 +51,8 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
           {},
           run(configExplainCommand),
         )
-        .demandCommand(1, 'Name a config command: explain'),
+        .command('schema', 'Print the JSON Schema of the configuration file (for editors and CI checks)', {}, run(configSchemaCommand))
+        .demandCommand(1, 'Name a config command: explain, schema'),
     )
     .command('tokens', 'Personal proxy tokens issued after SSO sign-in (read from sso.database_file)', (tokens) =>
       tokens

@@ -18,6 +18,7 @@ import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
 import { formatStartupBanner } from './format-startup-banner.js';
 import { formatStartupErrors } from './format-startup-errors.js';
+import { prepareDataDirectory } from './prepare-data-directory.js';
 
 /** Starts the proxy; resolves with the process exit code once it has stopped (or failed to start). */
 export async function serveCommand(environment: CommandEnvironment, commandLine: CommandLineArguments): Promise<number> {
@@ -28,7 +29,9 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
     tracing = tracingEnvironment(environment.env);
-    logger = createLogger(settings.values);
+    if (settings.values.dataDirectory !== undefined) prepareDataDirectory(settings.values.dataDirectory);
+    logger = createLogger(settings.values, { env: environment.env });
+    await logger.ready();
   } catch (error) {
     environment.stderr.write(formatStartupErrors(error));
     return 1;

@@ -28,8 +28,21 @@ export interface ProxySettings {
   defaultBackend: string | undefined;
   /** `model_routes`: patterns to targets, first match wins, applied before the `backend:` prefix. */
   modelRoutes: readonly ModelRouteRule[];
+  /**
+   * Absolute path of the directory the proxy writes into by default (`data_dir`). Always set by
+   * `resolveSettings`; settings built by hand may leave it out (then `var` in the working directory).
+   */
+  dataDirectory?: string;
   logLevel: LogLevel;
-  logFile: string;
+  /** Absolute path of the log file; undefined logs to the console only (`logging.file: none`). */
+  logFile: string | undefined;
+  /** Always set by `resolveSettings`; settings built by hand may leave it out (the table's defaults). */
+  logRotation?: {
+    /** Size in bytes at which the log file is rotated. */
+    maxSizeBytes: number;
+    /** How many log files are kept, the current one included. */
+    maxFiles: number;
+  };
   accessMode: AccessMode;
   auth: {
     disabled: boolean;

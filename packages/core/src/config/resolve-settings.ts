@@ -18,7 +18,14 @@ import { isLoopbackHost } from './is-loopback-host.js';
 import { CONFIG_SEARCH_PLACES, loadConfigFile, type LoadedConfigFile } from './load-config-file.js';
 import type { ProxySettings, ResolvedSettings, SettingSource } from './proxy-settings.js';
 import { commandLineCandidate, environmentCandidate, yamlCandidate, type Candidate } from './setting-candidates.js';
-import { SETTINGS, type SettingKey, type SettingValue } from './settings-table.js';
+import {
+  CONSOLE_ONLY_LOG_FILE_VALUES,
+  DEFAULT_LOG_FILE_IN_DATA_DIRECTORY,
+  DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY,
+  SETTINGS,
+  type SettingKey,
+  type SettingValue,
+} from './settings-table.js';
 import { listStartupErrors, throwStartupErrors } from './startup-errors.js';
 
 export interface ResolveSettingsOptions {
@@ -86,6 +93,20 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     return candidate.value as SettingValue<Key>;
   };
 
+  // Files the operator did not place land in the data directory; explicit paths start at the working directory.
+  const dataDirectory = path.resolve(cwd, value('dataDirectory'));
+  chosen.logFile ??= {
+    value: path.join(dataDirectory, DEFAULT_LOG_FILE_IN_DATA_DIRECTORY),
+    source: 'default',
+    origin: `${DEFAULT_LOG_FILE_IN_DATA_DIRECTORY} in data_dir`,
+  };
+  chosen.ssoDatabaseFile ??= {
+    value: path.join(dataDirectory, DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY),
+    source: 'default',
+    origin: `${DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY} in data_dir`,
+  };
+  const logFile = value('logFile');
+
   const host = value('host');
   const hostIsLoopback = isLoopbackHost(host);
 
@@ -133,8 +154,10 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     configFile: loaded?.filepath,
     defaultBackend: value('defaultBackend'),
     modelRoutes: value('modelRoutes'),
+    dataDirectory,
     logLevel: value('logLevel'),
-    logFile: path.resolve(cwd, value('logFile')),
+    logFile: CONSOLE_ONLY_LOG_FILE_VALUES.includes(logFile) ? undefined : path.resolve(cwd, logFile),
+    logRotation: { maxSizeBytes: value('logMaxSize'), maxFiles: value('logMaxFiles') },
     accessMode: value('accessMode'),
     auth: { disabled: value('disableAuth'), apiKeys: value('apiKeys') },
     sso: {

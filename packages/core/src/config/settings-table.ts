@@ -30,6 +30,9 @@ import {
 import { SSO_PROVIDER_ID_ALLOWED, SSO_PROVIDER_ID_PATTERN, ssoProviderFromYaml, ssoProviderSchema } from './sso-provider-schema.js';
 import { isTrustedProxyEntry, parseTrustedProxies, TRUSTED_PROXY_ALLOWED, TRUSTED_PROXY_PATTERN } from './trusted-proxies.js';
 
+/** A size such as `10mb`, `512kb` or `1048576`. */
+const BYTE_SIZE_PATTERN = '^\\s*\\d+\\s*([kKmMgG]?[bB])?\\s*$';
+
 const FILE_PATH_LEAF = 'a file path (relative paths start at the working directory)';
 
 /** Host names and addresses as accepted by Node's `server.listen` (no brackets, no spaces). */
@@ -133,18 +136,97 @@ const logLevel = defineSetting<LogLevel>({
   defaultValue: 'info',
 });
 
+/** The data directory, relative to the working directory, when nothing sets it (where the proxy always kept its files). */
+export const DEFAULT_DATA_DIRECTORY = 'var';
+
+const dataDirectory = defineSetting<string>({
+  name: 'data_dir',
+  effectiveValue: (values) => values.dataDirectory,
+  description:
+    'Directory for everything the proxy writes (log file, SSO database, OAuth account pools), created with mode 0700 when missing; relative paths start at the working directory',
+  allowed: 'a directory path',
+  flag: { name: 'data-dir', description: 'Directory for the log file, SSO database and account pools (default var)' },
+  envVar: 'LLM_PROXY_DATA_DIR',
+  parse: (text) => text.trim() || undefined,
+  yaml: Type.String({ minLength: 1, description: 'a directory path (relative paths start at the working directory)' }),
+  defaultValue: DEFAULT_DATA_DIRECTORY,
+});
+
+/** The log file's path inside the data directory, when `logging.file` is not set. */
+export const DEFAULT_LOG_FILE_IN_DATA_DIRECTORY = 'logs/llm-proxy.log';
+/** The values of `logging.file` that turn the log file off (console only). */
+export const CONSOLE_ONLY_LOG_FILE_VALUES: readonly string[] = ['none', '-'];
+const LOG_FILE_ALLOWED = 'a file path, or none (or -) to log to the console only';
+
 const logFile = defineSetting<string>({
   name: 'logging.file',
-  effectiveValue: (values) => values.logFile,
+  effectiveValue: (values) => values.logFile ?? 'none',
   helpGroup: 'Logging:',
-  description: 'Log file; relative paths start at the working directory',
-  allowed: 'a file path',
-  flag: { name: 'log-file', description: 'Log file (default var/logs/llm-proxy.log)' },
+  description: `Log file, or none (or -) for the console only; unset means ${DEFAULT_LOG_FILE_IN_DATA_DIRECTORY} in data_dir; relative paths start at the working directory`,
+  allowed: LOG_FILE_ALLOWED,
+  flag: { name: 'log-file', description: `Log file, or none for the console only (default: ${DEFAULT_LOG_FILE_IN_DATA_DIRECTORY} in the data directory)` },
   envVar: 'LLM_PROXY_LOG_FILE',
   parse: (text) => text.trim() || undefined,
-  yaml: Type.String({ minLength: 1, description: FILE_PATH_LEAF }),
-  defaultValue: 'var/logs/llm-proxy.log',
+  yaml: Type.String({ minLength: 1, description: LOG_FILE_ALLOWED }),
+  // Derived from data_dir when nothing sets it.
+  defaultValue: undefined,
 });
+
+export const DEFAULT_LOG_MAX_SIZE = 10 * 1024 * 1024;
+export const DEFAULT_LOG_MAX_FILES = 5;
+const LOG_MAX_SIZE_ALLOWED = 'a size such as 10mb, 512kb or a number of bytes, at least 1kb';
+const MINIMUM_LOG_MAX_SIZE = 1024;
+const LOG_MAX_FILES_ALLOWED = 'a whole number from 1 to 1000';
+const MAXIMUM_LOG_MAX_FILES = 1000;
+
+const logMaxSize = defineSetting<number>({
+  name: 'logging.max_size',
+  effectiveValue: (values) => values.logRotation?.maxSizeBytes,
+  helpGroup: 'Logging:',
+  description: 'Size at which the log file is rotated (renamed with a number, a new one begun)',
+  allowed: LOG_MAX_SIZE_ALLOWED,
+  flag: { name: 'log-max-size', description: 'Size at which the log file rotates, e.g. 10mb (default 10mb)' },
+  envVar: 'LLM_PROXY_LOG_MAX_SIZE',
+  parse: parseLogMaxSize,
+  yaml: convertedYaml(
+    Type.Unsafe<string | number>({ type: ['string', 'integer'], pattern: BYTE_SIZE_PATTERN, minimum: MINIMUM_LOG_MAX_SIZE, description: LOG_MAX_SIZE_ALLOWED }),
+    (value, filepath) => {
+      const bytes = parseLogMaxSize(value);
+      if (bytes === undefined) {
+        throw new LlmProxyError({
+          code: 'CONFIG_INVALID',
+          message: `Invalid configuration in ${filepath}: logging.max_size has a value that is not allowed`,
+          currentValue: JSON.stringify(value),
+          fix: `Allowed: ${LOG_MAX_SIZE_ALLOWED}`,
+          details: { key: 'logging.max_size', file: filepath },
+        });
+      }
+      return bytes;
+    },
+  ),
+  defaultValue: DEFAULT_LOG_MAX_SIZE,
+});
+
+const logMaxFiles = defineSetting<number>({
+  name: 'logging.max_files',
+  effectiveValue: (values) => values.logRotation?.maxFiles,
+  helpGroup: 'Logging:',
+  description: 'How many log files are kept, the current one included; the oldest is deleted at rotation',
+  allowed: LOG_MAX_FILES_ALLOWED,
+  flag: { name: 'log-max-files', description: 'How many log files to keep, the current one included (default 5)' },
+  envVar: 'LLM_PROXY_LOG_MAX_FILES',
+  parse: (text) => {
+    const count = parseWholeNumber(text, 1);
+    return count !== undefined && count <= MAXIMUM_LOG_MAX_FILES ? count : undefined;
+  },
+  yaml: Type.Integer({ minimum: 1, maximum: MAXIMUM_LOG_MAX_FILES, description: LOG_MAX_FILES_ALLOWED }),
+  defaultValue: DEFAULT_LOG_MAX_FILES,
+});
+
+function parseLogMaxSize(value: string | number): number | undefined {
+  const bytes = parseByteSize(value);
+  return bytes !== undefined && bytes >= MINIMUM_LOG_MAX_SIZE ? bytes : undefined;
+}
 
 const ACCESS_MODES: readonly AccessMode[] = ['single_user', 'multi_user'];
 
@@ -250,19 +332,20 @@ const ssoTokenLifetimeDays = defineSetting<number>({
   defaultValue: DEFAULT_TOKEN_LIFETIME_DAYS,
 });
 
-/** Relative to the working directory; `var/` is where the proxy keeps its runtime files. */
-export const DEFAULT_SSO_DATABASE_FILE = 'var/sso/llm-proxy-sso.sqlite';
+/** The SSO database's path inside the data directory, when `sso.database_file` is not set. */
+export const DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY = 'sso/llm-proxy-sso.sqlite';
 
 const ssoDatabaseFile = defineSetting<string>({
   name: 'sso.database_file',
   effectiveValue: (values) => values.sso.databaseFile,
   helpGroup: 'Access mode and authentication:',
-  description: 'SQLite database of SSO tokens and sessions, created on first start; relative paths start at the working directory',
+  description: `SQLite database of SSO tokens and sessions, created on first start; unset means ${DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY} in data_dir; relative paths start at the working directory`,
   allowed: 'a file path',
   envVar: 'LLM_PROXY_SSO_DATABASE_FILE',
   parse: (text) => text.trim() || undefined,
   yaml: Type.String({ minLength: 1, description: FILE_PATH_LEAF }),
-  defaultValue: DEFAULT_SSO_DATABASE_FILE,
+  // Derived from data_dir when nothing sets it.
+  defaultValue: undefined,
 });
 
 const ssoProviders = defineSetting<readonly SsoProviderSettings[]>({
@@ -336,8 +419,6 @@ const allowOauthAutoReplacement = defineSetting<boolean>({
   defaultValue: false,
 });
 
-/** A size such as `10mb`, `512kb` or `1048576`. */
-const BYTE_SIZE_PATTERN = '^\\s*\\d+\\s*([kKmMgG]?[bB])?\\s*$';
 const BODY_LIMIT_ALLOWED = 'a size such as 10mb, 512kb or a number of bytes';
 
 const bodyLimit = defineSetting<number>({
@@ -681,8 +762,11 @@ export const SETTINGS = {
   port,
   defaultBackend,
   modelRoutes,
+  dataDirectory,
   logLevel,
   logFile,
+  logMaxSize,
+  logMaxFiles,
   accessMode,
   disableAuth,
   apiKeys,
@@ -706,12 +790,12 @@ export const SETTINGS = {
   trustProxy,
   upstreamKeyRetry,
   upstreamKeyRetryMax,
+  fallbackRest,
   metricsEnabled,
   metricsPort,
   metricsHost,
   metricsCallerLabel,
   unknownFields,
-  fallbackRest,
   plugins,
   pluginsRequireLock,
   backends,

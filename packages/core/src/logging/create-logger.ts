@@ -1,8 +1,15 @@
 /**
  * @fileoverview Creates the process logger: winston writing to the console (stderr, since stdout
- * carries only the listening line and a generated key) and to the log file. Every entry passes
- * through {@link redactSecrets} first. winston stays behind this module: the rest of core sees
- * {@link AppLogger}.
+ * carries only the listening line and a generated key) and, unless it is off, to the log file,
+ * rotated by size. Every entry passes through {@link redactSecrets} first. winston stays behind
+ * this module: the rest of core sees {@link AppLogger}.
+ *
+ * Rotation uses winston's own File transport (`maxsize`, `maxFiles`, `tailable`): it ships with
+ * winston, so it adds no dependency, and size is what an operator bounds. With `tailable` the
+ * current file keeps its name (`llm-proxy.log`, which `tail -F` and log shippers follow) and
+ * older ones are numbered (`llm-proxy1.log` is the newest of them). winston-daily-rotate-file
+ * was the alternative: it rotates by date first and names files by date, which suits archiving
+ * more than a bounded disk footprint, and it brings its own dependencies.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +18,9 @@ import winston, { format } from 'winston';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import type { ProxySettings } from '../config/proxy-settings.js';
+import { DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE } from '../config/settings-table.js';
 import type { AppLogger } from './app-logger.js';
+import { consoleColorsWanted } from './console-colors.js';
 import { KnownSecrets } from './known-secrets.js';
 import { redactSecrets } from './redact-secrets.js';
 
@@ -23,6 +32,12 @@ export interface ClosableLogger extends AppLogger {
    * same set.
    */
   readonly knownSecrets: KnownSecrets;
+  /**
+   * Resolves once the log file is open (at once without one). winston's File transport loses
+   * the entries of a rotation that falls before its file opened, so a process that logs a burst
+   * at startup waits for this first.
+   */
+  ready(): Promise<void>;
   /** Writes out everything logged so far (the log file included) and releases the file. */
   close(): Promise<void>;
 }
@@ -37,16 +52,21 @@ export interface CreateLoggerOptions {
    * leave no log file behind.
    */
   writeLogFile?: boolean;
+  /** The environment whose `NO_COLOR` is respected; the process's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
-type LoggerSettings = Pick<ProxySettings, 'logLevel' | 'logFile' | 'auth'>;
+type LoggerSettings = Pick<ProxySettings, 'logLevel' | 'logFile' | 'auth' | 'logRotation'>;
+
+/** Rotation when the caller gives none (settings built by hand): the settings table's defaults. */
+const DEFAULT_ROTATION: NonNullable<ProxySettings['logRotation']> = { maxSizeBytes: DEFAULT_LOG_MAX_SIZE, maxFiles: DEFAULT_LOG_MAX_FILES };
 
 export function createLogger(settings: LoggerSettings, options: CreateLoggerOptions = {}): ClosableLogger {
-  const writeLogFile = options.writeLogFile ?? true;
+  const logFile = (options.writeLogFile ?? true) ? settings.logFile : undefined;
   const knownSecrets = new KnownSecrets(settings.auth.apiKeys);
-  if (writeLogFile) prepareLogFile(settings.logFile);
+  if (logFile !== undefined) prepareLogFile(logFile);
 
-  const colors = options.colors ?? (options.consoleStream === undefined && process.stderr.isTTY === true);
+  const colors = options.colors ?? (options.consoleStream === undefined && consoleColorsWanted(process.stderr, options.env ?? process.env));
   const consoleTransport =
     options.consoleStream === undefined
       ? new winston.transports.Console({
@@ -55,9 +75,17 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
           format: consoleFormat(colors),
         })
       : new winston.transports.Stream({ stream: options.consoleStream, format: consoleFormat(colors) });
-  const fileTransport = writeLogFile
-    ? new winston.transports.File({ filename: settings.logFile, format: format.json() })
-    : undefined;
+  const rotation = settings.logRotation ?? DEFAULT_ROTATION;
+  const fileTransport =
+    logFile === undefined
+      ? undefined
+      : new winston.transports.File({
+          filename: logFile,
+          format: format.json(),
+          maxsize: rotation.maxSizeBytes,
+          maxFiles: rotation.maxFiles,
+          tailable: true,
+        });
 
   const logger = winston.createLogger({
     level: settings.logLevel,
@@ -69,6 +97,15 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     transports: fileTransport === undefined ? [consoleTransport] : [consoleTransport, fileTransport],
     exitOnError: false,
   });
+
+  const opened =
+    fileTransport === undefined
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          fileTransport.once('open', () => resolve());
+          // A file that fails to open is reported through winston's error event; logging goes on to the console.
+          fileTransport.once('error', () => resolve());
+        });
 
   // Shutdown writes every request's line before closing; an entry logged after that (a timer
   // of some connector) is dropped rather than crash the process with "write after end".
@@ -85,7 +122,7 @@ export function createLogger(settings: LoggerSettings, options: CreateLoggerOpti
     return closing;
   };
 
-  return Object.assign(wrap(logger, state), { close, knownSecrets });
+  return Object.assign(wrap(logger, state), { close, ready: () => opened, knownSecrets });
 }
 
 /**
@@ -124,7 +161,8 @@ function consoleFormat(colors: boolean) {
 /** Creates the log file's directory and proves the file is writable, so a bad path fails at startup. */
 function prepareLogFile(logFile: string): void {
   try {
-    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    // Only the proxy's user reads its logs: they name clients, backends and failures.
+    fs.mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
     fs.closeSync(fs.openSync(logFile, 'a'));
   } catch (error) {
     throw new LlmProxyError({

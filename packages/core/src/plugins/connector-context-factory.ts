@@ -13,6 +13,8 @@ export function connectorContextFactory(shared: {
   env: Readonly<Record<string, string | undefined>>;
   /** The back-off of rejected upstream API keys (`server.upstream_key_retry_ms` / `_max_ms`). */
   apiKeyRetry?: { initialMs: number; maxMs: number };
+  /** The data directory (`data_dir`), where connectors keep the files they write by default. */
+  dataDirectory?: string;
 }): (backendName: string, connectorId: string, config: Record<string, unknown>) => ConnectorContext {
   return (backendName, _connectorId, config) => ({
     backendName,
@@ -22,5 +24,6 @@ export function connectorContextFactory(shared: {
     config,
     env: shared.env,
     ...(shared.apiKeyRetry === undefined ? {} : { apiKeyRetry: shared.apiKeyRetry }),
+    ...(shared.dataDirectory === undefined ? {} : { dataDirectory: shared.dataDirectory }),
   });
 }

@@ -71,6 +71,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
         notifier,
         env,
         apiKeyRetry: { initialMs: settings.values.server.upstreamKeyRetryMs, maxMs: settings.values.server.upstreamKeyRetryMaxMs },
+        dataDirectory: settings.values.dataDirectory,
       }),
     });
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 
 import type { SsoProviderSettings, SsoSettings } from '../config/proxy-settings.js';
-import { DEFAULT_SSO_DATABASE_FILE, DEFAULT_TOKEN_LIFETIME_DAYS } from '../config/settings-table.js';
+import { DEFAULT_DATA_DIRECTORY, DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY, DEFAULT_TOKEN_LIFETIME_DAYS } from '../config/settings-table.js';
 
 /** SSO settings with nothing left to default. */
 export interface SsoOptions {
@@ -22,6 +22,6 @@ export function ssoOptionsOf(settings: SsoSettings, cwd: string): SsoOptions {
     providers: settings.providers ?? [],
     publicUrl: settings.publicUrl?.replace(/\/+$/, ''),
     tokenLifetimeDays: settings.tokenLifetimeDays ?? DEFAULT_TOKEN_LIFETIME_DAYS,
-    databaseFile: path.resolve(cwd, settings.databaseFile ?? DEFAULT_SSO_DATABASE_FILE),
+    databaseFile: path.resolve(cwd, settings.databaseFile ?? path.join(DEFAULT_DATA_DIRECTORY, DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY)),
   };
 }

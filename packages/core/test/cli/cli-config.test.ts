@@ -158,7 +158,7 @@ describe('config explain', () => {
     expect(explainRow(result.stdout, 'port')).toEqual({ value: '9100', source: `yaml (port in ${file})` });
     expect(explainRow(result.stdout, 'default_backend')).toEqual({ value: 'local:llama3', source: 'env (LLM_PROXY_DEFAULT_BACKEND)' });
     expect(explainRow(result.stdout, 'logging.level')).toEqual({ value: 'debug', source: 'cli (--log-level)' });
-    expect(explainRow(result.stdout, 'logging.file')).toEqual({ value: path.join(cwd, 'var/logs/llm-proxy.log'), source: 'default' });
+    expect(explainRow(result.stdout, 'logging.file')).toEqual({ value: path.join(cwd, 'var/logs/llm-proxy.log'), source: 'default (logs/llm-proxy.log in data_dir)' });
     expect(explainRow(result.stdout, 'auth.api_keys')).toEqual({ value: '2 keys', source: `yaml (auth.api_keys in ${file})` });
     expect(explainRow(result.stdout, 'backends')).toEqual({ value: 'local (openai-compatible)', source: `yaml (backends in ${file})` });
     expect(explainRow(result.stdout, 'notifications.enabled').source).toMatch(/^auto \(host 127\.0\.0\.1 is loopback/);

@@ -161,7 +161,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       notifications: { enabled: false },
       auth: { apiKeys: ['yaml-key'] },
     });
-    expect(path.basename(values.logFile)).toBe('yaml.log');
+    expect(path.basename(values.logFile ?? '')).toBe('yaml.log');
     expect(sources.host).toBe('yaml');
     expect(sources['access_mode.mode']).toBe('yaml');
     expect(origins?.host).toMatch(/^host in .*llm-proxy\.yaml$/);
@@ -178,7 +178,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       notifications: { enabled: true },
       auth: { apiKeys: ['env-key'] },
     });
-    expect(path.basename(values.logFile)).toBe('env.log');
+    expect(path.basename(values.logFile ?? '')).toBe('env.log');
     expect(Object.values(sources).filter((source) => source === 'env')).toHaveLength(8);
     expect(origins?.port).toBe('LLM_PROXY_PORT');
   });
@@ -194,7 +194,7 @@ describe('resolveSettings precedence (CLI > env > YAML > default)', () => {
       notifications: { enabled: false },
       auth: { apiKeys: ['cli-key'] },
     });
-    expect(path.basename(values.logFile)).toBe('cli.log');
+    expect(path.basename(values.logFile ?? '')).toBe('cli.log');
     expect(sources.host).toBe('cli');
     expect(sources['notifications.enabled']).toBe('cli');
     expect(origins?.['access_mode.mode']).toBe('--multi-user-mode');

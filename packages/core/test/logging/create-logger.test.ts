@@ -137,6 +137,43 @@ describe('createLogger', () => {
   });
 });
 
+describe('log file off and rotation', () => {
+  it('logs to the console alone when the log file is off (logging.file: none)', async () => {
+    const consoleStream = new PassThrough();
+    let consoleText = '';
+    consoleStream.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+    const logger = createLogger({ logLevel: 'info', logFile: undefined, auth: { disabled: false, apiKeys: [] } }, { consoleStream });
+    await logger.ready();
+    logger.info('console only');
+    await logger.close();
+    expect(consoleText).toContain('console only');
+    expect(fs.readdirSync(directory)).toEqual([]);
+  });
+
+  it('rotates at the size once the file is open, keeping the newest files, without losing a line', async () => {
+    const logFile = path.join(directory, 'logs/app.log');
+    const logger = createLogger(
+      { logLevel: 'info', logFile, auth: { disabled: false, apiKeys: [] }, logRotation: { maxSizeBytes: 1024, maxFiles: 10 } },
+      { consoleStream: new PassThrough() },
+    );
+    await logger.ready();
+    for (let index = 0; index < 40; index += 1) {
+      logger.info(`line ${index} ${'x'.repeat(60)}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await logger.close();
+    const files = fs.readdirSync(path.dirname(logFile)).sort();
+    expect(files.length).toBeGreaterThan(2);
+    expect(files.length).toBeLessThanOrEqual(10);
+    // Oldest first: app<highest>.log ... app1.log, then app.log; together every line, in order.
+    const ordered = files.filter((name) => name !== 'app.log').sort((a, b) => Number(/\d+/.exec(b)?.[0]) - Number(/\d+/.exec(a)?.[0]));
+    const lines = [...ordered, 'app.log'].flatMap((name) =>
+      fs.readFileSync(path.join(path.dirname(logFile), name), 'utf8').trim().split('\n').map((line) => String((JSON.parse(line) as { message: unknown }).message)),
+    );
+    expect(lines).toEqual(Array.from({ length: 40 }, (_, index) => `line ${index} ${'x'.repeat(60)}`));
+  });
+});
+
 describe('secret redaction', () => {
   it('redacts secrets in the file and on the console, whatever their shape', async () => {
     const { logger, fileEntries, consoleText } = setUp();

@@ -1,6 +1,6 @@
 /**
  * @fileoverview The ChatGPT logins of `openai-codex`: the pool in
- * `backends.openai-codex.accounts_directory` (default `var/openai_codex_accounts/`, one file per
+ * `backends.openai-codex.accounts_directory` (default `openai_codex_accounts/` in the data directory, one file per
  * account in the Codex CLI's auth.json shape), filled by a browser login or by importing an
  * auth.json; and, listed but never removed here, the Codex CLI's own `~/.codex/auth.json`.
  */
@@ -14,11 +14,12 @@ import { CODEX_CLI_ACCOUNT, CODEX_TOKEN_FIELDS, codexAccountId, codexEmail, code
 import { loginWithChatGptInBrowser } from '../openai-codex/codex-browser-login.js';
 import { resolveCodexSettings } from '../openai-codex/resolve-codex-settings.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
+import { withLoginProgress } from './login-progress.js';
 
 const CONNECTOR_ID = 'openai-codex';
 
 function settingsOf(environment: AccountsEnvironment) {
-  return resolveCodexSettings(environment.backendConfig(CONNECTOR_ID), CONNECTOR_ID, environment.env, environment.cwd);
+  return resolveCodexSettings(environment.backendConfig(CONNECTOR_ID), CONNECTOR_ID, environment.env, environment);
 }
 
 /** Copies a Codex CLI login (auth.json) into the pool. */
@@ -39,16 +40,19 @@ export async function importCodexAccount(environment: AccountsEnvironment, sourc
 export async function addCodexAccount(environment: AccountsEnvironment, name: string | undefined): Promise<AccountSummary> {
   if (name !== undefined) checkedAccountName(name);
   const settings = settingsOf(environment);
-  const login = await loginWithChatGptInBrowser({
-    http: environment.http,
-    issuer: settings.oauthIssuer,
-    tokenUrl: settings.tokenUrl,
-    callbackPort: settings.loginCallbackPort,
-    prompt: (url) => {
-      environment.print(`Open this URL in a browser to log in to ChatGPT (waiting for the login to finish):\n${url}`);
-      environment.openBrowser?.(url);
-    },
-  });
+  const login = await withLoginProgress(environment, (waiting) =>
+    loginWithChatGptInBrowser({
+      http: environment.http,
+      issuer: settings.oauthIssuer,
+      tokenUrl: settings.tokenUrl,
+      callbackPort: settings.loginCallbackPort,
+      prompt: (url) => {
+        environment.print(`Open this URL in a browser to log in to ChatGPT (waiting for the login to finish):\n${url}`);
+        environment.openBrowser?.(url);
+        waiting('Waiting for the browser login to finish');
+      },
+    }),
+  );
   return store(environment, checkedAccountName(name ?? login.email ?? `codex-${Date.now()}`), login.record);
 }
 

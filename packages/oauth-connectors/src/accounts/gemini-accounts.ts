@@ -1,25 +1,26 @@
 /**
  * @fileoverview The Gemini account pool of `gemini-oauth-auto` (one file per account in
- * `backends.gemini-oauth-auto.accounts_directory`, default `var/gemini_oauth_accounts/`):
+ * `backends.gemini-oauth-auto.accounts_directory`, default `gemini_oauth_accounts/` in the data directory):
  * import a Gemini CLI login file, add one by logging in in the browser, list, remove.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { optionalConfigString, optionalConfigUrl } from '@llmproxy/connector-sdk';
+import { optionalConfigUrl } from '@llmproxy/connector-sdk';
 import type { AccountSummary, AccountsEnvironment } from '@llmproxy/connector-sdk';
 import { readCredentialsFile, writeCredentialsFile, type CredentialsRecord } from '../credentials/credentials-file.js';
 import { loginWithGoogleInBrowser } from '../gemini-code-assist/google-browser-login.js';
 import { GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL } from '../gemini-code-assist/google-oauth.js';
-import { DEFAULT_GEMINI_ACCOUNTS_DIRECTORY } from '../gemini-oauth-auto/create-gemini-account-pool-connector.js';
+import { GEMINI_ACCOUNTS_DIRECTORY_NAME } from '../gemini-oauth-auto/create-gemini-account-pool-connector.js';
+import { resolveAccountsDirectory } from '../configuration/accounts-directory.js';
 import { accountFilePath, listAccountFiles } from '../account-pool/account-directory.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
+import { withLoginProgress } from './login-progress.js';
 import { describeTokenStatus } from './describe-token-status.js';
 
 const CONNECTOR_ID = 'gemini-oauth-auto';
 
 function accountsDirectory(environment: AccountsEnvironment): string {
-  const configured = optionalConfigString(environment.backendConfig(CONNECTOR_ID), 'accounts_directory', CONNECTOR_ID);
-  return path.resolve(environment.cwd, configured ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
+  return resolveAccountsDirectory(environment.backendConfig(CONNECTOR_ID), CONNECTOR_ID, environment, GEMINI_ACCOUNTS_DIRECTORY_NAME);
 }
 
 /** Copies the login in `sourceFile` (Gemini CLI format) into the pool. */
@@ -37,15 +38,18 @@ export async function importGeminiAccount(environment: AccountsEnvironment, sour
 export async function addGeminiAccount(environment: AccountsEnvironment, name: string | undefined): Promise<AccountSummary> {
   const config = environment.backendConfig(CONNECTOR_ID);
   if (name !== undefined) checkedAccountName(name);
-  const login = await loginWithGoogleInBrowser({
-    http: environment.http,
-    authorizationUrl: optionalConfigUrl(config, 'oauth_authorization_url', CONNECTOR_ID) ?? GOOGLE_AUTHORIZATION_URL,
-    tokenUrl: optionalConfigUrl(config, 'oauth_token_url', CONNECTOR_ID) ?? GOOGLE_TOKEN_URL,
-    prompt: (url) => {
-      environment.print(`Open this URL in a browser to log in to Google (waiting for the login to finish):\n${url}`);
-      environment.openBrowser?.(url);
-    },
-  });
+  const login = await withLoginProgress(environment, (waiting) =>
+    loginWithGoogleInBrowser({
+      http: environment.http,
+      authorizationUrl: optionalConfigUrl(config, 'oauth_authorization_url', CONNECTOR_ID) ?? GOOGLE_AUTHORIZATION_URL,
+      tokenUrl: optionalConfigUrl(config, 'oauth_token_url', CONNECTOR_ID) ?? GOOGLE_TOKEN_URL,
+      prompt: (url) => {
+        environment.print(`Open this URL in a browser to log in to Google (waiting for the login to finish):\n${url}`);
+        environment.openBrowser?.(url);
+        waiting('Waiting for the browser login to finish');
+      },
+    }),
+  );
   const accountName = checkedAccountName(name ?? login.email ?? `gemini-${Date.now()}`);
   return store(environment, accountName, { ...login.record, ...(login.email === undefined ? {} : { email: login.email }) });
 }

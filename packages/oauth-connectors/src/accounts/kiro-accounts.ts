@@ -1,6 +1,6 @@
 /**
  * @fileoverview The Kiro logins of `kiro-oauth-auto`: the pool in
- * `backends.kiro-oauth-auto.accounts_directory` (default `var/kiro_oauth_accounts/`), filled by
+ * `backends.kiro-oauth-auto.accounts_directory` (default `kiro_oauth_accounts/` in the data directory), filled by
  * an AWS Builder ID device login or by importing Kiro's own token file
  * (`~/.aws/sso/cache/kiro-auth-token.json`). Kiro keeps a Builder ID login's OIDC client
  * (`clientId`, `clientSecret`) in a second file beside it, named after its `clientIdHash`; an
@@ -15,27 +15,27 @@ import { loginWithBuilderId } from '../kiro-oauth-auto/builder-id-device-login.j
 import { KIRO_TOKEN_FIELDS, kiroAuthMethod, kiroRegion, text } from '../kiro-oauth-auto/kiro-credentials.js';
 import { resolveKiroSettings } from '../kiro-oauth-auto/resolve-kiro-settings.js';
 import { accountNotFound, checkedAccountName, invalidAccountFile } from './account-errors.js';
+import { deviceCodePrompt, withLoginProgress } from './login-progress.js';
 
 const CONNECTOR_ID = 'kiro-oauth-auto';
 
 function settingsOf(environment: AccountsEnvironment) {
-  return resolveKiroSettings(environment.backendConfig(CONNECTOR_ID), CONNECTOR_ID, environment.cwd);
+  return resolveKiroSettings(environment.backendConfig(CONNECTOR_ID), CONNECTOR_ID, environment);
 }
 
 /** Logs in with AWS Builder ID (device code) and adds the login to the pool. */
 export async function addKiroAccount(environment: AccountsEnvironment, name: string | undefined): Promise<AccountSummary> {
   if (name !== undefined) checkedAccountName(name);
   const settings = settingsOf(environment);
-  const record = await loginWithBuilderId({
-    http: environment.http,
-    oidcUrl: settings.oidcUrl(settings.region),
-    startUrl: settings.builderIdStartUrl,
-    region: settings.region,
-    prompt: ({ url, userCode }) => {
-      environment.print(`Open this URL in a browser and approve the AWS Builder ID login (code ${userCode}; waiting for approval):\n${url}`);
-      environment.openBrowser?.(url);
-    },
-  });
+  const record = await withLoginProgress(environment, (waiting) =>
+    loginWithBuilderId({
+      http: environment.http,
+      oidcUrl: settings.oidcUrl(settings.region),
+      startUrl: settings.builderIdStartUrl,
+      region: settings.region,
+      prompt: deviceCodePrompt(environment, 'AWS Builder ID', waiting),
+    }),
+  );
   return store(environment, checkedAccountName(name ?? `builder-id-${Date.now()}`), record);
 }
 

@@ -14,6 +14,7 @@ import { QWEN_OAUTH_BASE_URL } from '../qwen-oauth/qwen-oauth-client.js';
 import { loginWithQwenDeviceCode } from '../qwen-oauth/qwen-device-login.js';
 import { accountNotFound, invalidAccountFile } from './account-errors.js';
 import { describeTokenStatus } from './describe-token-status.js';
+import { deviceCodePrompt, withLoginProgress } from './login-progress.js';
 
 const CONNECTOR_ID = 'qwen-oauth';
 /** Qwen keeps one login; this is its name in listings. */
@@ -44,14 +45,13 @@ export async function importQwenAccount(environment: AccountsEnvironment, source
 
 export async function addQwenAccount(environment: AccountsEnvironment): Promise<AccountSummary> {
   const config = environment.backendConfig(CONNECTOR_ID);
-  const record = await loginWithQwenDeviceCode({
-    http: environment.http,
-    oauthBaseUrl: optionalConfigUrl(config, 'oauth_base_url', CONNECTOR_ID) ?? QWEN_OAUTH_BASE_URL,
-    prompt: ({ url, userCode }) => {
-      environment.print(`Open this URL in a browser and approve the Qwen login (code ${userCode}; waiting for approval):\n${url}`);
-      environment.openBrowser?.(url);
-    },
-  });
+  const record = await withLoginProgress(environment, (waiting) =>
+    loginWithQwenDeviceCode({
+      http: environment.http,
+      oauthBaseUrl: optionalConfigUrl(config, 'oauth_base_url', CONNECTOR_ID) ?? QWEN_OAUTH_BASE_URL,
+      prompt: deviceCodePrompt(environment, 'Qwen', waiting),
+    }),
+  );
   return store(environment, record);
 }
 

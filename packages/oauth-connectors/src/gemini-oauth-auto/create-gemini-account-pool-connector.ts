@@ -17,13 +17,13 @@
  * when the earliest account frees up (or, when none is merely cooling down, 503 with each
  * account's reason).
  */
-import path from 'node:path';
-import { LlmProxyError, optionalConfigChoice, optionalConfigNumber, optionalConfigString } from '@llmproxy/connector-sdk';
+import { LlmProxyError, optionalConfigChoice, optionalConfigNumber } from '@llmproxy/connector-sdk';
 import type { Connector, ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
 import { AccountPool } from '../account-pool/account-pool.js';
 import { listAccountFiles } from '../account-pool/account-directory.js';
 import { AccountOrder, SELECTION_STRATEGIES } from '../account-pool/account-order.js';
 import { conversationKey } from '../account-pool/conversation-key.js';
+import { resolveAccountsDirectory } from '../configuration/accounts-directory.js';
 import { requireCodecs } from '../configuration/require-codecs.js';
 import { OAuthTokenStore } from '../credentials/oauth-token-store.js';
 import type { AccountFailure } from '../gemini-code-assist/account-outcome.js';
@@ -35,7 +35,8 @@ import { notifyAccountFailure } from '../gemini-code-assist/notify-account-failu
 import { resolveCodeAssistSettings } from '../gemini-code-assist/resolve-code-assist-settings.js';
 
 /** Relative to the working directory of llm-proxy. */
-export const DEFAULT_GEMINI_ACCOUNTS_DIRECTORY = 'var/gemini_oauth_accounts';
+/** The pool's directory in the data directory when `accounts_directory` is not set. */
+export const GEMINI_ACCOUNTS_DIRECTORY_NAME = 'gemini_oauth_accounts';
 
 interface GeminiPoolAccount {
   name: string;
@@ -53,7 +54,7 @@ export function createGeminiAccountPoolConnector(context: ConnectorContext, opti
   const now = options.now ?? Date.now;
   const codec = requireCodecs(context).gemini;
   const settings = resolveCodeAssistSettings(context);
-  const directory = path.resolve(optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_GEMINI_ACCOUNTS_DIRECTORY);
+  const directory = resolveAccountsDirectory(config, backendName, { cwd: process.cwd(), dataDirectory: context.dataDirectory }, GEMINI_ACCOUNTS_DIRECTORY_NAME);
   const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   const cooldowns = {
     'rate-limit': seconds('rate_limit_cooldown_seconds', 10),

@@ -7,6 +7,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
+import { deviceCodeLifetimeSeconds } from '../credentials/device-code-lifetime.js';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
 import { tokenUpdates } from './refresh-kiro-token.js';
 import { SsoOidcClient, type OidcAnswer } from './sso-oidc-client.js';
@@ -20,8 +21,8 @@ export interface BuilderIdLoginOptions {
   oidcUrl: string;
   startUrl: string;
   region: string;
-  /** Shows the user where to approve the login. */
-  prompt(verification: { url: string; userCode: string }): void;
+  /** Shows the user where to approve the login, and how long the code stays valid (seconds). */
+  prompt(verification: { url: string; userCode: string; expiresInSeconds: number }): void;
   /** Waits between polls; replaced in tests to record the waits instead of sleeping. */
   wait?(milliseconds: number, signal: AbortSignal): Promise<void>;
   signal?: AbortSignal;
@@ -45,12 +46,14 @@ export async function loginWithBuilderId(options: BuilderIdLoginOptions): Promis
   if (!authorization.ok || typeof deviceCode !== 'string') {
     throw loginFailed(`starting the device authorization failed (${describe(authorization)})`);
   }
+  const expiresInSeconds = deviceCodeLifetimeSeconds(authorization.body['expiresIn']);
   options.prompt({
     url: String(authorization.body['verificationUriComplete'] ?? authorization.body['verificationUri'] ?? ''),
     userCode: String(authorization.body['userCode'] ?? ''),
+    expiresInSeconds,
   });
 
-  const expiresAt = now() + Number(authorization.body['expiresIn'] ?? 600) * 1000;
+  const expiresAt = now() + expiresInSeconds * 1000;
   const givenInterval = Number(authorization.body['interval']);
   let interval = (Number.isFinite(givenInterval) && givenInterval > 0 ? givenInterval : DEFAULT_INTERVAL_SECONDS) * 1000;
   for (;;) {

@@ -63,7 +63,7 @@ export interface KiroConnectorOptions {
 export function createKiroAccountPoolConnector(context: ConnectorContext, options: KiroConnectorOptions = {}): Connector {
   const { backendName, http, logger, notifier } = context;
   const now = options.now ?? Date.now;
-  const settings = resolveKiroSettings(context.config, backendName, options.cwd ?? process.cwd());
+  const settings = resolveKiroSettings(context.config, backendName, { cwd: options.cwd ?? process.cwd(), dataDirectory: context.dataDirectory });
   /** Accounts already told about for their current quota period (one notification each). */
   const notifiedQuota = new Map<string, number>();
   const invalidatedNotified = new Set<string>();

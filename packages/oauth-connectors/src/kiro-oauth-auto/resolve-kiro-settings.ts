@@ -3,7 +3,7 @@
  *
  * | key | default | meaning |
  * | --- | --- | --- |
- * | `accounts_directory` | `var/kiro_oauth_accounts` | the pool, one JSON file per login |
+ * | `accounts_directory` | `kiro_oauth_accounts` in the data directory (`var/` by default) | the pool, one JSON file per login |
  * | `api_base_url` | `https://q.{region}.amazonaws.com` | Kiro's API (generateAssistantResponse, getUsageLimits) |
  * | `sso_oidc_url` | `https://oidc.{region}.amazonaws.com` | AWS SSO OIDC (Builder ID login and refresh) |
  * | `kiro_auth_url` | `https://prod.{region}.auth.desktop.kiro.dev` | Kiro's refresh endpoint for social logins |
@@ -17,14 +17,15 @@
  *
  * The `{region}` of a URL is the account's region; a configured URL is used for every account.
  */
-import path from 'node:path';
 import { optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ConnectorContext, ModelInfo } from '@llmproxy/connector-sdk';
+import { resolveAccountsDirectory, type PoolLocation } from '../configuration/accounts-directory.js';
 import { DEFAULT_KIRO_REGION } from './kiro-credentials.js';
 import { kiroAuthUrl } from './refresh-kiro-token.js';
 import { BUILDER_ID_START_URL, ssoOidcUrl } from './sso-oidc-client.js';
 
-export const DEFAULT_KIRO_ACCOUNTS_DIRECTORY = 'var/kiro_oauth_accounts';
+/** The pool's directory in the data directory when `accounts_directory` is not set. */
+export const KIRO_ACCOUNTS_DIRECTORY_NAME = 'kiro_oauth_accounts';
 export const DEFAULT_KIRO_MODELS: readonly string[] = Object.freeze(['auto', 'claude-sonnet-4.5', 'claude-sonnet-4', 'claude-haiku-4.5', 'claude-opus-4.5']);
 export const DEFAULT_KIRO_VERSION = '0.6.18';
 
@@ -42,13 +43,13 @@ export interface KiroSettings {
   kiroVersion: string;
 }
 
-export function resolveKiroSettings(config: ConnectorContext['config'], backendName: string, cwd: string): KiroSettings {
+export function resolveKiroSettings(config: ConnectorContext['config'], backendName: string, location: PoolLocation): KiroSettings {
   const apiBaseUrl = optionalConfigUrl(config, 'api_base_url', backendName);
   const oidcUrl = optionalConfigUrl(config, 'sso_oidc_url', backendName);
   const authUrl = optionalConfigUrl(config, 'kiro_auth_url', backendName);
   const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   return {
-    accountsDirectory: path.resolve(cwd, optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_KIRO_ACCOUNTS_DIRECTORY),
+    accountsDirectory: resolveAccountsDirectory(config, backendName, location, KIRO_ACCOUNTS_DIRECTORY_NAME),
     apiBaseUrl: (region) => apiBaseUrl ?? `https://q.${region}.amazonaws.com`,
     oidcUrl: (region) => oidcUrl ?? ssoOidcUrl(region),
     kiroAuthUrl: (region) => authUrl ?? kiroAuthUrl(region),

@@ -69,7 +69,7 @@ export async function createOpenAICodexConnector(context: ConnectorContext, opti
   const { backendName, http, logger, notifier } = context;
   const now = options.now ?? Date.now;
   const codec = responsesCodec(context);
-  const settings = resolveCodexSettings(context.config, backendName, context.env, options.cwd ?? process.cwd());
+  const settings = resolveCodexSettings(context.config, backendName, context.env, { cwd: options.cwd ?? process.cwd(), dataDirectory: context.dataDirectory });
   const notices = new CodexQuotaNotices({ notifier, logger, backendName, warningPercent: settings.quotaWarningPercent });
   const cliLoginHint = `run \`codex login\`, which rewrites ${settings.authFile}`;
 

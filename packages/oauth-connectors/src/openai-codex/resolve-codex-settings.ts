@@ -4,7 +4,7 @@
  * | key | default | meaning |
  * | --- | --- | --- |
  * | `credentials_file` | `$CODEX_HOME/auth.json`, else `~/.codex/auth.json` | the Codex CLI's login |
- * | `accounts_directory` | `var/openai_codex_accounts` | the pool of further ChatGPT logins |
+ * | `accounts_directory` | `openai_codex_accounts` in the data directory (`var/` by default) | the pool of further ChatGPT logins |
  * | `base_url` | `https://chatgpt.com/backend-api` | the ChatGPT backend |
  * | `oauth_issuer` | `https://auth.openai.com` | OpenAI's OAuth server (login) |
  * | `oauth_token_url` | `{oauth_issuer}/oauth/token` | token endpoint (refresh) |
@@ -21,12 +21,14 @@
 import path from 'node:path';
 import { optionalConfigChoice, optionalConfigNumber, optionalConfigString, optionalConfigUrl, optionalModelList } from '@llmproxy/connector-sdk';
 import type { ModelInfo } from '@llmproxy/connector-sdk';
+import { resolveAccountsDirectory, type PoolLocation } from '../configuration/accounts-directory.js';
 import { SELECTION_STRATEGIES, type SelectionStrategy } from '../account-pool/account-order.js';
 import { defaultCodexAuthFile } from './codex-auth-file.js';
 import { OPENAI_AUTH_ISSUER, codexTokenUrl } from './codex-oauth.js';
 import { CODEX_BASE_URL, DEFAULT_CODEX_CLIENT_VERSION, DEFAULT_CODEX_INSTRUCTIONS } from './codex-responses-request.js';
 
-export const DEFAULT_CODEX_ACCOUNTS_DIRECTORY = 'var/openai_codex_accounts';
+/** The pool's directory in the data directory when `accounts_directory` is not set. */
+export const CODEX_ACCOUNTS_DIRECTORY_NAME = 'openai_codex_accounts';
 export const DEFAULT_CODEX_MODELS: readonly string[] = Object.freeze(['gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-5.1', 'gpt-5-codex', 'gpt-5']);
 export const DEFAULT_CODEX_LOGIN_CALLBACK_PORT = 1455;
 
@@ -47,19 +49,19 @@ export interface CodexSettings {
   loginCallbackPort: number;
 }
 
-/** `cwd` resolves a relative accounts directory (the directory llm-proxy runs in). */
+/** `location` places the pool: a relative `accounts_directory` starts at its `cwd`, the default is in its data directory. */
 export function resolveCodexSettings(
   config: Record<string, unknown>,
   backendName: string,
   env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
+  location: PoolLocation,
 ): CodexSettings {
   const oauthIssuer = optionalConfigUrl(config, 'oauth_issuer', backendName) ?? OPENAI_AUTH_ISSUER;
   const seconds = (key: string, fallback: number): number => optionalConfigNumber(config, key, backendName) ?? fallback;
   const credentialsFile = optionalConfigString(config, 'credentials_file', backendName);
   return {
-    authFile: credentialsFile === undefined ? defaultCodexAuthFile(env) : path.resolve(cwd, credentialsFile),
-    accountsDirectory: path.resolve(cwd, optionalConfigString(config, 'accounts_directory', backendName) ?? DEFAULT_CODEX_ACCOUNTS_DIRECTORY),
+    authFile: credentialsFile === undefined ? defaultCodexAuthFile(env) : path.resolve(location.cwd, credentialsFile),
+    accountsDirectory: resolveAccountsDirectory(config, backendName, location, CODEX_ACCOUNTS_DIRECTORY_NAME),
     baseUrl: optionalConfigUrl(config, 'base_url', backendName) ?? CODEX_BASE_URL,
     oauthIssuer,
     tokenUrl: optionalConfigUrl(config, 'oauth_token_url', backendName) ?? codexTokenUrl(oauthIssuer),

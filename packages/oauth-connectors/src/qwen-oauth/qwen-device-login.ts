@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isRecord, LlmProxyError } from '@llmproxy/connector-sdk';
 import type { UpstreamHttpClient } from '@llmproxy/connector-sdk';
 import type { CredentialsRecord } from '../credentials/credentials-file.js';
+import { deviceCodeLifetimeSeconds } from '../credentials/device-code-lifetime.js';
 import { oauthErrorOf, postForm } from '../credentials/post-form.js';
 import {
   QWEN_DEVICE_CODE_GRANT,
@@ -20,8 +21,8 @@ import {
 export interface QwenDeviceLoginOptions {
   http: UpstreamHttpClient;
   oauthBaseUrl: string;
-  /** Shows the user where to approve the login. */
-  prompt(verification: { url: string; userCode: string }): void;
+  /** Shows the user where to approve the login, and how long the code stays valid (seconds). */
+  prompt(verification: { url: string; userCode: string; expiresInSeconds: number }): void;
   /** First wait between polls, in milliseconds (Qwen Code: 2000). */
   pollIntervalMs?: number;
   /** Longest wait between polls after `slow_down` answers. */
@@ -49,9 +50,10 @@ export async function loginWithQwenDeviceCode(options: QwenDeviceLoginOptions): 
     throw loginFailed(`the device authorization request failed (HTTP ${authorization.status}: ${error}${description === '' ? '' : `: ${description}`})`);
   }
   const url = String(device['verification_uri_complete'] ?? device['verification_uri'] ?? '');
-  options.prompt({ url, userCode: String(device['user_code'] ?? '') });
+  const expiresInSeconds = deviceCodeLifetimeSeconds(device['expires_in']);
+  options.prompt({ url, userCode: String(device['user_code'] ?? ''), expiresInSeconds });
 
-  const expiresAt = now() + Number(device['expires_in'] ?? 600) * 1000;
+  const expiresAt = now() + expiresInSeconds * 1000;
   let interval = options.pollIntervalMs ?? Number(device['interval'] ?? 2) * 1000;
   const maxInterval = options.maxPollIntervalMs ?? 10_000;
   for (;;) {

@@ -117,6 +117,7 @@ describe('llm-proxy accounts for codex and kiro', () => {
     expect(added.stderr).toBe('');
     expect(added.exitCode).toBe(0);
     expect(added.stdout).toContain('approve the AWS Builder ID login (code WXYZ-1234');
+    expect(added.stdout).toMatch(/The code stays valid for 10 minutes \(until [^)]+\)\./);
     expect(added.stdout).toContain('https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234');
     expect(added.stdout).toMatch(/Added kiro account "builder": token valid until \S+, AWS Builder ID login, region us-east-1, client registration valid until/);
     const file = path.join(cwd, 'var/kiro_oauth_accounts/builder.json');

@@ -141,6 +141,23 @@ describe('openai-codex through the llm-proxy CLI', () => {
     expect(proxy.output.stderr).not.toMatch(/TypeError|Unhandled/);
   });
 
+  it('serves from a pool in --data-dir, and names that pool when it is empty', async () => {
+    const home = createTemporaryHome();
+    const cwd = project();
+    const poolToken = fakeAccessToken('pool', 'account-data-dir', 3600);
+    upstream.validTokens.set(poolToken, 'account-data-dir');
+    upstream.addAccount({ accountId: 'account-data-dir' });
+    writeJsonFile(cwd, 'state/openai_codex_accounts/spare.json', codexAuthFile({ accessToken: poolToken, refreshToken: 'r-data-dir', idToken: fakeIdToken('spare@example.com', 'account-data-dir'), accountId: 'account-data-dir' }));
+    const { client } = await start(home, cwd, [FLAG, '--data-dir', 'state']);
+    expect((await ask(client)).choices[0]?.message.content).toContain('account-data-dir');
+
+    // The same project without the flag looks in var/, which holds no accounts.
+    const { client: withoutDataDir } = await start(home, cwd);
+    const error = await ask(withoutDataDir).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).message).toContain(path.join(cwd, 'var/openai_codex_accounts'));
+  });
+
   it('notices a Codex login made after startup in a ~/.codex folder that did not exist yet, without a restart', async () => {
     const home = createTemporaryHome();
     const { client, proxy } = await start(home, project());
