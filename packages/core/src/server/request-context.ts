@@ -9,6 +9,8 @@ import type { RouteFamily } from './route-family.js';
 
 
 export interface RequestContext {
+  /** The request's `x-request-id` (request-id.ts), on its response and every log entry of it. */
+  readonly requestId: string;
   /** `performance.now()` when the request reached the app. */
   readonly startedAt: number;
   /** The client API family of the path, which decides the error format. */
