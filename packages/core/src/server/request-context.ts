@@ -31,6 +31,12 @@ export interface RequestContext {
    * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
    */
   userId: string | undefined;
+  /** The SSO user's group claims, for caller settings by group (`caller_groups`). */
+  callerGroups: readonly string[];
+  /** The code of the error the request was answered with, for its usage record. */
+  errorCode: string | undefined;
+  /** Run once when the response closes, after the request's log line: a route's bookkeeping. */
+  readonly whenClosed: (() => void)[];
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

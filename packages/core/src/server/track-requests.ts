@@ -36,6 +36,9 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       upstreamTiming: startUpstreamTiming(abortController.signal),
       authenticated: false,
       userId: undefined,
+      callerGroups: [],
+      errorCode: undefined,
+      whenClosed: [],
     };
     attachRequestContext(response, context);
     const release = inFlightRequests.track(context.abortController);
@@ -44,6 +47,7 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       if (!response.writableFinished) context.abortController.abort();
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
+      for (const step of context.whenClosed) step();
       release();
     });
     if (inFlightRequests.shuttingDown) {
