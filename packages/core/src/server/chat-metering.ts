@@ -62,13 +62,13 @@ export async function meterChatRequest(
   const context = requestContextOf(response);
   const callerId = context.userId ?? ANONYMOUS_CALLER;
   const startedAtEpoch = Date.now() - (performance.now() - context.startedAt);
-  let ticket: AdmissionTicket | undefined;
+  const held: { ticket?: AdmissionTicket } = {};
   context.whenClosed.push(() => {
-    ticket?.finish(meter.usage);
+    held.ticket?.finish(meter.usage);
     record(accounting, context, request, response, route, callerId, startedAtEpoch, meter);
   });
   const policy = accounting.policies.policyFor(callerId, context.callerGroups);
-  ticket = await accounting.admission.admit({
+  held.ticket = await accounting.admission.admit({
     policy,
     backend: route.backend.name,
     model: route.model,
