@@ -76,24 +76,31 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       }),
     });
 
-    let sso: SsoService | undefined;
-    if (settings.values.sso.enabled) {
-      // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
-      const { createSsoService } = await import('../sso/sso-service.js');
-      const service = await createSsoService({ settings: settings.values, env: environment.env, cwd: environment.cwd, logger: logger.child({ component: 'sso' }) });
-      sso = service;
-      shutdownSteps.push(() => service.close());
-    }
-
     // Opened before binding, so an unwritable usage database stops startup; closed after the
     // server drained (shutdown steps run in reverse), so the last requests' records are written.
-    const [{ createCallerAccounting }, { openSqliteUsageStore }] = await Promise.all([
+    const [{ createCallerAccounting }, { openSqliteUsageStore }, { usageSummaryReader }] = await Promise.all([
       import('../server/caller-accounting.js'),
       import('../storage/sqlite-usage-store.js'),
+      import('../server/usage-summary-reader.js'),
     ]);
     const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
     const accounting = createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
     shutdownSteps.push(() => accounting.close());
+
+    let sso: SsoService | undefined;
+    if (settings.values.sso.enabled) {
+      // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
+      const { createSsoService } = await import('../sso/sso-service.js');
+      const service = await createSsoService({
+        settings: settings.values,
+        env: environment.env,
+        cwd: environment.cwd,
+        logger: logger.child({ component: 'sso' }),
+        usageSummary: usageSummaryReader(accounting),
+      });
+      sso = service;
+      shutdownSteps.push(() => service.close());
+    }
 
     const running = await startProxy({
       settings,

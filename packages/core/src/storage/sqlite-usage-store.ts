@@ -153,7 +153,7 @@ class SqliteUsageStore implements UsageStore {
            COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens,
            COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
            COALESCE(SUM(cost_usd), 0) AS cost_usd,
-           SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced_requests
+           SUM(CASE WHEN cost_usd IS NULL AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL) THEN 1 ELSE 0 END) AS unpriced_requests
          FROM usage_records
          ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
          GROUP BY key ORDER BY key`,

@@ -57,7 +57,7 @@ export interface UsageTotals {
   reasoningTokens: number;
   /** The sum of the priced records' costs, in US dollars. */
   costUsd: number;
-  /** Records whose cost is unknown (not included in costUsd). */
+  /** Records with tokens but no known price (not included in costUsd); a request refused or failed without usage is not one. */
   unpricedRequests: number;
 }
 

@@ -44,7 +44,7 @@ export function describeUsageStoreContract(name: string, openEmptyStore: () => P
       for (const store of opened.splice(0)) await store.close();
     });
 
-    it('totals appended records by caller, with failed and unpriced requests counted apart', async () => {
+    it('totals appended records by caller, with failed requests and requests with tokens but no price counted apart', async () => {
       const store = await open();
       await store.append([
         usageRecord(),
@@ -53,7 +53,7 @@ export function describeUsageStoreContract(name: string, openEmptyStore: () => P
       ]);
       expect(await store.totals({}, 'caller')).toEqual([
         { key: 'api-key#1', requests: 2, failedRequests: 0, inputTokens: 200, outputTokens: 40, cachedInputTokens: 20, reasoningTokens: 10, costUsd: 0.5, unpricedRequests: 1 },
-        { key: 'sso:alice', requests: 1, failedRequests: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 1 },
+        { key: 'sso:alice', requests: 1, failedRequests: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0 },
       ]);
     });
 
