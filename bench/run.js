@@ -7,7 +7,8 @@
  * Then, through llmproxy only, translated streams beside untranslated ones (a mock Anthropic
  * upstream joins for them): an Anthropic client on the OpenAI mock, an OpenAI client on the
  * Anthropic mock, and each mock reached through its own protocol; time-to-first-byte and total
- * time, and what translation adds. Prints tables and writes the numbers as JSON to bench/results/.
+ * time, and what translation adds. llmproxy runs twice, with usage recording on (the default)
+ * and off (`llmproxy-usage-off`), so the tables show what recording costs. Prints tables and writes the numbers as JSON to bench/results/.
  *
  * Options: --duration <throughput seconds per target, run in 3 interleaved slices> (6), --connections (32), --rounds (1000),
  * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
@@ -131,26 +132,31 @@ async function startTargets() {
   } else if (!existsSync(proxyEntry)) {
     notMeasured.llmproxy = `${path.relative(repositoryDirectory, proxyEntry)} does not exist: build with \`npx tsc -b\``;
   } else {
-    try {
-      const llmproxy = await startChildServer({
-        name: 'llmproxy',
-        command: process.execPath,
-        args: [
-          ...(options['cpu-profile'] ? ['--cpu-prof', '--cpu-prof-dir', profilesDirectory] : []),
-          proxyEntry,
-          '--port', '0',
-          '--disable-auth',
-          '--log-level', 'error',
-          '--log-file', path.join(temporaryDirectory, 'llm-proxy.log'),
-        ],
-        env: proxyEnvironment(mock.url, anthropicMock.url),
-        // No project or user config file from the caller's directory changes what is measured.
-        cwd: temporaryDirectory,
-      });
-      children.push(llmproxy);
-      targets.push({ name: 'llmproxy', url: llmproxy.url, pid: llmproxy.pid });
-    } catch (error) {
-      notMeasured.llmproxy = error instanceof Error ? error.message : String(error);
+    // The default (usage recorded to SQLite), and the same with recording off beside it.
+    for (const [name, extraArgs] of /** @type {const} */ ([['llmproxy', []], ['llmproxy-usage-off', ['--disable-usage']]])) {
+      try {
+        const llmproxy = await startChildServer({
+          name,
+          command: process.execPath,
+          args: [
+            ...(options['cpu-profile'] && name === 'llmproxy' ? ['--cpu-prof', '--cpu-prof-dir', profilesDirectory] : []),
+            proxyEntry,
+            '--port', '0',
+            '--disable-auth',
+            '--log-level', 'error',
+            '--log-file', path.join(temporaryDirectory, `${name}.log`),
+            '--usage-database-file', path.join(temporaryDirectory, `${name}-usage.sqlite`),
+            ...extraArgs,
+          ],
+          env: proxyEnvironment(mock.url, anthropicMock.url),
+          // No project or user config file from the caller's directory changes what is measured.
+          cwd: temporaryDirectory,
+        });
+        children.push(llmproxy);
+        targets.push({ name, url: llmproxy.url, pid: llmproxy.pid });
+      } catch (error) {
+        notMeasured[name] = error instanceof Error ? error.message : String(error);
+      }
     }
   }
   return { targets, notMeasured };
@@ -205,7 +211,7 @@ async function main() {
     translatedStreams,
     goals: [],
   };
-  for (const name of ['direct', 'bare', 'llmproxy']) {
+  for (const name of ['direct', 'bare', 'llmproxy', 'llmproxy-usage-off']) {
     const target = targets.find((candidate) => candidate.name === name);
     if (target === undefined) {
       results.targets[name] = { status: 'not measured', reason: notMeasured[name] ?? 'not started' };

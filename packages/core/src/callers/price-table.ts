@@ -5,7 +5,7 @@
  * table knows. Anything else costs null: tokens are still recorded, the price is never guessed
  * (an `openai-compatible` backend's `llama3` is not priced as some vendor's model of that name).
  */
-import { calcPrice } from '@pydantic/genai-prices';
+import type { calcPrice as CalcPrice } from '@pydantic/genai-prices';
 import type { Usage } from '@llmproxy/connector-sdk';
 
 import type { ModelPrice } from '../config/proxy-settings.js';
@@ -28,16 +28,29 @@ export interface PricedModel {
   model: string;
 }
 
+/** The bundled table's lookup; about 20 MB once loaded, so it is loaded only when usage is recorded. */
+export type BundledPrices = typeof CalcPrice;
+
+export async function loadBundledPrices(): Promise<BundledPrices> {
+  return (await import('@pydantic/genai-prices')).calcPrice;
+}
+
 export class PriceTable {
-  constructor(private readonly overrides: Readonly<Record<string, ModelPrice>>) {}
+  /**
+   * @param bundled the bundled table (loadBundledPrices); without it only operator prices are known
+   */
+  constructor(
+    private readonly overrides: Readonly<Record<string, ModelPrice>>,
+    private readonly bundled?: BundledPrices,
+  ) {}
 
   /** The cost in US dollars, or null when the model has no known price. */
   costOf(target: PricedModel, usage: Usage): number | null {
     const override = this.overrides[`${target.backend}:${target.model}`];
     if (override !== undefined) return costFromOverride(override, usage);
     const providerId = PRICE_PROVIDER_OF_CONNECTOR[target.connectorId];
-    if (providerId === undefined) return null;
-    const price = calcPrice(
+    if (providerId === undefined || this.bundled === undefined) return null;
+    const price = this.bundled(
       {
         input_tokens: usage.inputTokens,
         output_tokens: usage.outputTokens,

@@ -84,7 +84,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       import('../server/usage-summary-reader.js'),
     ]);
     const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
-    const accounting = createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
+    const accounting = await createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
     shutdownSteps.push(() => accounting.close());
 
     let sso: SsoService | undefined;

@@ -7,7 +7,7 @@
 import { Admission } from '../callers/admission.js';
 import { BudgetLedger } from '../callers/budget-ledger.js';
 import { CallerPolicies } from '../callers/caller-policies.js';
-import { PriceTable } from '../callers/price-table.js';
+import { loadBundledPrices, PriceTable } from '../callers/price-table.js';
 import { UsageRecorder } from '../callers/usage-recorder.js';
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
@@ -27,13 +27,13 @@ export interface CallerAccounting {
   close(): Promise<void>;
 }
 
-export function createCallerAccounting(options: {
+export async function createCallerAccounting(options: {
   settings: Readonly<ProxySettings>;
   logger: AppLogger;
   /** Undefined with usage recording off. */
   usageStore: UsageStore | undefined;
   counters?: RateCounters;
-}): CallerAccounting {
+}): Promise<CallerAccounting> {
   const { settings, logger, usageStore } = options;
   const counters = options.counters ?? new MemoryRateCounters();
   const recorder = usageStore === undefined ? undefined : new UsageRecorder(usageStore, logger);
@@ -41,7 +41,8 @@ export function createCallerAccounting(options: {
   return {
     policies: new CallerPolicies(settings.callers),
     admission: new Admission(counters, ledger),
-    prices: new PriceTable(settings.prices),
+    // Costs are only ever computed for usage records.
+    prices: new PriceTable(settings.prices, usageStore === undefined ? undefined : await loadBundledPrices()),
     recorder,
     ledger,
     usageStore,

@@ -53,7 +53,7 @@ describe('caller policies', () => {
 
 describe('the price table', () => {
   const usage = { inputTokens: 1_000, outputTokens: 500, cachedInputTokens: 200 };
-  const prices = new PriceTable({ 'local:llama3': { inputUsdPerMtok: 1, outputUsdPerMtok: 2, cachedInputUsdPerMtok: 0.5 } });
+  const prices = new PriceTable({ 'local:llama3': { inputUsdPerMtok: 1, outputUsdPerMtok: 2, cachedInputUsdPerMtok: 0.5 } }, calcPrice);
 
   it('uses the operator price first, cached tokens at the cached price', () => {
     expect(prices.costOf({ backend: 'local', connectorId: 'openai-compatible', model: 'llama3' }, usage)).toBeCloseTo((800 * 1 + 200 * 0.5 + 500 * 2) / 1e6, 12);
