@@ -129,10 +129,11 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     expect(gemini.json()).toEqual({ error: { code: 404, status: 'NOT_FOUND', message: expect.stringContaining('Route not found') } });
   });
 
-  it('logs each request with method, path, status, duration and backend, never headers or bodies', async () => {
+  it('logs each request with its id, method, path, status, duration and backend, never headers or bodies', async () => {
     await chat('echo:alpha');
     const entry = proxy.logger.entries.filter((logged) => logged.message === 'HTTP request').at(-1);
     expect(entry?.meta).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       method: 'POST',
       path: '/v1/chat/completions',
       status: 200,
