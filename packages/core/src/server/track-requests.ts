@@ -47,7 +47,14 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       if (!response.writableFinished) context.abortController.abort();
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
-      for (const step of context.whenClosed) step();
+      for (const step of context.whenClosed) {
+        // A failing step must not keep the request registered: shutdown would wait for it.
+        try {
+          step();
+        } catch (error) {
+          logger.error('Bookkeeping after a request failed', { requestId, error });
+        }
+      }
       release();
     });
     if (inFlightRequests.shuttingDown) {

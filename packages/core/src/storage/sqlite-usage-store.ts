@@ -77,6 +77,15 @@ export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): Usag
     database.pragma('busy_timeout = 5000');
     migrate(database);
   } catch (error) {
+    if (isMissingNativeModule(error)) {
+      throw new LlmProxyError({
+        code: 'USAGE_STORE_UNAVAILABLE',
+        message: `The usage database ${file} cannot be opened: better-sqlite3 has no native module for this Node.js (was it installed with install scripts off?)`,
+        currentValue: `Node.js ${process.version}, better-sqlite3 not built`,
+        fix: 'Build it with `npm rebuild better-sqlite3` (install scripts on), or turn usage recording off with --disable-usage (LLM_PROXY_USAGE_ENABLED=false)',
+        cause: error,
+      });
+    }
     throw new LlmProxyError({
       code: 'USAGE_STORE_UNAVAILABLE',
       message: `The usage database ${file} cannot be opened`,
@@ -89,6 +98,11 @@ export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): Usag
     });
   }
   return new SqliteUsageStore(database);
+}
+
+/** better-sqlite3 loads its compiled module on first use; without it, every database fails the same way. */
+function isMissingNativeModule(error: unknown): boolean {
+  return error instanceof Error && /Could not locate the bindings file|better_sqlite3\.node/.test(error.message);
 }
 
 function migrate(database: Database.Database): void {
