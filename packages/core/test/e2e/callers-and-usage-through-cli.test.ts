@@ -306,6 +306,17 @@ describe('callers and usage through the CLI', () => {
     expect(ofOwn).toContain('HTTP request');
   });
 
+  it('shows caller settings, usage and prices in config explain with their sources', async () => {
+    const cwd = createWorkingDirectory({ 'llm-proxy.yaml': CONFIG });
+    const explained = await runLlmProxy(['config', 'explain', '--api-keys', `${ADMIN_KEY},${LIMITED_KEY},${BUDGETED_KEY}`], { cwd });
+    expect(explained.exitCode).toBe(0);
+    expect(explained.stdout).toMatch(/^\s+caller_defaults\s+models openai:\*\s+yaml \(caller_defaults in /m);
+    expect(explained.stdout).toContain('api-key#1 (Admin: admin), api-key#2 (Limited: models openai:gpt-4o-mini*; 2 rpm), api-key#3 (Budgeted: $10/day)');
+    expect(explained.stdout).toMatch(/^\s+usage\.enabled\s+true\s+default$/m);
+    expect(explained.stdout).toMatch(new RegExp(`^\\s+usage\\.database_file\\s+${path.join(cwd, 'var/usage/llm-proxy-usage.sqlite')}\\s+default$`, 'm'));
+    expect(explained.stdout).toContain('openai:priced ($1000000 in, $0 out per million tokens)');
+  });
+
   it('stops startup on a budget without a period, and on budgets with usage recording off', async () => {
     const cwd = createWorkingDirectory({ 'llm-proxy.yaml': 'caller_defaults:\n  budgets:\n    - usd: 5\n' });
     const noPeriod = await runLlmProxy(['--port', '0', '--api-keys', ADMIN_KEY, '--disable-notifications'], { cwd });
