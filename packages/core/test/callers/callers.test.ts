@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { calcPrice } from '@pydantic/genai-prices';
+import type { Usage } from '@llmproxy/connector-sdk';
 
 import { Admission } from '../../src/callers/admission.js';
 import { BudgetLedger } from '../../src/callers/budget-ledger.js';
@@ -65,7 +66,30 @@ describe('the price table', () => {
     expect(prices.costOf({ backend: 'openai', connectorId: 'openai', model: 'gpt-4o' }, usage)).toBe(expected);
   });
 
+  it('gives the bundled table\'s own total on every lookup, remembered or not, tiered prices included', () => {
+    const table = new PriceTable({}, calcPrice);
+    const cases = [
+      { connectorId: 'openai', providerId: 'openai', model: 'gpt-4o' },
+      { connectorId: 'anthropic', providerId: 'anthropic', model: 'claude-sonnet-4-20250514' },
+      // Tiered: the price per token changes above 200,000 input tokens.
+      { connectorId: 'gemini', providerId: 'google', model: 'gemini-2.5-pro' },
+    ];
+    const usages: Usage[] = [usage, { inputTokens: 5, outputTokens: 1 }, { inputTokens: 250_000, outputTokens: 9_000, cachedInputTokens: 100_000 }, usage];
+    for (const { connectorId, providerId, model } of cases) {
+      for (const each of usages) {
+        const expected = calcPrice(
+          { input_tokens: each.inputTokens, output_tokens: each.outputTokens, ...(each.cachedInputTokens === undefined ? {} : { cache_read_tokens: each.cachedInputTokens }) },
+          model,
+          { providerId },
+        )?.total_price;
+        expect(table.costOf({ backend: connectorId, connectorId, model }, each)).toBeCloseTo(expected ?? Number.NaN, 12);
+      }
+    }
+  });
+
   it('never guesses: an unknown model, or a connector the table has no vendor for, costs null', () => {
+    expect(prices.costOf({ backend: 'openai', connectorId: 'openai', model: 'no-such-model' }, usage)).toBeNull();
+    // Remembered as unknown, still null.
     expect(prices.costOf({ backend: 'openai', connectorId: 'openai', model: 'no-such-model' }, usage)).toBeNull();
     expect(prices.costOf({ backend: 'local', connectorId: 'openai-compatible', model: 'gpt-4o' }, usage)).toBeNull();
   });
