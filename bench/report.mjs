@@ -102,6 +102,14 @@ export function formatReport(results) {
     'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all load.',
     `load average at the start: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
   );
+  const usageOn = results.targets.llmproxy;
+  const usageOff = results.targets['llmproxy-usage-off'];
+  if (usageOn?.status === 'measured' && usageOff?.status === 'measured') {
+    lines.push(
+      `usage recording (llmproxy vs llmproxy-usage-off): ${formatSigned(usageOn.latency.addedP50Us - usageOff.latency.addedP50Us, 0)} µs added p50 per request, ` +
+        `${((usageOn.throughput.requestsPerSecond / usageOff.throughput.requestsPerSecond - 1) * 100).toFixed(1)}% req/s`,
+    );
+  }
   for (const [name, target] of Object.entries(results.targets)) {
     if (target.status !== 'measured') continue;
     const problems = [];

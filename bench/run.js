@@ -7,7 +7,8 @@
  * Then, through llmproxy only, translated streams beside untranslated ones (a mock Anthropic
  * upstream joins for them): an Anthropic client on the OpenAI mock, an OpenAI client on the
  * Anthropic mock, and each mock reached through its own protocol; time-to-first-byte and total
- * time, and what translation adds. Prints tables and writes the numbers as JSON to bench/results/.
+ * time, and what translation adds. llmproxy runs twice, with usage recording on (the default)
+ * and off (`llmproxy-usage-off`), so the tables show what recording costs. Prints tables and writes the numbers as JSON to bench/results/.
  *
  * Options: --duration <throughput seconds per target, run in 3 interleaved slices> (6), --connections (32), --rounds (1000),
  * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
@@ -133,8 +134,10 @@ async function startTargets() {
   } else if (!existsSync(proxyEntry)) {
     notMeasured.llmproxy = `${path.relative(repositoryDirectory, proxyEntry)} does not exist: build with \`npx tsc -b\``;
   } else {
+    // The default (usage recorded to SQLite), the same with recording off, and with metrics on.
     const variants = [
       { name: 'llmproxy', args: [] },
+      { name: 'llmproxy-usage-off', args: ['--disable-usage'] },
       ...(options['with-metrics'] ? [{ name: 'llmproxy+metrics', args: ['--metrics'] }] : []),
     ];
     for (const variant of variants) {
@@ -149,6 +152,7 @@ async function startTargets() {
             '--disable-auth',
             '--log-level', 'error',
             '--log-file', path.join(temporaryDirectory, `${variant.name}.log`),
+            '--usage-database-file', path.join(temporaryDirectory, `${variant.name}-usage.sqlite`),
             ...variant.args,
           ],
           env: proxyEnvironment(mock.url, anthropicMock.url),
@@ -214,7 +218,7 @@ async function main() {
     translatedStreams,
     goals: [],
   };
-  for (const name of ['direct', 'bare', 'llmproxy', ...(options['with-metrics'] ? ['llmproxy+metrics'] : [])]) {
+  for (const name of ['direct', 'bare', 'llmproxy', 'llmproxy-usage-off', ...(options['with-metrics'] ? ['llmproxy+metrics'] : [])]) {
     const target = targets.find((candidate) => candidate.name === name);
     if (target === undefined) {
       results.targets[name] = { status: 'not measured', reason: notMeasured[name] ?? 'not started' };

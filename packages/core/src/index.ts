@@ -12,6 +12,7 @@ import { readCoreVersion } from './cli/core-version.js';
 import type { AccessMode } from './config/proxy-settings.js';
 import { resolveSettings } from './config/resolve-settings.js';
 import { prepareDataDirectory } from './cli/prepare-data-directory.js';
+import { checkCallerSettings } from './callers/check-caller-settings.js';
 import { createLogger } from './logging/create-logger.js';
 
 export { LlmProxyError } from '@llmproxy/connector-sdk';
@@ -62,6 +63,7 @@ export async function startLlmProxy(options: StartLlmProxyOptions = {}): Promise
     .parseAsync();
   const settings = await resolveSettings({ commandLine, env, cwd });
   validateAccessMode(settings);
+  checkCallerSettings(settings.values);
   const version = readCoreVersion();
   if (settings.values.dataDirectory !== undefined) prepareDataDirectory(settings.values.dataDirectory);
   const logger = createLogger(settings.values, { env });

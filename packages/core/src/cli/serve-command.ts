@@ -11,6 +11,7 @@ import { startupLogLine } from '../access-mode/describe-access-mode.js';
 import type { CommandLineArguments } from '../config/define-setting.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
+import { checkCallerSettings } from '../callers/check-caller-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
 import { tracingEnvironment, type TracingEnvironment } from '../observability/tracing-environment.js';
 import type { RunningProxy } from '../server/start-proxy.js';
@@ -28,6 +29,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   try {
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
+    checkCallerSettings(settings.values);
     tracing = tracingEnvironment(environment.env);
     if (settings.values.dataDirectory !== undefined) prepareDataDirectory(settings.values.dataDirectory);
     logger = createLogger(settings.values, { env: environment.env });

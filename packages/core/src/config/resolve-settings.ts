@@ -22,6 +22,7 @@ import {
   CONSOLE_ONLY_LOG_FILE_VALUES,
   DEFAULT_LOG_FILE_IN_DATA_DIRECTORY,
   DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY,
+  DEFAULT_USAGE_DATABASE_FILE_IN_DATA_DIRECTORY,
   SETTINGS,
   type SettingKey,
   type SettingValue,
@@ -104,6 +105,11 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     value: path.join(dataDirectory, DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY),
     source: 'default',
     origin: `${DEFAULT_SSO_DATABASE_FILE_IN_DATA_DIRECTORY} in data_dir`,
+  };
+  chosen.usageDatabaseFile ??= {
+    value: path.join(dataDirectory, DEFAULT_USAGE_DATABASE_FILE_IN_DATA_DIRECTORY),
+    source: 'default',
+    origin: `${DEFAULT_USAGE_DATABASE_FILE_IN_DATA_DIRECTORY} in data_dir`,
   };
   const logFile = value('logFile');
 
@@ -199,6 +205,9 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),
     backends: structuredClone(value('backends')),
+    callers: { defaults: value('callerDefaults'), byId: value('callers'), byGroup: value('callerGroups') },
+    usage: { enabled: value('usageEnabled'), databaseFile: path.resolve(cwd, value('usageDatabaseFile')) },
+    prices: value('prices'),
   };
 
   const sources: Record<string, SettingSource> = {};

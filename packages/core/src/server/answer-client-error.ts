@@ -5,11 +5,13 @@
  * request line when one was read, as for every other response; without one it is OpenAI's, the
  * proxy's format for paths outside the Anthropic and Gemini APIs.
  */
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
 import { renderErrorResponse } from './render-error-response.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 import { routeFamilyOf } from './route-family.js';
 
 interface ClientErrorLike {
@@ -39,10 +41,13 @@ export function answerClientError(options: { logger: AppLogger; requestTimeoutMs
     const path = inProgress?.req?.url ?? requestPathOf(rawPacket);
     const rendered = renderErrorResponse(error, routeFamilyOf((path ?? '/').split('?', 1)[0]!));
     const body = JSON.stringify(rendered.body);
-    logger.info('Refused a request Node could not read', { code: error.code, status: rendered.status, nodeCode: typeof code === 'string' ? code : undefined });
+    // A fresh id: the request's own headers were not read, so the client's id is not known.
+    const requestId = randomUUID();
+    logger.info('Refused a request Node could not read', { requestId, code: error.code, status: rendered.status, nodeCode: typeof code === 'string' ? code : undefined });
     const head = [
       `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Error'}`,
       'content-type: application/json; charset=utf-8',
+      `${REQUEST_ID_HEADER}: ${requestId}`,
       `content-length: ${Buffer.byteLength(body)}`,
       'connection: close',
     ];

@@ -16,6 +16,8 @@ import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { browserOriginPolicy } from './browser-origin-policy.js';
+import type { CallerAccounting } from './caller-accounting.js';
+import { ADMIN_USAGE_PATH, adminUsageRoute } from './routes/admin-usage-route.js';
 import { createClientAuthentication, HEALTH_PATH } from './client-authentication.js';
 import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -56,6 +58,8 @@ export interface CreateAppOptions {
   metrics?: Pick<PrometheusMetrics, 'contentType' | 'render'> | undefined;
   /** Metrics and traces, told about every request; undefined when neither is on. */
   observer?: RequestObserver | undefined;
+  /** Callers' models, limits, budgets and usage records; without it every caller may do anything. */
+  accounting?: CallerAccounting | undefined;
 }
 
 export interface ProxyApp {
@@ -69,6 +73,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const settings = options.settings.values;
   const { logger, registry, report, version } = options;
   const knownSecrets = options.knownSecrets ?? [];
+  const { accounting } = options;
   const inFlightRequests = new InFlightRequests();
   // Model routes name only loaded backends, or the proxy does not start.
   checkModelRoutes(settings.modelRoutes, registry);
@@ -116,18 +121,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes })), modelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets, fallback }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets, fallback }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets, fallback, accounting }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets, fallback, accounting }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets, fallback }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, logger, knownSecrets, fallback, accounting }));
     app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry, logger }));
   }
   app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
   app.get('/v1beta/models', geminiModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, logger, knownSecrets, fallback }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, logger, knownSecrets, fallback, accounting }));
+  app.get(ADMIN_USAGE_PATH, adminUsageRoute({ accounting }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

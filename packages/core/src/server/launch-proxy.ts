@@ -98,11 +98,28 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       shutdownSteps.push(() => tracer.shutdown());
     }
 
+    // Opened before binding, so an unwritable usage database stops startup; closed after the
+    // server drained (shutdown steps run in reverse), so the last requests' records are written.
+    const [{ createCallerAccounting }, { openSqliteUsageStore }, { usageSummaryReader }] = await Promise.all([
+      import('./caller-accounting.js'),
+      import('../storage/sqlite-usage-store.js'),
+      import('./usage-summary-reader.js'),
+    ]);
+    const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
+    const accounting = await createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
+    shutdownSteps.push(() => accounting.close());
+
     let sso: SsoService | undefined;
     if (settings.values.sso.enabled) {
       // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
       const { createSsoService } = await import('../sso/sso-service.js');
-      const service = await createSsoService({ settings: settings.values, env, cwd, logger: logger.child({ component: 'sso' }) });
+      const service = await createSsoService({
+        settings: settings.values,
+        env,
+        cwd,
+        logger: logger.child({ component: 'sso' }),
+        usageSummary: usageSummaryReader(accounting),
+      });
       sso = service;
       shutdownSteps.push(() => service.close());
     }
@@ -117,6 +134,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       knownSecrets: logger.knownSecrets,
       metrics,
       observer: combineObservers(observers),
+      accounting,
     });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());

@@ -23,11 +23,9 @@ export function installProxyOverheadHeader(responsePrototype: Response): void {
       const context = findRequestContext(this);
       if (context !== undefined) {
         this.setHeader(PROXY_OVERHEAD_HEADER, proxyOverheadMilliseconds(context).toFixed(3));
-        // The first byte for metrics and traces (a stream's headers go out with its first event).
-        if (context.observation !== undefined) {
-          context.firstByteAt = performance.now();
-          context.observation.firstByte(context.firstByteAt, context.chat);
-        }
+        // The first byte for usage records, metrics and traces (a stream's headers go out with its first event).
+        context.firstByteAt = performance.now();
+        context.observation?.firstByte(context.firstByteAt, context.chat);
       }
     }
     // writeHead's optional parameters are forwarded exactly as given.

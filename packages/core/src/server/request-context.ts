@@ -11,7 +11,7 @@ import type { RouteFamily } from './route-family.js';
 
 
 export interface RequestContext {
-  /** A random id that ties the request's log lines together (its request line, a refusal, dropped fields). */
+  /** The request's `x-request-id` (request-id.ts), on its response and every log entry of it. */
   readonly requestId: string;
   /** `performance.now()` when the request reached the app. */
   readonly startedAt: number;
@@ -48,6 +48,10 @@ export interface RequestContext {
   refusal?: { code: string; fields: readonly string[] };
   /** The token usage the upstream reported for a chat request, when it reported any. */
   usage?: Usage | undefined;
+  /** The SSO user's group claims, for caller settings by group (`caller_groups`). */
+  callerGroups: readonly string[];
+  /** Run once when the response closes, after the request's log line: a route's bookkeeping. */
+  readonly whenClosed: (() => void)[];
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

@@ -1,11 +1,11 @@
 /**
  * @fileoverview The first middleware of the app: creates the request context, ties the
- * connector abort signal to a client disconnect, registers the request for shutdown
- * draining, logs the request when its response closes, and tells the metrics and traces
- * observers (if any) when it starts and ends. (The overhead header is set from
+ * connector abort signal to a client disconnect, sets `x-request-id` (request-id.ts) and makes
+ * every log entry of the request carry it, registers the request for shutdown draining, logs
+ * the request when its response closes, and tells the metrics and traces observers (if any)
+ * when it starts and ends. (The overhead header is set from
  * this context by proxy-overhead-header.ts.)
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RequestHandler } from 'express';
@@ -16,6 +16,8 @@ import { sendErrorResponse } from './render-error-response.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
 import { logRequest } from './request-logging.js';
 import { endObservation, startObservation } from './request-observation.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { runInRequestLogScope } from '../logging/request-log-scope.js';
 import { routeFamilyOf } from './route-family.js';
 import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
@@ -30,8 +32,10 @@ export function trackRequests(options: {
   const logRequests = logger.isLevelEnabled?.('info') ?? true;
   return (request, response, next) => {
     const abortController = new AbortController();
+    const requestId = requestIdOf(request);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
     const context: RequestContext = {
-      requestId: randomUUID(),
+      requestId,
       startedAt: performance.now(),
       family: routeFamilyOf(request.path),
       abortController,
@@ -40,6 +44,9 @@ export function trackRequests(options: {
       upstreamTiming: startUpstreamTiming(abortController.signal),
       authenticated: false,
       userId: undefined,
+      callerGroups: [],
+      errorCode: undefined,
+      whenClosed: [],
     };
     attachRequestContext(response, context);
     startObservation(observer, request, context);
@@ -49,6 +56,14 @@ export function trackRequests(options: {
       if (!response.writableFinished) context.abortController.abort();
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
+      for (const step of context.whenClosed) {
+        // A failing step must not keep the request registered: shutdown would wait for it.
+        try {
+          step();
+        } catch (error) {
+          logger.error('Bookkeeping after a request failed', { requestId, error });
+        }
+      }
       endObservation(response, request, context);
       release();
     });
@@ -66,6 +81,7 @@ export function trackRequests(options: {
       );
       return;
     }
-    next();
+    // Everything the request's handlers log, here or in a connector, carries its id.
+    runInRequestLogScope(requestId, next);
   };
 }

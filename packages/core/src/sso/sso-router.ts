@@ -26,6 +26,7 @@ import type { SsoOptions } from './sso-options.js';
 import { pageNonce, ssoPageSecurity } from './sso-page-security.js';
 import type { BrowserSessionRecord, SsoStore } from './sso-store.js';
 import type { SsoUser } from './sso-user.js';
+import type { UsageSummaryReader } from './usage-summary.js';
 
 /** How long a started sign-in may take at the provider. */
 const LOGIN_ATTEMPT_TTL_MS = 10 * 60 * 1000;
@@ -40,6 +41,8 @@ export interface SsoRouterOptions {
   logger: AppLogger;
   now: () => number;
   issueToken(user: SsoUser, label: string): Promise<{ token: string; id: string; expiresAt: number }>;
+  /** The user's own usage and budgets for the token page. */
+  usageSummary?: UsageSummaryReader | undefined;
 }
 
 export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
@@ -254,6 +257,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
         csrfToken: session.csrfToken,
         now: at,
         notice: revoked === undefined ? undefined : `Token ${revoked} has been revoked.`,
+        usage: await routerOptions.usageSummary?.(session.user),
       }),
     );
   });

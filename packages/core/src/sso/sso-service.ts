@@ -23,6 +23,7 @@ import { loadSqliteDriver } from './load-sqlite-driver.js';
 import { openSqliteSsoStore } from './sqlite-sso-store.js';
 import { ssoOptionsOf, type SsoOptions } from './sso-options.js';
 import { createSsoRouter } from './sso-router.js';
+import type { UsageSummaryReader } from './usage-summary.js';
 import type { SsoStore } from './sso-store.js';
 import type { SsoUser } from './sso-user.js';
 
@@ -64,6 +65,8 @@ export interface CreateSsoServiceOptions {
   jwksCooldownMs?: number;
   /** Defaults to the SQLite store at `sso.database_file`. */
   store?: SsoStore;
+  /** Each user's own usage and budgets for the token page; none when usage recording is off. */
+  usageSummary?: UsageSummaryReader | undefined;
 }
 
 /** Throws `LlmProxyError`s (several as an AggregateError) when a provider cannot be used. */
@@ -147,7 +150,7 @@ export async function createSsoService(options: CreateSsoServiceOptions): Promis
     return { kind: 'user', user: record.user, credential: 'proxy-token' };
   };
 
-  const router = createSsoRouter({ providers: providersById, store, options: ssoOptions, logger, now, issueToken });
+  const router = createSsoRouter({ providers: providersById, store, options: ssoOptions, logger, now, issueToken, usageSummary: options.usageSummary });
 
   return {
     router,

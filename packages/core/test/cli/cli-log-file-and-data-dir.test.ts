@@ -36,7 +36,8 @@ describe('logging.file none', () => {
     expect(stopped.exitCode).toBe(0);
     expect(stopped.stderr).toContain('Starting LLM Proxy in Single User Mode');
     expect(stopped.stderr).toContain('Stopped');
-    expect(filesUnder(running.cwd)).toEqual([]);
+    // Only the usage database (usage is recorded by default), no log file.
+    expect(filesUnder(running.cwd)).toEqual(['var/usage/llm-proxy-usage.sqlite']);
   });
 
   it('takes none from YAML, and config explain shows it', async () => {
@@ -100,7 +101,7 @@ describe('data_dir', () => {
     const dataDirectory = path.join(running.cwd, 'state/llm');
     expect(fs.statSync(dataDirectory).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dataDirectory, 'logs')).mode & 0o777).toBe(0o700);
-    expect(filesUnder(running.cwd)).toEqual(['state/llm/logs/llm-proxy.log']);
+    expect(filesUnder(running.cwd)).toEqual(['state/llm/logs/llm-proxy.log', 'state/llm/usage/llm-proxy-usage.sqlite']);
     expect(fs.readFileSync(path.join(dataDirectory, 'logs/llm-proxy.log'), 'utf8')).toContain('Starting LLM Proxy');
   });
 
@@ -128,7 +129,7 @@ describe('data_dir', () => {
       });
       expect((await fetch(`${running.url}/internal/health`)).status).toBe(200);
       expect((await running.stop('SIGTERM')).exitCode).toBe(0);
-      expect(filesUnder(cwd)).toEqual(['llm-proxy.yaml', 'state/logs/llm-proxy.log', 'state/sso/llm-proxy-sso.sqlite']);
+      expect(filesUnder(cwd)).toEqual(['llm-proxy.yaml', 'state/logs/llm-proxy.log', 'state/sso/llm-proxy-sso.sqlite', 'state/usage/llm-proxy-usage.sqlite']);
       expect(fs.statSync(path.join(cwd, 'state/sso')).mode & 0o777).toBe(0o700);
     } finally {
       await idp.close();

@@ -79,6 +79,8 @@ describe('broken HTTP through the CLI', () => {
     const response = await rawExchange(proxy.port, ['HELLO THERE\r\n\r\n']);
     expect(response.status).toBe(400);
     expect(response.headers.toLowerCase()).toContain('content-type: application/json');
+    // Even a request Express never saw gets an id to quote.
+    expect(response.headers).toMatch(/^x-request-id: [0-9a-f-]{36}$/m);
     const error = (JSON.parse(response.body) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('HTTP_REQUEST_MALFORMED');
     await expectStillServing();

@@ -104,7 +104,9 @@ describeWithRegistry('a production install from packed tarballs', () => {
 
     server = spawn(
       process.execPath,
-      [cli, '--multi-user-mode', '--port', '0', '--api-keys', API_KEY, '--disable-notifications'],
+      // Install scripts were off, so better-sqlite3 has no native module: usage recording, which
+      // needs it, is turned off (startup would otherwise stop with USAGE_STORE_UNAVAILABLE).
+      [cli, '--multi-user-mode', '--port', '0', '--api-keys', API_KEY, '--disable-notifications', '--disable-usage'],
       // Require the lock as a deployment off loopback would, while the test binds 127.0.0.1 only.
       { cwd: deployment, env: { ...environment, LLM_PROXY_PLUGINS_REQUIRE_LOCK: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -49,6 +49,11 @@ function ssoConfig(issuer: string): string {
     `      audiences: [${PROXY_CLIENT_ID}, ${CLI_CLIENT_ID}]`,
     '      allowed_users:',
     '        email_domains: [example.com]',
+    // Settings by the provider's groups claim: alice is in engineering.
+    'caller_groups:',
+    '  engineering:',
+    '    models: ["openai:gpt-4o-mini"]',
+    '    budgets: [{ usd: 5, period: month }]',
     '',
   ].join('\n');
 }
@@ -134,6 +139,26 @@ describe('SSO through the llm-proxy CLI', () => {
     }
     const wrong = await fetch(`${proxyBase}/v1/models`, { headers: { authorization: 'Bearer not-a-key' } });
     expect(wrong.status).toBe(401);
+  }, 30_000);
+
+  it('applies settings by group claim, and shows each user their own usage and remaining budget', async () => {
+    const browser = new HttpBrowser();
+    const page = await signIn(browser, { proxyBase, providerId: 'test-idp', login: 'alice' });
+    const token = inputValue(page, 'proxy-token')!;
+    const client = new OpenAI({ baseURL: `${proxyBase}/v1`, apiKey: token, maxRetries: 0 });
+    upstream.enqueue({ type: 'answer', text: ['counted'] });
+    await client.chat.completions.create({ model: 'openai:gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const outside = await client.chat.completions.create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    expect(outside).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((outside as Error).message).toContain('allowed models: openai:gpt-4o-mini');
+
+    const tokensPage = await browser.request(`${proxyBase}/auth/tokens`);
+    expect(tokensPage.status).toBe(200);
+    expect(tokensPage.body).toContain('<h2>Your usage</h2>');
+    const today = /<td>Today \(UTC\)<\/td><td>(\d+)<\/td>/.exec(tokensPage.body);
+    // This test's two requests at least (earlier tests of this suite also served alice).
+    expect(Number(today?.[1])).toBeGreaterThanOrEqual(2);
+    expect(tokensPage.body).toMatch(/Budget \$5\.0000 per month: \$0\.\d{4} spent, <strong>\$[45]\.\d{4} left<\/strong>; resets \d{4}-\d{2}-01 00:00 UTC\./);
   }, 30_000);
 
   it('refuses a user outside the allowed domain with a clear page', async () => {

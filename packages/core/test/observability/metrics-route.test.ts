@@ -20,6 +20,8 @@ async function serve(userId: string | undefined): Promise<{ url: string; close: 
     const abortController = new AbortController();
     attachRequestContext(response, {
       requestId: 'request-1',
+      callerGroups: [],
+      whenClosed: [],
       startedAt: 0,
       family: 'openai',
       abortController,

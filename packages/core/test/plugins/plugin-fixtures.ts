@@ -210,6 +210,9 @@ export function testSettings(overrides: Partial<ProxySettings> = {}): ProxySetti
     plugins: [],
     backends: {},
     metrics: { enabled: false, port: undefined, host: '127.0.0.1', callerLabel: false },
+    callers: { defaults: {}, byId: {}, byGroup: {} },
+    usage: { enabled: false, databaseFile: path.join(tmpdir(), 'llmproxy-plugin-tests-usage.sqlite') },
+    prices: {},
     ...overrides,
   };
 }

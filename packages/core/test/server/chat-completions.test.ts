@@ -154,7 +154,7 @@ describe('POST /v1/chat/completions and GET /v1/models', () => {
     expect(gemini.json()).toEqual({ error: { code: 404, status: 'NOT_FOUND', message: expect.stringContaining('Route not found') } });
   });
 
-  it('logs each request with method, path, status, duration, backend and token usage, never headers or bodies', async () => {
+  it('logs each request with its id, method, path, status, duration, backend and token usage, never headers or bodies', async () => {
     await chat('echo:alpha');
     const entry = proxy.logger.entries.filter((logged) => logged.message === 'HTTP request').at(-1);
     expect(entry?.meta).toEqual({

@@ -14,6 +14,9 @@ import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { ChatFrontend, FrontendHttpRequest } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { beginChatExchange, watchChatResult } from '../chat-exchange.js';
+import type { CallerAccounting } from '../caller-accounting.js';
+import { meterChatRequest } from '../chat-metering.js';
+import { estimateInputTokens } from '../../protocols/anthropic-messages/estimate-input-tokens.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { announceDroppedFields } from '../dropped-fields-header.js';
 import type { AppLogger } from '../../logging/app-logger.js';
@@ -41,6 +44,8 @@ export function chatRoute<RenderOptions>(options: {
    * passes one. A route built alone gets its own.
    */
   fallback?: TargetFallback;
+  /** Callers' models, limits, budgets and usage records (chat-metering.ts). */
+  accounting?: CallerAccounting | undefined;
 }): RequestHandler {
   const { settings, registry, frontend } = options;
   const fallback = options.fallback ?? { rests: new TargetRests(settings.server.fallbackRestMs) };
@@ -58,10 +63,16 @@ export function chatRoute<RenderOptions>(options: {
       dropped: undefined,
     };
     if (parsed.request.protocolExtras !== undefined) attachTranslationFidelity(parsed.request.protocolExtras, fidelity);
+    // The caller's models, budgets and limits are checked before any upstream byte is sent; the
+    // usage record names the target that answered.
+    const metered = { backend: targets[0]!.backend, model: targets[0]!.model };
+    await meterChatRequest(options.accounting, request, response, metered, () => estimateInputTokens(parsed.request));
     const { result: answered } = await serveFromFirstAnsweringTarget(targets, fallback, parsed.model, (target) => {
       // Named on errors too: the last backend tried is the one whose failure the client gets.
       context.backend = target.backend.name;
       response.setHeader(BACKEND_HEADER, target.backend.name);
+      metered.backend = target.backend;
+      metered.model = target.model;
       // For metrics and traces (nothing when neither is on).
       beginChatExchange(context, { frontend: frontend.name, backend: target.backend, model: target.model, stream: parsed.request.stream });
       // What this target's connector drops; a target tried before it dropped for itself.
@@ -85,7 +96,6 @@ export function chatRoute<RenderOptions>(options: {
       result.type === 'response'
         ? result.response
         : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
-    context.usage = chatResponse.usage;
     sendJson(response, frontend.renderResponse(chatResponse, parsed.renderOptions));
   };
 
@@ -112,6 +122,8 @@ export function chatRoute<RenderOptions>(options: {
     if (body === undefined) return false;
     context.backend = route.backend.name;
     response.setHeader(BACKEND_HEADER, route.backend.name);
+    // The body is not parsed on this path: about four bytes a token is the estimate to reserve.
+    await meterChatRequest(options.accounting, request, response, route, () => Math.ceil(rawBody.length / 4));
     beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: relayable.stream });
     await relaySameApi({
       request,
@@ -123,6 +135,7 @@ export function chatRoute<RenderOptions>(options: {
       body,
       connector: { relay: connector.relay.bind(connector) },
       knownSecrets,
+      logger: options.logger,
       replayAsStream: async (answer) => {
         const parsed = frontend.parse(httpRequest);
         const events = redactStreamErrors(endOnShutdown(replayChatResponse(answer), context.abortController.signal), knownSecrets);

@@ -11,6 +11,7 @@ import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { estimateInputTokens } from '../../protocols/gemini/estimate-input-tokens.js';
 import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
+import type { CallerAccounting } from '../caller-accounting.js';
 import { chatRoute } from './chat-route.js';
 import type { TargetFallback } from './model-target-fallback.js';
 
@@ -20,6 +21,7 @@ export function geminiModelActionRoute(options: {
   logger?: AppLogger;
   knownSecrets?: Iterable<string>;
   fallback?: TargetFallback;
+  accounting?: CallerAccounting | undefined;
 }): RequestHandler {
   const chat = chatRoute({ ...options, frontend: geminiFrontend });
   return (request, response, next) => {

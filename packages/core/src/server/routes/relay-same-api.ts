@@ -15,6 +15,7 @@ import { describeUnparsedBody, LlmProxyError, StreamEndedEarlyError, UpstreamErr
 import type { ChatResponse, Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
 import type { Request, Response } from 'express';
 import type { FrontendRelay, RelayableRequest } from '../../frontends/chat-frontend.js';
+import type { AppLogger } from '../../logging/app-logger.js';
 import { redactText } from '../../logging/redact-secrets.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { redactClientBoundError } from '../redact-client-bound-error.js';
@@ -44,6 +45,8 @@ export interface SameApiRelay {
   body: Buffer;
   connector: Required<Pick<Connector, 'relay'>>;
   knownSecrets: Iterable<string>;
+  /** For the line an upstream's error answer gets, as the error handler writes for the canonical path. */
+  logger?: AppLogger | undefined;
   /**
    * Answers a streaming client whose upstream ignored the stream flag and answered in one
    * piece: the answer replayed as a stream in the client's format (the canonical path's way).
@@ -96,8 +99,12 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
     const model = parsed['model'] ?? parsed['modelVersion'];
     if (typeof model === 'string') context.chat.responseModel = model;
   }
-  // The vendor's own error, relayed as it is; metrics and traces count it as the canonical path does.
-  if (!ok) context.errorCode = 'UPSTREAM_ERROR';
+  // The vendor's own error, relayed as it is; logged, and counted by metrics and traces, as the
+  // canonical path's error handler does.
+  if (!ok) {
+    context.errorCode = 'UPSTREAM_ERROR';
+    options.logger?.warn('Request failed', { method: request.method, path: request.path, code: 'UPSTREAM_ERROR', status: upstream.status, backend: context.backend });
+  }
   startResponse(response, upstream, contentType ?? 'application/json');
   // An upstream error may quote the credential it was sent: scrubbed like every client-bound error.
   response.end(ok ? text : redactText(text, { apiKeys: knownSecrets }));

@@ -4,8 +4,9 @@
  */
 import type { ProxyTokenRecord } from '../sso-store.js';
 import type { SsoUser } from '../sso-user.js';
+import type { UsageSummary } from '../usage-summary.js';
 import { formatTime } from './format-time.js';
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { renderPage } from './page-layout.js';
 
 export interface TokensPageOptions {
@@ -16,6 +17,8 @@ export interface TokensPageOptions {
   csrfToken: string;
   now: number;
   notice?: string | undefined;
+  /** The user's own usage and budgets; undefined when usage recording is off. */
+  usage?: UsageSummary | undefined;
 }
 
 export function tokenStatus(token: ProxyTokenRecord, now: number): 'active' | 'expired' | 'revoked' {
@@ -55,6 +58,7 @@ ${options.tokens.map((token) => {
 })}</tbody>
 </table>`
 }
+${options.usage === undefined ? '' : renderUsage(options.usage)}
 <h2>New token</h2>
 <form method="post" action="${base}/auth/tokens">
 ${csrfField}
@@ -69,4 +73,32 @@ ${csrfField}
 </form>
 `,
   });
+}
+
+function usd(amount: number): string {
+  return `$${amount.toFixed(4)}`;
+}
+
+function renderUsage(usage: UsageSummary): SafeHtml {
+  return html`<h2>Your usage</h2>
+<table>
+<thead><tr><th scope="col">Period</th><th scope="col">Requests</th><th scope="col">Input tokens</th><th scope="col">Output tokens</th><th scope="col">Cost</th></tr></thead>
+<tbody>
+${usage.periods.map(
+  (period) => html`<tr><td>${period.label}</td><td>${String(period.requests)}</td><td>${String(period.inputTokens)}</td><td>${String(period.outputTokens)}</td>
+<td>${usd(period.costUsd)}${period.unpricedRequests === 0 ? '' : html` <span class="muted">(${String(period.unpricedRequests)} without a known price)</span>`}</td></tr>
+`,
+)}</tbody>
+</table>
+${
+  usage.budgets.length === 0
+    ? html`<p class="muted">You have no budget.</p>`
+    : html`<ul>
+${usage.budgets.map(
+  (budget) =>
+    html`<li>Budget ${usd(budget.usd)} per ${budget.period}: ${usd(budget.spentUsd)} spent, <strong>${usd(budget.remainingUsd)} left</strong>; resets ${formatTime(budget.resetsAt)}.</li>
+`,
+)}</ul>`
+}
+`;
 }

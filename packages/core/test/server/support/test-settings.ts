@@ -29,6 +29,9 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     metrics: { enabled: false, port: undefined, host: '127.0.0.1', callerLabel: false },
     plugins: [],
     backends: {},
+    callers: { defaults: {}, byId: {}, byGroup: {} },
+    usage: { enabled: false, databaseFile: '/dev/null' },
+    prices: {},
     ...rest,
     auth: { disabled: false, apiKeys: [TEST_API_KEY, SECOND_TEST_API_KEY], ...auth },
     server: {
