@@ -22,10 +22,12 @@ const CORE_FOLDER_IMPORTS = {
   connectors: ['canonical', 'protocols'],
   frontends: ['canonical', 'protocols'],
   sso: ['config', 'logging'],
+  storage: [],
+  callers: ['canonical', 'config', 'logging', 'storage'],
   'access-mode': ['config', 'sso'],
   plugins: ['access-mode', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'protocols', 'upstream'],
-  server: ['access-mode', 'canonical', 'config', 'frontends', 'logging', 'notifications', 'plugins', 'protocols', 'sso', 'upstream'],
-  cli: ['access-mode', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'plugins', 'server', 'sso', 'upstream'],
+  server: ['access-mode', 'callers', 'canonical', 'config', 'frontends', 'logging', 'notifications', 'plugins', 'protocols', 'sso', 'storage', 'upstream'],
+  cli: ['access-mode', 'callers', 'canonical', 'config', 'connectors', 'logging', 'notifications', 'plugins', 'server', 'sso', 'storage', 'upstream'],
 };
 
 /** Libraries that make outbound HTTP requests; in core only upstream/ may (sso/ through openid-client and jose). */

@@ -3,6 +3,7 @@
  * where it came from, the resolved access mode, and the verdict of each access-mode rule.
  * Secret values (API keys) are never shown: only how many there are, or that one is generated.
  */
+import { describeCallerMap, describeCallerSettings, describePrices } from '../callers/describe-caller-settings.js';
 import type { AccessModeRuleResult } from '../access-mode/access-mode-rules.js';
 import { ACCESS_MODE_NAMES } from '../access-mode/describe-access-mode.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
@@ -72,6 +73,14 @@ function displayValue(settings: ResolvedSettings, definition: SettingDefinition<
       if (providers.length === 0) return '(none)';
       return providers.map((provider) => `${provider.id} (${provider.issuer === '' ? 'no issuer' : provider.issuer})`).join(', ');
     }
+    case 'caller_defaults':
+      return describeCallerSettings(settings.values.callers.defaults);
+    case 'callers':
+      return describeCallerMap(settings.values.callers.byId);
+    case 'caller_groups':
+      return describeCallerMap(settings.values.callers.byGroup);
+    case 'prices':
+      return describePrices(settings.values.prices);
     default:
       return formatPlain(value);
   }

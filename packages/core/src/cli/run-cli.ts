@@ -13,6 +13,7 @@ import { createCommandLineParser, PARSER_CONFIGURATION } from './create-command-
 import { formatStartupErrors } from './format-startup-errors.js';
 import { serveCommand } from './serve-command.js';
 import { tokensListCommand, tokensRevokeCommand } from './tokens-command.js';
+import { USAGE_FORMATS, usageCommand } from './usage-command.js';
 import { accountsCommand } from './accounts-command.js';
 
 // The providers belong to the installed @llmproxy/oauth-connectors; the accounts command checks
@@ -51,6 +52,26 @@ export async function runCli(environment: CommandEnvironment): Promise<number> {
           run(configExplainCommand),
         )
         .demandCommand(1, 'Name a config command: explain'),
+    )
+    .command(
+      'usage',
+      'Usage totals (requests, tokens, cost) by caller, model or day, read from usage.database_file (binds no port)',
+      (usage) =>
+        usage
+          .option('by', { type: 'string', requiresArg: true, choices: ['caller', 'model', 'day'], description: 'Group by caller, model or day (default caller)' })
+          .option('from', { type: 'string', requiresArg: true, description: 'First UTC day (2026-03-01) or ISO time included' })
+          .option('to', { type: 'string', requiresArg: true, description: 'Last UTC day included, or an ISO time excluded' })
+          .option('caller', { type: 'string', requiresArg: true, description: 'Only this caller (api-key#<n> or <provider>:<subject>)' })
+          .option('format', { type: 'string', requiresArg: true, choices: [...USAGE_FORMATS], description: 'Output format (default table)' }),
+      async (argv) => {
+        exitCode = await usageCommand(environment, argv, {
+          by: optionalText(argv['by']),
+          from: optionalText(argv['from']),
+          to: optionalText(argv['to']),
+          caller: optionalText(argv['caller']),
+          format: optionalText(argv['format']),
+        });
+      },
     )
     .command('tokens', 'Personal proxy tokens issued after SSO sign-in (read from sso.database_file)', (tokens) =>
       tokens

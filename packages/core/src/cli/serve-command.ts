@@ -11,6 +11,7 @@ import { startupLogLine } from '../access-mode/describe-access-mode.js';
 import type { CommandLineArguments } from '../config/define-setting.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { resolveSettings } from '../config/resolve-settings.js';
+import { checkCallerSettings } from '../callers/check-caller-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { connectorContextFactory } from '../plugins/connector-context-factory.js';
@@ -25,6 +26,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
   try {
     settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     validateAccessMode(settings);
+    checkCallerSettings(settings.values);
     logger = createLogger(settings.values);
   } catch (error) {
     environment.stderr.write(formatStartupErrors(error));
@@ -83,7 +85,26 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       shutdownSteps.push(() => service.close());
     }
 
-    const running = await startProxy({ settings, logger, registry, report, version: readCoreVersion(), sso, knownSecrets: logger.knownSecrets });
+    // Opened before binding, so an unwritable usage database stops startup; closed after the
+    // server drained (shutdown steps run in reverse), so the last requests' records are written.
+    const [{ createCallerAccounting }, { openSqliteUsageStore }] = await Promise.all([
+      import('../server/caller-accounting.js'),
+      import('../storage/sqlite-usage-store.js'),
+    ]);
+    const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
+    const accounting = createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
+    shutdownSteps.push(() => accounting.close());
+
+    const running = await startProxy({
+      settings,
+      logger,
+      registry,
+      report,
+      version: readCoreVersion(),
+      sso,
+      knownSecrets: logger.knownSecrets,
+      accounting,
+    });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());
 

@@ -70,6 +70,56 @@ export interface ProxySettings {
    */
   requirePluginLock?: boolean;
   backends: Readonly<Record<string, BackendConfig>>;
+  /** Per-caller settings: models, limits, budgets (docs/team-server.md). */
+  callers: CallerDirectory;
+  usage: {
+    /** Whether every chat request leaves a usage record. */
+    enabled: boolean;
+    /** The SQLite file of usage records, absolute. */
+    databaseFile: string;
+  };
+  /** Operator prices by `backend:model`, ahead of the bundled price table. */
+  prices: Readonly<Record<string, ModelPrice>>;
+}
+
+export type BudgetPeriod = 'day' | 'month';
+
+/** A spending limit in US dollars per calendar day or month (UTC). */
+export interface Budget {
+  usd: number;
+  period: BudgetPeriod;
+}
+
+/** What one caller (or group, or every caller by default) may do. Unset fields inherit. */
+export interface CallerSettings {
+  name?: string;
+  /** May read `/admin/usage`. */
+  admin?: boolean;
+  /** Glob patterns over `backend:model`; unset allows every model. */
+  models?: readonly string[];
+  limits?: {
+    requestsPerMinute?: number;
+    tokensPerMinute?: number;
+    concurrentStreams?: number;
+  };
+  budgets?: readonly Budget[];
+}
+
+/** `caller_defaults`, `callers` and `caller_groups` from YAML. */
+export interface CallerDirectory {
+  defaults: CallerSettings;
+  /** By caller id: `api-key#<n>` or `<provider>:<subject>`. */
+  byId: Readonly<Record<string, CallerSettings>>;
+  /** By SSO group claim. */
+  byGroup: Readonly<Record<string, CallerSettings>>;
+}
+
+/** An operator's price of a model, in US dollars per million tokens. */
+export interface ModelPrice {
+  inputUsdPerMtok: number;
+  outputUsdPerMtok: number;
+  /** Cached (cache-read) input tokens; the input price when unset. */
+  cachedInputUsdPerMtok?: number;
 }
 
 /** Where a provider's client secret is read at startup; the secret itself never enters the settings. */

@@ -162,6 +162,9 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     plugins: value('plugins'),
     requirePluginLock: value('pluginsRequireLock'),
     backends: structuredClone(value('backends')),
+    callers: { defaults: value('callerDefaults'), byId: value('callers'), byGroup: value('callerGroups') },
+    usage: { enabled: value('usageEnabled'), databaseFile: path.resolve(cwd, value('usageDatabaseFile')) },
+    prices: value('prices'),
   };
 
   const sources: Record<string, SettingSource> = {};

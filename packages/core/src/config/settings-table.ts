@@ -14,7 +14,18 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { convertedYaml, defineSetting, lastValue, opposingSwitches, type SettingDefinition } from './define-setting.js';
 import { debuggingOverrideFlag, KNOWN_OAUTH_CONNECTORS } from './oauth-connector-ids.js';
-import type { AccessMode, BackendConfig, LogLevel, SsoProviderSettings } from './proxy-settings.js';
+import type { AccessMode, BackendConfig, CallerSettings, LogLevel, ModelPrice, SsoProviderSettings } from './proxy-settings.js';
+import {
+  CALLER_ID_ALLOWED,
+  CALLER_ID_PATTERN,
+  callerSettingsFromYaml,
+  callerSettingsMapFromYaml,
+  callerSettingsSchema,
+  modelPriceSchema,
+  modelPricesFromYaml,
+  PRICE_KEY_ALLOWED,
+  PRICE_KEY_PATTERN,
+} from './caller-settings-schema.js';
 import {
   BOOLEAN_TEXT_ALLOWED,
   LOG_LEVELS,
@@ -579,6 +590,92 @@ const backends = defineSetting<Readonly<Record<string, BackendConfig>>>({
   defaultValue: {},
 });
 
+const CALLERS_GROUP = 'Callers and usage:';
+
+const callerDefaults = defineSetting<CallerSettings>({
+  name: 'caller_defaults',
+  effectiveValue: (values) => values.callers.defaults,
+  helpGroup: CALLERS_GROUP,
+  description: 'Settings of every caller (models, limits, budgets) that its group or own entry does not override',
+  allowed: 'caller settings: name, admin, models, limits, budgets',
+  yaml: convertedYaml(callerSettingsSchema, (yaml) => callerSettingsFromYaml(yaml)),
+  defaultValue: {},
+});
+
+const callers = defineSetting<Readonly<Record<string, CallerSettings>>>({
+  name: 'callers',
+  effectiveValue: (values) => values.callers.byId,
+  helpGroup: CALLERS_GROUP,
+  description: 'Settings by caller id (api-key#<n>, <provider>:<subject>): name, admin, models, limits, budgets',
+  allowed: CALLER_ID_ALLOWED,
+  yaml: convertedYaml(
+    Type.Record(Type.String(), callerSettingsSchema, { propertyNames: { type: 'string', pattern: CALLER_ID_PATTERN }, description: CALLER_ID_ALLOWED }),
+    (yaml) => callerSettingsMapFromYaml(yaml),
+  ),
+  defaultValue: {},
+});
+
+const CALLER_GROUP_ALLOWED = 'a mapping of SSO group names (the groups claim) to caller settings';
+
+const callerGroups = defineSetting<Readonly<Record<string, CallerSettings>>>({
+  name: 'caller_groups',
+  effectiveValue: (values) => values.callers.byGroup,
+  helpGroup: CALLERS_GROUP,
+  description: "Settings of SSO users by group claim, between caller_defaults and the user's own entry",
+  allowed: CALLER_GROUP_ALLOWED,
+  yaml: convertedYaml(
+    Type.Record(Type.String(), callerSettingsSchema, { propertyNames: { type: 'string', minLength: 1 }, description: CALLER_GROUP_ALLOWED }),
+    (yaml) => callerSettingsMapFromYaml(yaml),
+  ),
+  defaultValue: {},
+});
+
+const usageEnabled = defineSetting<boolean>({
+  name: 'usage.enabled',
+  effectiveValue: (values) => values.usage.enabled,
+  helpGroup: CALLERS_GROUP,
+  description: 'Record every chat request (caller, model, tokens, cost) in the usage database',
+  allowed: BOOLEAN_TEXT_ALLOWED,
+  flags: opposingSwitches(
+    { name: 'enable-usage', description: 'Record usage in the usage database (default on)', value: true },
+    { name: 'disable-usage', description: 'Record no usage', value: false },
+    { code: 'USAGE_FLAG_CONFLICT', fix: 'Remove one of the flags' },
+  ),
+  envVar: 'LLM_PROXY_USAGE_ENABLED',
+  parse: parseBooleanText,
+  yaml: Type.Boolean({ description: 'true or false' }),
+  defaultValue: true,
+});
+
+/** Relative to the working directory, beside the SSO database under `var/`. */
+export const DEFAULT_USAGE_DATABASE_FILE = 'var/usage/llm-proxy-usage.sqlite';
+
+const usageDatabaseFile = defineSetting<string>({
+  name: 'usage.database_file',
+  effectiveValue: (values) => values.usage.databaseFile,
+  helpGroup: CALLERS_GROUP,
+  description: 'SQLite database of usage records, created on first start; relative paths start at the working directory',
+  allowed: 'a file path',
+  flag: { name: 'usage-database-file', description: `SQLite file of usage records (default ${DEFAULT_USAGE_DATABASE_FILE})` },
+  envVar: 'LLM_PROXY_USAGE_DATABASE_FILE',
+  parse: (text) => text.trim() || undefined,
+  yaml: Type.String({ minLength: 1, description: FILE_PATH_LEAF }),
+  defaultValue: DEFAULT_USAGE_DATABASE_FILE,
+});
+
+const prices = defineSetting<Readonly<Record<string, ModelPrice>>>({
+  name: 'prices',
+  effectiveValue: (values) => values.prices,
+  helpGroup: CALLERS_GROUP,
+  description: 'Prices by backend:model in USD per million tokens, ahead of the bundled price table',
+  allowed: PRICE_KEY_ALLOWED,
+  yaml: convertedYaml(
+    Type.Record(Type.String(), modelPriceSchema, { propertyNames: { type: 'string', pattern: PRICE_KEY_PATTERN }, description: PRICE_KEY_ALLOWED }),
+    (yaml) => modelPricesFromYaml(yaml),
+  ),
+  defaultValue: {},
+});
+
 /** Every setting, in the order `config explain` and the docs list them. */
 export const SETTINGS = {
   config,
@@ -613,6 +710,12 @@ export const SETTINGS = {
   plugins,
   pluginsRequireLock,
   backends,
+  callerDefaults,
+  callers,
+  callerGroups,
+  usageEnabled,
+  usageDatabaseFile,
+  prices,
 } as const;
 
 export type SettingsTable = typeof SETTINGS;

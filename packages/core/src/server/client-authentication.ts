@@ -49,7 +49,7 @@ export interface ClientAuthentication {
 }
 
 type Verdict =
-  | { kind: 'valid'; userId: string }
+  | { kind: 'valid'; userId: string; groups?: readonly string[] }
   | { kind: 'missing' }
   | { kind: 'invalid'; presented: PresentedApiKey }
   /** An SSO credential that is expired, revoked, forged or of a user not allowed. */
@@ -72,7 +72,7 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     const keyIndex = verifyApiKey(presented.key);
     if (keyIndex !== undefined) return { kind: 'valid', userId: `api-key#${keyIndex + 1}` };
     const ssoVerdict = sso === undefined ? undefined : await sso.authenticateBearer(presented.key);
-    if (ssoVerdict?.kind === 'user') return { kind: 'valid', userId: ssoVerdict.user.id };
+    if (ssoVerdict?.kind === 'user') return { kind: 'valid', userId: ssoVerdict.user.id, groups: ssoVerdict.user.groups };
     if (ssoVerdict?.kind === 'refused') return { kind: 'refused', presented, error: ssoVerdict.error };
     return { kind: 'invalid', presented };
   };
@@ -128,6 +128,7 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     if (verdict.kind === 'valid') {
       context.authenticated = true;
       context.userId = verdict.userId;
+      if (verdict.groups !== undefined) context.callerGroups = verdict.groups;
       next();
       return;
     }

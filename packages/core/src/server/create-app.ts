@@ -14,6 +14,8 @@ import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { browserOriginPolicy } from './browser-origin-policy.js';
+import type { CallerAccounting } from './caller-accounting.js';
+import { ADMIN_USAGE_PATH, adminUsageRoute } from './routes/admin-usage-route.js';
 import { createClientAuthentication, HEALTH_PATH } from './client-authentication.js';
 import { errorHandler, routeNotFound } from './error-handler.js';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -45,6 +47,8 @@ export interface CreateAppOptions {
    * every client-bound error; the logger's set. Secret shapes are scrubbed without it too.
    */
   knownSecrets?: Iterable<string>;
+  /** Callers' models, limits, budgets and usage records; without it every caller may do anything. */
+  accounting?: CallerAccounting | undefined;
 }
 
 export interface ProxyApp {
@@ -58,6 +62,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   const settings = options.settings.values;
   const { logger, registry, report, version } = options;
   const knownSecrets = options.knownSecrets ?? [];
+  const { accounting } = options;
   const inFlightRequests = new InFlightRequests();
   const authentication = createClientAuthentication({
     settings,
@@ -95,18 +100,19 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger })), modelsRoute({ registry, logger }));
-  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets }));
-  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets }));
+  app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, knownSecrets, accounting }));
+  app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, knownSecrets, accounting }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {
-    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets }));
+    app.post(`${prefix}/v1/messages`, jsonBody, chatRoute({ settings, registry, frontend: anthropicMessagesFrontend, knownSecrets, accounting }));
     app.post(`${prefix}/v1/messages/count_tokens`, jsonBody, countTokensRoute({ settings, registry }));
   }
   app.get('/anthropic/v1/models', anthropicModelsRoute({ registry, logger }));
   // Gemini: model names contain ':' and '/', so one wildcard route parses `{model}:{action}`.
   app.get('/v1beta/models', geminiModelsRoute({ registry, logger }));
   app.get('/v1beta/models/*modelAndAction', geminiModelRoute({ settings, registry }));
-  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets }));
+  app.post('/v1beta/models/*modelAndAction', jsonBody, geminiModelActionRoute({ settings, registry, knownSecrets, accounting }));
+  app.get(ADMIN_USAGE_PATH, adminUsageRoute({ accounting }));
   app.use(routeNotFound());
   app.use(errorHandler({ logger, bodyLimitBytes: settings.server.bodyLimitBytes, knownSecrets }));
   return { app, inFlightRequests, dispose: () => authentication.close() };

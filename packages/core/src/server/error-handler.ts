@@ -19,6 +19,7 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
   return (thrown: unknown, request, response, _next) => {
     const context = requestContextOf(response);
     const { error, unexpected } = toLlmProxyError(thrown, bodyLimitBytes);
+    context.errorCode = error.code;
     const path = request.originalUrl.split('?', 1)[0];
     if (context.abortController.signal.aborted) {
       const shutdownCut = shutdownCutOf(context.abortController.signal);

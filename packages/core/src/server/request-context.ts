@@ -9,6 +9,8 @@ import type { RouteFamily } from './route-family.js';
 
 
 export interface RequestContext {
+  /** The request's `x-request-id` (request-id.ts), on its response and every log entry of it. */
+  readonly requestId: string;
   /** `performance.now()` when the request reached the app. */
   readonly startedAt: number;
   /** The client API family of the path, which decides the error format. */
@@ -29,6 +31,12 @@ export interface RequestContext {
    * for an SSO user, `api-key#<n>` for the n-th configured static key. Never a credential.
    */
   userId: string | undefined;
+  /** The SSO user's group claims, for caller settings by group (`caller_groups`). */
+  callerGroups: readonly string[];
+  /** The code of the error the request was answered with, for its usage record. */
+  errorCode: string | undefined;
+  /** Run once when the response closes, after the request's log line: a route's bookkeeping. */
+  readonly whenClosed: (() => void)[];
 }
 
 const contexts = new WeakMap<Response, RequestContext>();

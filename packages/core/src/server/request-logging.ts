@@ -10,6 +10,8 @@ import type { RequestContext } from './request-context.js';
 export function logRequest(logger: AppLogger, request: Request, response: Response, context: RequestContext): void {
   const completed = response.writableFinished;
   logger.info('HTTP request', {
+    // Given explicitly: the response's 'close' event may run outside the request's log scope.
+    requestId: context.requestId,
     method: request.method,
     // originalUrl without its query string: Gemini clients may put a key there.
     path: request.originalUrl.split('?', 1)[0],

@@ -14,6 +14,7 @@ import type { BackendRegistry } from '../plugins/load-backends.js';
 import type { PluginReport } from '../plugins/plugin-report.js';
 import type { SsoService } from '../sso/sso-service.js';
 import { answerClientError } from './answer-client-error.js';
+import type { CallerAccounting } from './caller-accounting.js';
 import { createApp, type CreateAppOptions } from './create-app.js';
 import { expressMessageClasses } from './express-message-classes.js';
 import { shutdownCutError } from './shutdown-cut.js';
@@ -44,6 +45,8 @@ export interface StartProxyOptions {
   sso?: SsoService | undefined;
   /** The exact secrets scrubbed from client-bound errors (the logger's set). */
   knownSecrets?: Iterable<string>;
+  /** Callers' models, limits, budgets and usage records (closed by its creator, after this). */
+  accounting?: CallerAccounting | undefined;
   /** Overrides of the failed-authentication limiter, for tests. */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;

@@ -1,6 +1,7 @@
 /**
  * @fileoverview The first middleware of the app: creates the request context, ties the
- * connector abort signal to a client disconnect, registers the request for shutdown
+ * connector abort signal to a client disconnect, sets `x-request-id` (request-id.ts) and makes
+ * every log entry of the request carry it, registers the request for shutdown
  * draining and logs the request when its response closes. (The overhead header is set from
  * this context by proxy-overhead-header.ts.)
  */
@@ -12,6 +13,8 @@ import type { InFlightRequests } from './in-flight-requests.js';
 import { sendErrorResponse } from './render-error-response.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
 import { logRequest } from './request-logging.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { runInRequestLogScope } from '../logging/request-log-scope.js';
 import { routeFamilyOf } from './route-family.js';
 import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
@@ -21,7 +24,10 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
   const logRequests = logger.isLevelEnabled?.('info') ?? true;
   return (request, response, next) => {
     const abortController = new AbortController();
+    const requestId = requestIdOf(request);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
     const context: RequestContext = {
+      requestId,
       startedAt: performance.now(),
       family: routeFamilyOf(request.path),
       abortController,
@@ -30,6 +36,9 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       upstreamTiming: startUpstreamTiming(abortController.signal),
       authenticated: false,
       userId: undefined,
+      callerGroups: [],
+      errorCode: undefined,
+      whenClosed: [],
     };
     attachRequestContext(response, context);
     const release = inFlightRequests.track(context.abortController);
@@ -38,6 +47,7 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       if (!response.writableFinished) context.abortController.abort();
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
+      for (const step of context.whenClosed) step();
       release();
     });
     if (inFlightRequests.shuttingDown) {
@@ -54,6 +64,7 @@ export function trackRequests(options: { inFlightRequests: InFlightRequests; log
       );
       return;
     }
-    next();
+    // Everything the request's handlers log, here or in a connector, carries its id.
+    runInRequestLogScope(requestId, next);
   };
 }

@@ -208,6 +208,9 @@ export function testSettings(overrides: Partial<ProxySettings> = {}): ProxySetti
     server: { bodyLimitBytes: 1_000_000, upstreamTimeoutMs: 10_000, upstreamBodyLimitBytes: 64 * 1024 * 1024, upstreamEventLimitBytes: 16 * 1024 * 1024, streamFirstContentTimeoutMs: 300_000, streamIdleTimeoutMs: 120_000, drainTimeoutMs: 1_000, requestTimeoutMs: 60_000, allowedOrigins: [], trustProxy: [], upstreamKeyRetryMs: 30_000, upstreamKeyRetryMaxMs: 1_800_000 },
     plugins: [],
     backends: {},
+    callers: { defaults: {}, byId: {}, byGroup: {} },
+    usage: { enabled: false, databaseFile: path.join(tmpdir(), 'llmproxy-plugin-tests-usage.sqlite') },
+    prices: {},
     ...overrides,
   };
 }

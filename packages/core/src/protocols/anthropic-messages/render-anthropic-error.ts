@@ -43,6 +43,8 @@ export function anthropicErrorType(status: number): string {
       return 'invalid_request_error';
     case 401:
       return 'authentication_error';
+    case 402:
+      return 'billing_error';
     case 403:
       return 'permission_error';
     case 404:

@@ -9,6 +9,8 @@ import { replayChatResponse } from '../../canonical/replay-chat-response.js';
 import type { ProxySettings } from '../../config/proxy-settings.js';
 import type { ChatFrontend } from '../../frontends/chat-frontend.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
+import type { CallerAccounting } from '../caller-accounting.js';
+import { meterChatRequest } from '../chat-metering.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { redactStreamErrors } from '../redact-client-bound-error.js';
 import { requestContextOf } from '../request-context.js';
@@ -23,6 +25,8 @@ export function chatRoute<RenderOptions>(options: {
   frontend: ChatFrontend<RenderOptions>;
   /** Exact secrets scrubbed from errors inside a stream (see redact-client-bound-error.ts). */
   knownSecrets?: Iterable<string>;
+  /** Callers' models, limits, budgets and usage records (chat-metering.ts). */
+  accounting?: CallerAccounting | undefined;
 }): RequestHandler {
   const { settings, registry, frontend } = options;
   const knownSecrets = options.knownSecrets ?? [];
@@ -32,13 +36,15 @@ export function chatRoute<RenderOptions>(options: {
     const route = resolveModelRoute(parsed.model, settings.defaultBackend, registry);
     context.backend = route.backend.name;
     const chatRequest = { ...parsed.request, model: route.model };
+    // The caller's models, budgets and limits are checked before any upstream byte is sent.
+    const meter = await meterChatRequest(options.accounting, request, response, route, chatRequest);
     // Upstream waits are counted in context.upstreamTiming through the signal.
     const result = await route.backend.connector.chat(chatRequest, { signal: context.abortController.signal });
     if (chatRequest.stream) {
       const events = result.type === 'stream' ? result.events : replayChatResponse(result.response);
       // A stream still open when the drain timeout passes ends with the API's own error event;
       // any error on the way out is scrubbed of credentials first.
-      const cuttable = redactStreamErrors(endOnShutdown(events, context.abortController.signal), knownSecrets);
+      const cuttable = redactStreamErrors(endOnShutdown(meter.observe(events), context.abortController.signal), knownSecrets);
       await sendEventStream(response, frontend.renderStream(cuttable, parsed.renderOptions), context.upstreamTiming);
       return;
     }
@@ -46,6 +52,6 @@ export function chatRoute<RenderOptions>(options: {
       result.type === 'response'
         ? result.response
         : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
-    sendJson(response, frontend.renderResponse(chatResponse, parsed.renderOptions));
+    sendJson(response, frontend.renderResponse(meter.respond(chatResponse), parsed.renderOptions));
   };
 }

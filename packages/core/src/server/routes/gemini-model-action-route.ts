@@ -10,12 +10,14 @@ import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { estimateInputTokens } from '../../protocols/gemini/estimate-input-tokens.js';
 import { parseGeminiModelAction } from '../../protocols/gemini/parse-gemini-model-action.js';
 import { parseGeminiRequest } from '../../protocols/gemini/parse-gemini-request.js';
+import type { CallerAccounting } from '../caller-accounting.js';
 import { chatRoute } from './chat-route.js';
 
 export function geminiModelActionRoute(options: {
   settings: Readonly<ProxySettings>;
   registry: BackendRegistry;
   knownSecrets?: Iterable<string>;
+  accounting?: CallerAccounting | undefined;
 }): RequestHandler {
   const chat = chatRoute({ ...options, frontend: geminiFrontend });
   return (request, response, next) => {

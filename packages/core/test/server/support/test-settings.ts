@@ -27,6 +27,9 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     allowOauthAutoReplacement: false,
     plugins: [],
     backends: {},
+    callers: { defaults: {}, byId: {}, byGroup: {} },
+    usage: { enabled: false, databaseFile: '/dev/null' },
+    prices: {},
     ...rest,
     auth: { disabled: false, apiKeys: [TEST_API_KEY, SECOND_TEST_API_KEY], ...auth },
     server: {
