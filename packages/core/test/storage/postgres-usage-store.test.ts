@@ -1,0 +1,75 @@
+/**
+ * @fileoverview The PostgreSQL usage store against the UsageStore contract, on a private
+ * PostgreSQL server started for this file, one fresh database per store; plus what is its own:
+ * migrations from empty that two replicas may run at once, and an unreachable server named
+ * without its password.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+
+import { openPostgresUsageStore } from '../../src/storage/postgres-usage-store.js';
+import {
+  describeWhenAvailable,
+  freeLoopbackPort,
+  postgresAvailability,
+  startThrowawayPostgres,
+  type ThrowawayServer,
+} from '../support/throwaway-servers.js';
+import { describeUsageStoreContract, usageRecord } from './usage-store-contract.js';
+
+let server: ThrowawayServer;
+let databases = 0;
+
+/** A new empty database on the server, and its URL. */
+async function createDatabase(): Promise<string> {
+  const name = `usage_${(databases += 1)}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return server.url.replace(/\/postgres$/, `/${name}`);
+}
+
+describeWhenAvailable(postgresAvailability(), describe)('PostgreSQL usage store', () => {
+  beforeAll(async () => {
+    server = await startThrowawayPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  describeUsageStoreContract('PostgreSQL', async () => openPostgresUsageStore(await createDatabase()));
+
+  it('migrates an empty database once when two replicas start at the same time', async () => {
+    const url = await createDatabase();
+    const [first, second] = await Promise.all([openPostgresUsageStore(url), openPostgresUsageStore(url)]);
+    try {
+      await first.append([usageRecord()]);
+      expect((await second.totals({}, 'caller')).map((row) => row.requests)).toEqual([1]);
+      const migrations = new pg.Client({ connectionString: url });
+      await migrations.connect();
+      const { rows } = await migrations.query('SELECT id FROM llmproxy_migrations');
+      await migrations.end();
+      expect(rows).toEqual([{ id: '2026-12-07-usage-records' }]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('names the host and the error of an unreachable server, never the password', async () => {
+    const port = await freeLoopbackPort();
+    const attempt = openPostgresUsageStore(`postgres://llmproxy:hunter2-secret@127.0.0.1:${port}/usage`);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'STORAGE_DATABASE_UNAVAILABLE',
+      summary: `The PostgreSQL database at 127.0.0.1:${port}/usage cannot be used`,
+      currentValue: expect.stringContaining('ECONNREFUSED'),
+      fix: expect.stringContaining('storage.database_url'),
+    });
+    const error = await attempt.catch((caught: unknown) => caught as Error);
+    expect(JSON.stringify({ message: error.message, ...error })).not.toContain('hunter2-secret');
+  });
+});
