@@ -13,25 +13,12 @@ import {
   freeLoopbackPort,
   postgresAvailability,
   startThrowawayPostgres,
+  createEmptyDatabase,
   type ThrowawayServer,
 } from '../support/throwaway-servers.js';
 import { describeUsageStoreContract, usageRecord } from './usage-store-contract.js';
 
 let server: ThrowawayServer;
-let databases = 0;
-
-/** A new empty database on the server, and its URL. */
-async function createDatabase(): Promise<string> {
-  const name = `usage_${(databases += 1)}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
 
 describeWhenAvailable(postgresAvailability(), describe)('PostgreSQL usage store', () => {
   beforeAll(async () => {
@@ -41,10 +28,10 @@ describeWhenAvailable(postgresAvailability(), describe)('PostgreSQL usage store'
     await server?.stop();
   });
 
-  describeUsageStoreContract('PostgreSQL', async () => openPostgresUsageStore(await createDatabase()));
+  describeUsageStoreContract('PostgreSQL', async () => openPostgresUsageStore(await createEmptyDatabase(server)));
 
   it('migrates an empty database once when two replicas start at the same time', async () => {
-    const url = await createDatabase();
+    const url = await createEmptyDatabase(server);
     const [first, second] = await Promise.all([openPostgresUsageStore(url), openPostgresUsageStore(url)]);
     try {
       await first.append([usageRecord()]);

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import pg from 'pg';
+
 const execFileAsync = promisify(execFile);
 
 const ciValue = process.env.CI ?? '';
@@ -133,7 +135,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayServer> {
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await rm(directory, { recursive: true, force: true });
-    throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
+    throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`, { cause: error });
   }
   return {
     url: `postgres://llmproxy@127.0.0.1:${port}/postgres`,
@@ -198,4 +200,19 @@ export async function startThrowawayRedis(): Promise<ThrowawayServer> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+let createdDatabases = 0;
+
+/** A new empty database on a throwaway PostgreSQL server, and its URL. */
+export async function createEmptyDatabase(server: ThrowawayServer): Promise<string> {
+  const name = `llmproxy_test_${(createdDatabases += 1)}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return server.url.replace(/\/postgres$/, `/${name}`);
 }
