@@ -14,6 +14,7 @@ import { resolveSettings } from '../config/resolve-settings.js';
 import { checkCallerSettings } from '../callers/check-caller-settings.js';
 import { createLogger, type ClosableLogger } from '../logging/create-logger.js';
 import type { SsoService } from '../sso/sso-service.js';
+import { openServeStores } from './open-stores.js';
 import { connectorContextFactory } from '../plugins/connector-context-factory.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { readCoreVersion } from './core-version.js';
@@ -76,23 +77,35 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       }),
     });
 
+    // Opened before binding, so an unreachable database or Redis stops startup; the Redis
+    // connection closes last (shutdown steps run in reverse), after the stores that use it.
+    const stores = await openServeStores(settings.values);
+    shutdownSteps.push(() => stores.close());
+
     let sso: SsoService | undefined;
     if (settings.values.sso.enabled) {
       // Secrets and discovery documents are read here, so a provider that cannot work stops startup before binding.
       const { createSsoService } = await import('../sso/sso-service.js');
-      const service = await createSsoService({ settings: settings.values, env: environment.env, cwd: environment.cwd, logger: logger.child({ component: 'sso' }) });
+      const service = await createSsoService({
+        settings: settings.values,
+        env: environment.env,
+        cwd: environment.cwd,
+        logger: logger.child({ component: 'sso' }),
+        ...(stores.ssoStore === undefined ? {} : { store: stores.ssoStore }),
+      });
       sso = service;
       shutdownSteps.push(() => service.close());
     }
 
-    // Opened before binding, so an unwritable usage database stops startup; closed after the
-    // server drained (shutdown steps run in reverse), so the last requests' records are written.
-    const [{ createCallerAccounting }, { openSqliteUsageStore }] = await Promise.all([
-      import('../server/caller-accounting.js'),
-      import('../storage/sqlite-usage-store.js'),
-    ]);
-    const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
-    const accounting = createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
+    // Closed after the server drained (shutdown steps run in reverse), so the last requests'
+    // records are written.
+    const { createCallerAccounting } = await import('../server/caller-accounting.js');
+    const accounting = createCallerAccounting({
+      settings: settings.values,
+      logger: logger.child({ component: 'usage' }),
+      usageStore: stores.usageStore,
+      ...(stores.counters === undefined ? {} : { counters: stores.counters }),
+    });
     shutdownSteps.push(() => accounting.close());
 
     const running = await startProxy({
@@ -104,6 +117,7 @@ export async function serveCommand(environment: CommandEnvironment, commandLine:
       sso,
       knownSecrets: logger.knownSecrets,
       accounting,
+      failedAttemptStore: stores.failedAttemptStore,
     });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());

@@ -10,12 +10,12 @@ import pg from 'pg';
 import { openPostgresUsageStore } from '../../src/storage/postgres-usage-store.js';
 import {
   describeWhenAvailable,
-  freeLoopbackPort,
   postgresAvailability,
   startThrowawayPostgres,
   createEmptyDatabase,
   type ThrowawayServer,
 } from '../support/throwaway-servers.js';
+import { findFreePort } from '../support/run-llm-proxy.js';
 import { describeUsageStoreContract, usageRecord } from './usage-store-contract.js';
 
 let server: ThrowawayServer;
@@ -48,7 +48,7 @@ describeWhenAvailable(postgresAvailability(), describe)('PostgreSQL usage store'
   });
 
   it('names the host and the error of an unreachable server, never the password', async () => {
-    const port = await freeLoopbackPort();
+    const port = await findFreePort();
     const attempt = openPostgresUsageStore(`postgres://llmproxy:hunter2-secret@127.0.0.1:${port}/usage`);
     await expect(attempt).rejects.toMatchObject({
       code: 'STORAGE_DATABASE_UNAVAILABLE',

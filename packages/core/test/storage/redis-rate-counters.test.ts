@@ -9,11 +9,11 @@ import { openRedisConnection } from '../../src/storage/redis-connection.js';
 import { RedisRateCounters } from '../../src/storage/redis-rate-counters.js';
 import {
   describeWhenAvailable,
-  freeLoopbackPort,
   redisAvailability,
   startThrowawayRedis,
   type ThrowawayServer,
 } from '../support/throwaway-servers.js';
+import { findFreePort } from '../support/run-llm-proxy.js';
 import { describeRateCountersContract } from './rate-counters-contract.js';
 
 let server: ThrowawayServer;
@@ -46,7 +46,7 @@ describeWhenAvailable(redisAvailability(), describe)('Redis rate counters', () =
   });
 
   it('names the host of an unreachable server, never the password', async () => {
-    const port = await freeLoopbackPort();
+    const port = await findFreePort();
     const attempt = openRedisConnection(`redis://:hunter2-secret@127.0.0.1:${port}`);
     await expect(attempt).rejects.toMatchObject({
       code: 'STORAGE_REDIS_UNAVAILABLE',

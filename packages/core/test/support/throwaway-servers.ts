@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 
 import pg from 'pg';
 
+import { findFreePort } from './run-llm-proxy.js';
+
 const execFileAsync = promisify(execFile);
 
 const ciValue = process.env.CI ?? '';
@@ -80,19 +82,6 @@ export function describeWhenAvailable<D extends { skip: unknown }>(
   return describeFunction.skip;
 }
 
-/** A free TCP port on 127.0.0.1 (port 0, read back, released). */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface ThrowawayServer {
   /** `postgres://…` or `redis://…` on 127.0.0.1. */
   url: string;
@@ -124,7 +113,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayServer> {
   const dataDirectory = path.join(directory, 'data');
   const logFile = path.join(directory, 'server.log');
   const run = await postgresRunner(directory);
-  const port = await freeLoopbackPort();
+  const port = await findFreePort();
   try {
     await run(initdb, ['-D', dataDirectory, '-U', 'llmproxy', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     await run(pgCtl, [
@@ -175,7 +164,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayServer> {
   const redisServer = findOnPath('redis-server');
   if (redisServer === undefined) throw new Error(redisAvailability().reason);
   const directory = await mkdtemp(path.join(tmpdir(), 'llmproxy-redis-'));
-  const port = await freeLoopbackPort();
+  const port = await findFreePort();
   const child = spawn(
     redisServer,
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
