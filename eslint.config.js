@@ -22,7 +22,7 @@ const CORE_FOLDER_IMPORTS = {
   protocols: ['canonical'],
   connectors: ['canonical', 'protocols'],
   frontends: ['canonical', 'protocols'],
-  sso: ['config', 'logging'],
+  sso: ['config', 'logging', 'storage'],
   storage: [],
   callers: ['canonical', 'config', 'logging', 'storage'],
   'access-mode': ['config', 'sso'],

@@ -11,6 +11,7 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { CommandLineArguments } from '../config/define-setting.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { openSqliteSsoStore } from '../sso/sqlite-sso-store.js';
+import { describeDatabaseUrl } from '../storage/postgres-database.js';
 import { ssoOptionsOf } from '../sso/sso-options.js';
 import type { ProxyTokenRecord, SsoStore } from '../sso/sso-store.js';
 import type { CommandEnvironment } from './command-environment.js';
@@ -116,6 +117,12 @@ async function withStore(
   let store: SsoStore | undefined;
   try {
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
+    const { databaseUrl } = settings.values.storage;
+    if (databaseUrl !== undefined) {
+      const { openPostgresSsoStore } = await import('../sso/postgres-sso-store.js');
+      store = await openPostgresSsoStore(databaseUrl);
+      return await use(store, `the PostgreSQL database at ${describeDatabaseUrl(databaseUrl)}`);
+    }
     const { databaseFile } = ssoOptionsOf(settings.values.sso, environment.cwd);
     if (fs.existsSync(databaseFile) || options.mustExist) store = openSqliteSsoStore({ file: databaseFile, mustExist: true });
     return await use(store, databaseFile);

@@ -56,8 +56,13 @@ export async function usageCommand(environment: CommandEnvironment, commandLine:
     const { query, groupBy } = parseUsageQuery({ groupBy: options.by, from: options.from, to: options.to, caller: options.caller });
     const settings = await resolveSettings({ commandLine, env: environment.env, cwd: environment.cwd });
     const databaseFile = settings.values.usage.databaseFile;
+    const { databaseUrl } = settings.values.storage;
     let totals: UsageTotals[] = [];
-    if (fs.existsSync(databaseFile)) {
+    if (databaseUrl !== undefined) {
+      const { openPostgresUsageStore } = await import('../storage/postgres-usage-store.js');
+      store = await openPostgresUsageStore(databaseUrl);
+      totals = await store.totals(query, groupBy);
+    } else if (fs.existsSync(databaseFile)) {
       store = openSqliteUsageStore({ file: databaseFile, mustExist: true });
       totals = await store.totals(query, groupBy);
     } else if (format === 'table') {

@@ -120,6 +120,13 @@ export interface ProxySettings {
   };
   /** Operator prices by `backend:model`, ahead of the bundled price table. */
   prices: Readonly<Record<string, ModelPrice>>;
+  /** Shared stores of several replicas; unset means the embedded ones (SQLite files, memory). */
+  storage: {
+    /** PostgreSQL for usage records and personal tokens. */
+    databaseUrl: string | undefined;
+    /** Redis for counters, the failed-attempt limiter and the Responses conversation store. */
+    redisUrl: string | undefined;
+  };
 }
 
 export type BudgetPeriod = 'day' | 'month';

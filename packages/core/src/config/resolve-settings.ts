@@ -208,6 +208,7 @@ function deriveSettings(chosen: Candidates, loaded: LoadedConfigFile | undefined
     callers: { defaults: value('callerDefaults'), byId: value('callers'), byGroup: value('callerGroups') },
     usage: { enabled: value('usageEnabled'), databaseFile: path.resolve(cwd, value('usageDatabaseFile')) },
     prices: value('prices'),
+    storage: { databaseUrl: chosen.storageDatabaseUrl?.value, redisUrl: chosen.storageRedisUrl?.value },
   };
 
   const sources: Record<string, SettingSource> = {};

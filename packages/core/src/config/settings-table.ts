@@ -853,6 +853,56 @@ const prices = defineSetting<Readonly<Record<string, ModelPrice>>>({
   defaultValue: {},
 });
 
+const STORAGE_GROUP = 'Shared storage (several replicas):';
+
+/** `scheme://…` with a host; the rest is the driver's to judge when it connects at startup. */
+function storageUrlParser(schemes: readonly string[]): (text: string) => string | undefined {
+  return (text) => {
+    const trimmed = text.trim();
+    try {
+      const url = new URL(trimmed);
+      return schemes.includes(url.protocol) && url.hostname !== '' ? trimmed : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+const POSTGRES_URL_ALLOWED = 'a postgres://user[:password]@host[:port]/database URL';
+const parsePostgresUrl = storageUrlParser(['postgres:', 'postgresql:']);
+
+const storageDatabaseUrl = defineSetting<string>({
+  name: 'storage.database_url',
+  effectiveValue: (values) => values.storage.databaseUrl,
+  helpGroup: STORAGE_GROUP,
+  description: 'PostgreSQL database shared by replicas for usage records and personal tokens (default: SQLite files under var/)',
+  allowed: POSTGRES_URL_ALLOWED,
+  // The URL may carry the database password.
+  secret: true,
+  flag: { name: 'database-url', description: 'PostgreSQL URL for usage records and personal tokens, shared by replicas' },
+  envVar: 'LLM_PROXY_DATABASE_URL',
+  parse: parsePostgresUrl,
+  yaml: Type.String({ pattern: '^postgres(ql)?://[^/?#]+', description: POSTGRES_URL_ALLOWED }),
+  defaultValue: undefined,
+});
+
+const REDIS_URL_ALLOWED = 'a redis://[:password@]host[:port][/db] or rediss:// URL';
+const parseRedisUrl = storageUrlParser(['redis:', 'rediss:']);
+
+const storageRedisUrl = defineSetting<string>({
+  name: 'storage.redis_url',
+  effectiveValue: (values) => values.storage.redisUrl,
+  helpGroup: STORAGE_GROUP,
+  description: 'Redis shared by replicas for rate-limit and stream counters, budgets, the failed-login limiter and previous_response_id (default: in memory)',
+  allowed: REDIS_URL_ALLOWED,
+  secret: true,
+  flag: { name: 'redis-url', description: 'Redis URL for counters and conversation state shared by replicas' },
+  envVar: 'LLM_PROXY_REDIS_URL',
+  parse: parseRedisUrl,
+  yaml: Type.String({ pattern: '^rediss?://[^/?#]+', description: REDIS_URL_ALLOWED }),
+  defaultValue: undefined,
+});
+
 /** Every setting, in the order `config explain` and the docs list them. */
 export const SETTINGS = {
   config,
@@ -903,6 +953,8 @@ export const SETTINGS = {
   usageEnabled,
   usageDatabaseFile,
   prices,
+  storageDatabaseUrl,
+  storageRedisUrl,
 } as const;
 
 export type SettingsTable = typeof SETTINGS;

@@ -16,7 +16,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { SsoService } from '../sso/sso-service.js';
@@ -40,6 +40,8 @@ export interface ClientAuthenticationOptions {
   sso?: Pick<SsoService, 'authenticateBearer'> | undefined;
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
+  /** Where failed attempts are counted; default this process's memory (a shared Redis across replicas). */
+  failedAttemptStore?: Store | undefined;
 }
 
 export interface ClientAuthentication {
@@ -78,7 +80,8 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
   };
   const limit = options.failedAttemptLimit ?? DEFAULT_FAILED_ATTEMPT_LIMIT;
   const windowMs = options.failedAttemptWindowMs ?? DEFAULT_FAILED_ATTEMPT_WINDOW_MS;
-  const failureStore = new MemoryStore();
+  const memoryStore = options.failedAttemptStore === undefined ? new MemoryStore() : undefined;
+  const failureStore: Store = options.failedAttemptStore ?? (memoryStore as MemoryStore);
   const clientAddress = clientAddressResolver(settings.server.trustProxy);
   const clientKey = (request: Request): string => ipKeyGenerator(clientAddress(request), 56);
 
@@ -145,7 +148,7 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     });
   };
 
-  return { middleware, close: () => failureStore.shutdown() };
+  return { middleware, close: () => memoryStore?.shutdown() };
 }
 
 function refuse(

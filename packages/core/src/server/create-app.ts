@@ -5,6 +5,7 @@
  * parsers, then the 404 and error handlers. Nothing here listens; see start-proxy.ts.
  */
 import express, { type Express } from 'express';
+import type { Store } from 'express-rate-limit';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { anthropicMessagesFrontend } from '../frontends/anthropic-messages/anthropic-messages-frontend.js';
 import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
@@ -49,6 +50,8 @@ export interface CreateAppOptions {
   /** Failed authentication attempts per client address and window before 429 (defaults in client-authentication.ts). */
   failedAttemptLimit?: number;
   failedAttemptWindowMs?: number;
+  /** Where failed attempts are counted; default this process's memory (a shared Redis across replicas). */
+  failedAttemptStore?: Store | undefined;
   /**
    * The exact secrets the process holds (client keys, credentials sent upstream), scrubbed from
    * every client-bound error; the logger's set. Secret shapes are scrubbed without it too.
@@ -82,6 +85,7 @@ export function createApp(options: CreateAppOptions): ProxyApp {
     settings,
     logger,
     sso: options.sso,
+    failedAttemptStore: options.failedAttemptStore,
     ...(options.failedAttemptLimit === undefined ? {} : { failedAttemptLimit: options.failedAttemptLimit }),
     ...(options.failedAttemptWindowMs === undefined ? {} : { failedAttemptWindowMs: options.failedAttemptWindowMs }),
   });

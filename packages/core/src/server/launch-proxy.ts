@@ -98,15 +98,22 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       shutdownSteps.push(() => tracer.shutdown());
     }
 
-    // Opened before binding, so an unwritable usage database stops startup; closed after the
-    // server drained (shutdown steps run in reverse), so the last requests' records are written.
-    const [{ createCallerAccounting }, { openSqliteUsageStore }, { usageSummaryReader }] = await Promise.all([
+    // Opened before binding, so an unwritable usage database or an unreachable PostgreSQL or
+    // Redis stops startup. The Redis connection closes last (shutdown steps run in reverse),
+    // after the stores that use it; the usage records are written after the server drained.
+    const [{ createCallerAccounting }, { openServeStores }, { usageSummaryReader }] = await Promise.all([
       import('./caller-accounting.js'),
-      import('../storage/sqlite-usage-store.js'),
+      import('./open-stores.js'),
       import('./usage-summary-reader.js'),
     ]);
-    const usageStore = settings.values.usage.enabled ? openSqliteUsageStore({ file: settings.values.usage.databaseFile }) : undefined;
-    const accounting = await createCallerAccounting({ settings: settings.values, logger: logger.child({ component: 'usage' }), usageStore });
+    const stores = await openServeStores(settings.values);
+    shutdownSteps.push(() => stores.close());
+    const accounting = await createCallerAccounting({
+      settings: settings.values,
+      logger: logger.child({ component: 'usage' }),
+      usageStore: stores.usageStore,
+      ...(stores.counters === undefined ? {} : { counters: stores.counters }),
+    });
     shutdownSteps.push(() => accounting.close());
 
     let sso: SsoService | undefined;
@@ -119,6 +126,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
         cwd,
         logger: logger.child({ component: 'sso' }),
         usageSummary: usageSummaryReader(accounting),
+        ...(stores.ssoStore === undefined ? {} : { store: stores.ssoStore }),
       });
       sso = service;
       shutdownSteps.push(() => service.close());
@@ -135,6 +143,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       metrics,
       observer: combineObservers(observers),
       accounting,
+      failedAttemptStore: stores.failedAttemptStore,
     });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());

@@ -4,6 +4,7 @@
  * timeout, then end what is left with SERVER_SHUTTING_DOWN (cutting connections that cannot
  * take it), close the connectors and resolve once every request's log line was written.
  */
+import type { Store } from 'express-rate-limit';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
@@ -58,6 +59,8 @@ export interface StartProxyOptions {
   metrics?: Pick<PrometheusMetrics, 'contentType' | 'render'> | undefined;
   /** Metrics and traces, told about every request. */
   observer?: RequestObserver | undefined;
+  /** Where failed attempts are counted; default this process's memory (a shared Redis across replicas). */
+  failedAttemptStore?: Store | undefined;
 }
 
 export interface RunningProxy {

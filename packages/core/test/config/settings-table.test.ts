@@ -61,8 +61,12 @@ describe('the settings table', () => {
     }
   });
 
-  it('marks only the API keys as secret', () => {
-    expect(definitions.filter((definition) => definition.secret).map((definition) => definition.name)).toEqual(['auth.api_keys']);
+  it('marks only the API keys and the storage URLs (which may carry passwords) as secret', () => {
+    expect(definitions.filter((definition) => definition.secret).map((definition) => definition.name)).toEqual([
+      'auth.api_keys',
+      'storage.database_url',
+      'storage.redis_url',
+    ]);
   });
 });
 

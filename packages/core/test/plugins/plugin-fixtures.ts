@@ -212,6 +212,7 @@ export function testSettings(overrides: Partial<ProxySettings> = {}): ProxySetti
     metrics: { enabled: false, port: undefined, host: '127.0.0.1', callerLabel: false },
     callers: { defaults: {}, byId: {}, byGroup: {} },
     usage: { enabled: false, databaseFile: path.join(tmpdir(), 'llmproxy-plugin-tests-usage.sqlite') },
+    storage: { databaseUrl: undefined, redisUrl: undefined },
     prices: {},
     ...overrides,
   };

@@ -31,6 +31,7 @@ export function testSettings(overrides: SettingsOverrides = {}): ResolvedSetting
     backends: {},
     callers: { defaults: {}, byId: {}, byGroup: {} },
     usage: { enabled: false, databaseFile: '/dev/null' },
+    storage: { databaseUrl: undefined, redisUrl: undefined },
     prices: {},
     ...rest,
     auth: { disabled: false, apiKeys: [TEST_API_KEY, SECOND_TEST_API_KEY], ...auth },

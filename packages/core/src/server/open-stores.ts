@@ -1,0 +1,86 @@
+/**
+ * @fileoverview Which store holds each piece of shared state: the embedded ones by default
+ * (SQLite files under var/, this process's memory), PostgreSQL with `storage.database_url` and
+ * Redis with `storage.redis_url`, so several replicas behind a load balancer share them. Every
+ * store is opened (and PostgreSQL migrated) before the server binds, so an unreachable server
+ * stops startup naming its host.
+ */
+import type { Store } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+
+import type { ProxySettings } from '../config/proxy-settings.js';
+import type { SsoStore } from '../sso/sso-store.js';
+import type { RateCounters } from '../storage/rate-counters.js';
+import type { UsageStore } from '../storage/usage-store.js';
+
+export interface ServeStores {
+  /** Undefined with usage recording off. */
+  usageStore: UsageStore | undefined;
+  /** The PostgreSQL SSO store; undefined for SSO's own SQLite default (or SSO off). */
+  ssoStore: SsoStore | undefined;
+  /** The Redis counters; undefined for the in-memory default. */
+  counters: RateCounters | undefined;
+  /** The Redis failed-attempt counts; undefined for the in-memory default. */
+  failedAttemptStore: Store | undefined;
+  /** The shared Redis connection, for the other Redis-backed stores; undefined without Redis. */
+  redis: Redis | undefined;
+  /** Closes what the stores' users do not: the Redis connection. */
+  close(): Promise<void>;
+}
+
+export async function openServeStores(settings: Readonly<ProxySettings>): Promise<ServeStores> {
+  const { databaseUrl, redisUrl } = settings.storage;
+  const opened: Array<() => Promise<void>> = [];
+  try {
+    let usageStore: UsageStore | undefined;
+    if (settings.usage.enabled) {
+      if (databaseUrl === undefined) {
+        const { openSqliteUsageStore } = await import('../storage/sqlite-usage-store.js');
+        usageStore = openSqliteUsageStore({ file: settings.usage.databaseFile });
+      } else {
+        const { openPostgresUsageStore } = await import('../storage/postgres-usage-store.js');
+        usageStore = await openPostgresUsageStore(databaseUrl);
+      }
+      const store = usageStore;
+      opened.push(() => store.close());
+    }
+    let ssoStore: SsoStore | undefined;
+    if (settings.sso.enabled && databaseUrl !== undefined) {
+      const { openPostgresSsoStore } = await import('../sso/postgres-sso-store.js');
+      const store = await openPostgresSsoStore(databaseUrl);
+      ssoStore = store;
+      opened.push(() => store.close());
+    }
+    let redis: Redis | undefined;
+    let counters: RateCounters | undefined;
+    let failedAttemptStore: Store | undefined;
+    if (redisUrl !== undefined) {
+      const [{ openRedisConnection }, { RedisRateCounters }, { createRedisFailedAttemptStore }] = await Promise.all([
+        import('../storage/redis-connection.js'),
+        import('../storage/redis-rate-counters.js'),
+        import('../storage/redis-failed-attempt-store.js'),
+      ]);
+      const connection = await openRedisConnection(redisUrl);
+      redis = connection;
+      opened.push(async () => {
+        await connection.quit().catch(() => undefined);
+      });
+      counters = new RedisRateCounters(connection);
+      failedAttemptStore = createRedisFailedAttemptStore(connection);
+    }
+    const connection = redis;
+    return {
+      usageStore,
+      ssoStore,
+      counters,
+      failedAttemptStore,
+      redis,
+      close: async () => {
+        await connection?.quit().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
