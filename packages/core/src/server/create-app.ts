@@ -121,7 +121,9 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.use(browserOriginPolicy(settings.server.allowedOrigins));
   app.use(authentication.middleware);
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
-  if (options.metrics !== undefined) app.get(METRICS_PATH, metricsRoute(options.metrics));
+  if (options.metrics !== undefined) {
+    app.get(METRICS_PATH, metricsRoute(options.metrics, (caller, groups) => accounting?.policies.policyFor(caller, groups).admin === true));
+  }
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes })), modelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
