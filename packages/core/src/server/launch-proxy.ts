@@ -144,6 +144,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       observer: combineObservers(observers),
       accounting,
       failedAttemptStore: stores.failedAttemptStore,
+      conversationStore: stores.conversationStore,
     });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());

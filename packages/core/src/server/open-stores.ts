@@ -9,6 +9,7 @@ import type { Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 
 import type { ProxySettings } from '../config/proxy-settings.js';
+import type { ConversationStore } from '../frontends/openai-responses/conversation-store.js';
 import type { SsoStore } from '../sso/sso-store.js';
 import type { RateCounters } from '../storage/rate-counters.js';
 import type { UsageStore } from '../storage/usage-store.js';
@@ -22,6 +23,8 @@ export interface ServeStores {
   counters: RateCounters | undefined;
   /** The Redis failed-attempt counts; undefined for the in-memory default. */
   failedAttemptStore: Store | undefined;
+  /** The Redis `previous_response_id` conversations; undefined for the in-memory default. */
+  conversationStore: ConversationStore | undefined;
   /** The shared Redis connection, for the other Redis-backed stores; undefined without Redis. */
   redis: Redis | undefined;
   /** Closes what the stores' users do not: the Redis connection. */
@@ -54,11 +57,13 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
     let redis: Redis | undefined;
     let counters: RateCounters | undefined;
     let failedAttemptStore: Store | undefined;
+    let conversationStore: ConversationStore | undefined;
     if (redisUrl !== undefined) {
-      const [{ openRedisConnection }, { RedisRateCounters }, { createRedisFailedAttemptStore }] = await Promise.all([
+      const [{ openRedisConnection }, { RedisRateCounters }, { createRedisFailedAttemptStore }, { RedisConversationStore }] = await Promise.all([
         import('../storage/redis-connection.js'),
         import('../storage/redis-rate-counters.js'),
         import('../storage/redis-failed-attempt-store.js'),
+        import('../storage/redis-conversation-store.js'),
       ]);
       const connection = await openRedisConnection(redisUrl);
       redis = connection;
@@ -67,6 +72,7 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
       });
       counters = new RedisRateCounters(connection);
       failedAttemptStore = createRedisFailedAttemptStore(connection);
+      conversationStore = new RedisConversationStore(connection);
     }
     const connection = redis;
     return {
@@ -74,6 +80,7 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
       ssoStore,
       counters,
       failedAttemptStore,
+      conversationStore,
       redis,
       close: async () => {
         await connection?.quit().catch(() => undefined);

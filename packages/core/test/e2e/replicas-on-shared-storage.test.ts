@@ -2,8 +2,9 @@
  * @fileoverview Two `llm-proxy` replicas (the real CLI, two processes) on one private PostgreSQL
  * and one private Redis, requests sent to both in turn, as a load balancer would: a per-minute
  * limit holds across both, a personal token issued by one replica's sign-in works on the other
- * and its revocation is refused by the other at once, usage totals equal what was sent, and a
- * replica stopped (SIGTERM) with a stream open loses no usage record.
+ * and its revocation is refused by the other at once, a Responses conversation answered by one
+ * continues on the other, usage totals equal what was sent, and a replica stopped (SIGTERM) with
+ * a stream open loses no usage record.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
@@ -168,6 +169,30 @@ storage:
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`SSO token ${tokenId} has been revoked`);
     }
+  });
+
+  it('continues a Responses conversation answered by one replica on the other', async () => {
+    const [first, second] = replicas as [RunningCli, RunningCli];
+    const responses = (replica: RunningCli, body: object): Promise<Response> =>
+      fetch(`${replica.url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', ...body }),
+      });
+    upstream.enqueue({ type: 'answer', text: ['The first answer.'] }, { type: 'answer', text: ['The second answer.'] });
+    const opened = await responses(first, { input: 'Remember the word kumquat.' });
+    expect(opened.status).toBe(200);
+    countAnswer('api-key#1');
+    const { id } = (await opened.json()) as { id: string };
+    const continued = await responses(second, { input: 'Which word?', previous_response_id: id });
+    expect(continued.status).toBe(200);
+    countAnswer('api-key#1');
+    await continued.arrayBuffer();
+    // The second replica sent the whole conversation, which only the first had seen.
+    const sent = JSON.stringify(upstream.requests.at(-1)?.body);
+    expect(sent).toContain('Remember the word kumquat.');
+    expect(sent).toContain('The first answer.');
+    expect(sent).toContain('Which word?');
   });
 
   it('loses no usage record when a replica is stopped with a stream open, and the totals equal what was sent', async () => {
