@@ -106,7 +106,12 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       import('./open-stores.js'),
       import('./usage-summary-reader.js'),
     ]);
-    const stores = await openServeStores(settings.values);
+    const callers = settings.values.callers;
+    const budgeted = [callers.defaults, ...Object.values(callers.byId), ...Object.values(callers.byGroup)].some((caller) => (caller.budgets?.length ?? 0) > 0);
+    const stores = await openServeStores(settings.values, {
+      usageOnByDefault: settings.sources['usage.enabled'] === 'default' && !budgeted,
+      warn: (message, meta) => logger.warn(message, meta),
+    });
     shutdownSteps.push(() => stores.close());
     const accounting = await createCallerAccounting({
       settings: settings.values,

@@ -31,21 +31,44 @@ export interface ServeStores {
   close(): Promise<void>;
 }
 
-export async function openServeStores(settings: Readonly<ProxySettings>): Promise<ServeStores> {
+export interface OpenServeStoresOptions {
+  /**
+   * Usage recording is on only because it is the default: without the SQLite driver (an optional
+   * dependency a registry install may lack) it is then left off with one warning, not an error.
+   * Explicitly asked for, or needed by a budget, a missing driver stops startup.
+   */
+  usageOnByDefault?: boolean;
+  /** Told that usage recording was left off, and why. */
+  warn?: (message: string, meta: Record<string, unknown>) => void;
+}
+
+export async function openServeStores(settings: Readonly<ProxySettings>, options: OpenServeStoresOptions = {}): Promise<ServeStores> {
   const { databaseUrl, redisUrl } = settings.storage;
   const opened: Array<() => Promise<void>> = [];
   try {
     let usageStore: UsageStore | undefined;
     if (settings.usage.enabled) {
       if (databaseUrl === undefined) {
-        const { openSqliteUsageStore } = await import('../storage/sqlite-usage-store.js');
-        usageStore = openSqliteUsageStore({ file: settings.usage.databaseFile });
+        const [{ openSqliteUsageStore }, { loadSqliteDriver }] = await Promise.all([
+          import('../storage/sqlite-usage-store.js'),
+          import('../storage/load-sqlite-driver.js'),
+        ]);
+        try {
+          loadSqliteDriver();
+          usageStore = openSqliteUsageStore({ file: settings.usage.databaseFile });
+        } catch (error) {
+          if (options.usageOnByDefault !== true || (error as { code?: unknown }).code !== 'SQLITE_DRIVER_UNAVAILABLE') throw error;
+          options.warn?.('Usage records are off: the SQLite driver better-sqlite3 is not available. Install it (npm install better-sqlite3), set storage.database_url, or pass --disable-usage to silence this', {
+            code: 'SQLITE_DRIVER_UNAVAILABLE',
+            reason: (error as Error).message,
+          });
+        }
       } else {
         const { openPostgresUsageStore } = await import('../storage/postgres-usage-store.js');
         usageStore = await openPostgresUsageStore(databaseUrl);
       }
       const store = usageStore;
-      opened.push(() => store.close());
+      if (store !== undefined) opened.push(() => store.close());
     }
     let ssoStore: SsoStore | undefined;
     if (settings.sso.enabled && databaseUrl !== undefined) {

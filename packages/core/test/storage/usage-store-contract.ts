@@ -90,7 +90,8 @@ export function describeUsageStoreContract(name: string, openEmptyStore: () => P
 
     it('appends nothing of a batch that fails', async () => {
       const store = await open();
-      const broken = { ...usageRecord({ requestId: 'b' }), caller: undefined } as unknown as UsageRecord;
+      // A caller is required (NOT NULL in every store): the whole batch must be refused.
+      const broken = { ...usageRecord({ requestId: 'b' }), caller: null } as unknown as UsageRecord;
       await expect(store.append([usageRecord(), broken])).rejects.toThrow();
       expect(await store.totals({}, 'caller')).toEqual([]);
     });
