@@ -118,6 +118,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       logger: logger.child({ component: 'usage' }),
       usageStore: stores.usageStore,
       ...(stores.counters === undefined ? {} : { counters: stores.counters }),
+      budgetRedis: stores.redis,
     });
     shutdownSteps.push(() => accounting.close());
 

@@ -35,6 +35,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../sso/sup
 
 const ADMIN_KEY = 'client-key-admin-for-replica-tests';
 const LIMITED_KEY = 'client-key-limited-for-replica-tests';
+const BUDGETED_KEY = 'client-key-budgeted-for-replica-tests';
 const UPSTREAM_KEY = 'sk-upstream-key-for-replica-tests';
 const REQUESTS_PER_MINUTE = 4;
 
@@ -76,7 +77,7 @@ describeWhenAvailable(bothServers, describe)('two replicas on one PostgreSQL and
     assertCliBuilt();
     [database, redisServer] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
     const databaseUrl = await createEmptyDatabase(database);
-    upstream = await startFakeOpenAIUpstream({ apiKey: UPSTREAM_KEY, models: ['gpt-4o'] });
+    upstream = await startFakeOpenAIUpstream({ apiKey: UPSTREAM_KEY, models: ['gpt-4o', 'priced'] });
     const ports = [await findFreePort(), await findFreePort()];
     idp = await startTestIdentityProvider({
       clients: [
@@ -92,6 +93,11 @@ describeWhenAvailable(bothServers, describe)('two replicas on one PostgreSQL and
 callers:
   api-key#2:
     limits: { requests_per_minute: ${REQUESTS_PER_MINUTE} }
+  api-key#3:
+    budgets: [{ usd: 10, period: day }]
+prices:
+  # The fake's 11 input tokens cost $11: one request spends the $10 budget.
+  openai:priced: { input_usd_per_mtok: 1000000, output_usd_per_mtok: 0 }
 sso:
   enabled: true
   providers:
@@ -111,7 +117,7 @@ storage:
     // Both replicas start at once, so both run the migrations of the empty database together.
     replicas = await Promise.all(
       ports.map((port) =>
-        startLlmProxy(['--port', String(port), '--api-keys', `${ADMIN_KEY},${LIMITED_KEY}`, '--disable-notifications'], {
+        startLlmProxy(['--port', String(port), '--api-keys', `${ADMIN_KEY},${LIMITED_KEY},${BUDGETED_KEY}`, '--disable-notifications'], {
           cwd,
           env,
           timeoutMs: 60_000,
@@ -145,6 +151,20 @@ storage:
     expect(other.status).toBe(200);
     countAnswer('api-key#1');
     await other.arrayBuffer();
+  });
+
+  it('holds a budget across both replicas: what one replica spent is refused by the other at once', async () => {
+    const [first, second] = replicas as [RunningCli, RunningCli];
+    const spending = await chat(first, BUDGETED_KEY, { model: 'priced' });
+    expect(spending.status).toBe(200);
+    countAnswer('api-key#3');
+    await spending.arrayBuffer();
+    // Sooner than the first replica writes its usage records (every 200 ms): only the shared
+    // running total knows what was spent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await chat(second, BUDGETED_KEY, { model: 'priced' });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('CALLER_BUDGET_EXCEEDED');
   });
 
   it('accepts a personal token from one replica’s sign-in on the other, and refuses it there at once when revoked', async () => {
