@@ -9,7 +9,7 @@ import { LlmProxyError, type Usage } from '@llmproxy/connector-sdk';
 
 import type { Budget } from '../config/proxy-settings.js';
 import type { CounterWindow, RateCounters } from '../storage/rate-counters.js';
-import type { BudgetLedger } from './budget-ledger.js';
+import type { BudgetTotals } from './budget-ledger.js';
 import { periodEnd } from './budget-periods.js';
 import type { CallerPolicy } from './caller-policies.js';
 
@@ -40,7 +40,7 @@ const NOTHING_HELD: AdmissionTicket = { finish: () => undefined };
 export class Admission {
   constructor(
     private readonly counters: RateCounters,
-    private readonly ledger: BudgetLedger | undefined,
+    private readonly ledger: BudgetTotals | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -11,7 +11,15 @@ export interface UnwrittenCosts {
   unwrittenCost(caller: string, since: number): number;
 }
 
-export class BudgetLedger {
+/** The budgets' running totals: this process's (BudgetLedger) or shared by replicas (SharedBudgetLedger). */
+export interface BudgetTotals {
+  /** What `caller` spent in the `period` that `now` falls in, in US dollars. */
+  spent(caller: string, period: BudgetPeriod, now: number): Promise<number>;
+  /** Adds a finished request's cost. */
+  add(caller: string, startedAt: number, cost: number): void;
+}
+
+export class BudgetLedger implements BudgetTotals {
   /** `caller \0 period` → the running total of its current period. */
   private readonly totals = new Map<string, { start: number; spent: Promise<number> }>();
 

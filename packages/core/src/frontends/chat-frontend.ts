@@ -35,7 +35,7 @@ export interface ChatFrontend<RenderOptions = unknown> {
   /** The declared request fields: content, or hints dropped on the way to another API (docs/translation.md). */
   readonly requestFields: RequestFieldTable;
   /** Parses and validates a request; throws LlmProxyError (400) naming the bad field. */
-  parse(request: FrontendHttpRequest): ParsedFrontendRequest<RenderOptions>;
+  parse(request: FrontendHttpRequest): ParsedFrontendRequest<RenderOptions> | Promise<ParsedFrontendRequest<RenderOptions>>;
   renderResponse(response: ChatResponse, options: RenderOptions): object;
   /**
    * Yields SSE frames as events arrive. An error before the first frame is rethrown (the route
@@ -72,7 +72,7 @@ export interface FrontendRelay {
    * (a body the front-end's parser should answer with its own error, or a feature the proxy
    * itself serves). Cheap: the body is already JSON-parsed, nothing is converted.
    */
-  read(request: FrontendHttpRequest): RelayableRequest | undefined;
+  read(request: FrontendHttpRequest): RelayableRequest | undefined | Promise<RelayableRequest | undefined>;
   /** The JSON key of the token usage in answers and stream events (`usage`, `usageMetadata`). */
   usageKey: string;
   /** The canonical usage of the protocol's usage object (merged over the whole answer). */

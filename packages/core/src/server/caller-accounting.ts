@@ -5,7 +5,8 @@
  * the stores, after the server drained.
  */
 import { Admission } from '../callers/admission.js';
-import { BudgetLedger } from '../callers/budget-ledger.js';
+import { BudgetLedger, type BudgetTotals } from '../callers/budget-ledger.js';
+import { SharedBudgetLedger, type BudgetTotalsRedis } from '../callers/shared-budget-ledger.js';
 import { CallerPolicies } from '../callers/caller-policies.js';
 import { loadBundledPrices, PriceTable } from '../callers/price-table.js';
 import { UsageRecorder } from '../callers/usage-recorder.js';
@@ -21,7 +22,7 @@ export interface CallerAccounting {
   prices: PriceTable;
   /** Undefined with usage recording off. */
   recorder: UsageRecorder | undefined;
-  ledger: BudgetLedger | undefined;
+  ledger: BudgetTotals | undefined;
   /** The usage store, for `/admin/usage` and the SSO pages; undefined with usage off. */
   usageStore: UsageStore | undefined;
   close(): Promise<void>;
@@ -33,11 +34,18 @@ export async function createCallerAccounting(options: {
   /** Undefined with usage recording off. */
   usageStore: UsageStore | undefined;
   counters?: RateCounters;
+  /** The shared Redis, for budgets' running totals across replicas; undefined keeps them in memory. */
+  budgetRedis?: BudgetTotalsRedis | undefined;
 }): Promise<CallerAccounting> {
   const { settings, logger, usageStore } = options;
   const counters = options.counters ?? new MemoryRateCounters();
   const recorder = usageStore === undefined ? undefined : new UsageRecorder(usageStore, logger);
-  const ledger = usageStore === undefined || recorder === undefined ? undefined : new BudgetLedger(usageStore, recorder);
+  const ledger =
+    usageStore === undefined || recorder === undefined
+      ? undefined
+      : options.budgetRedis === undefined
+        ? new BudgetLedger(usageStore, recorder)
+        : new SharedBudgetLedger(options.budgetRedis, usageStore, recorder);
   return {
     policies: new CallerPolicies(settings.callers),
     admission: new Admission(counters, ledger),

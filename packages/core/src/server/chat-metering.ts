@@ -61,6 +61,8 @@ function record(
   const usage = context.usage;
   const costUsd = usage === undefined ? null : accounting.prices.costOf({ backend: route.backend.name, connectorId: route.backend.connectorId, model: route.model }, usage);
   if (costUsd !== null && costUsd > 0) accounting.ledger?.add(callerId, startedAt, costUsd);
+  // For the cost counter and span attribute (metrics and traces end after this step).
+  if (costUsd !== null && context.chat !== undefined) context.chat.costUsd = costUsd;
   const disconnected = !response.writableFinished;
   recorder.record({
     requestId: context.requestId,

@@ -9,7 +9,8 @@ import type { Store } from 'express-rate-limit';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import { anthropicMessagesFrontend } from '../frontends/anthropic-messages/anthropic-messages-frontend.js';
 import { openAIChatFrontend } from '../frontends/openai-chat/openai-chat-frontend.js';
-import { openAIResponsesFrontend } from '../frontends/openai-responses/openai-responses-frontend.js';
+import type { ConversationStore } from '../frontends/openai-responses/conversation-store.js';
+import { createOpenAIResponsesFrontend } from '../frontends/openai-responses/openai-responses-frontend.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { PrometheusMetrics } from '../observability/prometheus-metrics.js';
 import type { RequestObserver } from '../observability/request-observer.js';
@@ -52,6 +53,8 @@ export interface CreateAppOptions {
   failedAttemptWindowMs?: number;
   /** Where failed attempts are counted; default this process's memory (a shared Redis across replicas). */
   failedAttemptStore?: Store | undefined;
+  /** Where `previous_response_id` conversations are kept; default this app's memory (a shared Redis across replicas). */
+  conversationStore?: ConversationStore | undefined;
   /**
    * The exact secrets the process holds (client keys, credentials sent upstream), scrubbed from
    * every client-bound error; the logger's set. Secret shapes are scrubbed without it too.
@@ -121,11 +124,17 @@ export function createApp(options: CreateAppOptions): ProxyApp {
   app.use(browserOriginPolicy(settings.server.allowedOrigins));
   app.use(authentication.middleware);
   app.get(HEALTH_PATH, healthRoute({ settings, registry, report, version }));
-  if (options.metrics !== undefined) app.get(METRICS_PATH, metricsRoute(options.metrics));
+  if (options.metrics !== undefined) {
+    app.get(METRICS_PATH, metricsRoute(options.metrics, (caller, groups) => accounting?.policies.policyFor(caller, groups).admin === true));
+  }
   // OpenAI: Chat Completions, Responses, and the model list (Anthropic clients, which always
   // send anthropic-version, get Anthropic's list format on the same path).
   app.get('/v1/models', forAnthropicClients(anthropicModelsRoute({ registry, logger, modelRoutes: settings.modelRoutes })), modelsRoute({ registry, logger, modelRoutes: settings.modelRoutes }));
   app.post('/v1/chat/completions', jsonBody, chatRoute({ settings, registry, frontend: openAIChatFrontend, logger, knownSecrets, fallback, accounting }));
+  const openAIResponsesFrontend = createOpenAIResponsesFrontend({
+    ...(options.conversationStore === undefined ? {} : { store: options.conversationStore }),
+    onStoreError: (error) => logger.warn('Keeping a Responses conversation for previous_response_id failed', { error }),
+  });
   app.post('/v1/responses', jsonBody, chatRoute({ settings, registry, frontend: openAIResponsesFrontend, logger, knownSecrets, fallback, accounting }));
   // Anthropic Messages, at the root (Claude Code's ANTHROPIC_BASE_URL=http://host:port) and under /anthropic.
   for (const prefix of ['', '/anthropic']) {

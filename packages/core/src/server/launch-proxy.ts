@@ -106,13 +106,19 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       import('./open-stores.js'),
       import('./usage-summary-reader.js'),
     ]);
-    const stores = await openServeStores(settings.values);
+    const callers = settings.values.callers;
+    const budgeted = [callers.defaults, ...Object.values(callers.byId), ...Object.values(callers.byGroup)].some((caller) => (caller.budgets?.length ?? 0) > 0);
+    const stores = await openServeStores(settings.values, {
+      usageOnByDefault: settings.sources['usage.enabled'] === 'default' && !budgeted,
+      warn: (message, meta) => logger.warn(message, meta),
+    });
     shutdownSteps.push(() => stores.close());
     const accounting = await createCallerAccounting({
       settings: settings.values,
       logger: logger.child({ component: 'usage' }),
       usageStore: stores.usageStore,
       ...(stores.counters === undefined ? {} : { counters: stores.counters }),
+      budgetRedis: stores.redis,
     });
     shutdownSteps.push(() => accounting.close());
 
@@ -144,6 +150,7 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       observer: combineObservers(observers),
       accounting,
       failedAttemptStore: stores.failedAttemptStore,
+      conversationStore: stores.conversationStore,
     });
     // startProxy's close() also closes the backends.
     shutdownSteps.push(() => running.close());

@@ -9,6 +9,7 @@ import type { Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 
 import type { ProxySettings } from '../config/proxy-settings.js';
+import type { ConversationStore } from '../frontends/openai-responses/conversation-store.js';
 import type { SsoStore } from '../sso/sso-store.js';
 import type { RateCounters } from '../storage/rate-counters.js';
 import type { UsageStore } from '../storage/usage-store.js';
@@ -22,27 +23,52 @@ export interface ServeStores {
   counters: RateCounters | undefined;
   /** The Redis failed-attempt counts; undefined for the in-memory default. */
   failedAttemptStore: Store | undefined;
+  /** The Redis `previous_response_id` conversations; undefined for the in-memory default. */
+  conversationStore: ConversationStore | undefined;
   /** The shared Redis connection, for the other Redis-backed stores; undefined without Redis. */
   redis: Redis | undefined;
   /** Closes what the stores' users do not: the Redis connection. */
   close(): Promise<void>;
 }
 
-export async function openServeStores(settings: Readonly<ProxySettings>): Promise<ServeStores> {
+export interface OpenServeStoresOptions {
+  /**
+   * Usage recording is on only because it is the default: without the SQLite driver (an optional
+   * dependency a registry install may lack) it is then left off with one warning, not an error.
+   * Explicitly asked for, or needed by a budget, a missing driver stops startup.
+   */
+  usageOnByDefault?: boolean;
+  /** Told that usage recording was left off, and why. */
+  warn?: (message: string, meta: Record<string, unknown>) => void;
+}
+
+export async function openServeStores(settings: Readonly<ProxySettings>, options: OpenServeStoresOptions = {}): Promise<ServeStores> {
   const { databaseUrl, redisUrl } = settings.storage;
   const opened: Array<() => Promise<void>> = [];
   try {
     let usageStore: UsageStore | undefined;
     if (settings.usage.enabled) {
       if (databaseUrl === undefined) {
-        const { openSqliteUsageStore } = await import('../storage/sqlite-usage-store.js');
-        usageStore = openSqliteUsageStore({ file: settings.usage.databaseFile });
+        const [{ openSqliteUsageStore }, { loadSqliteDriver }] = await Promise.all([
+          import('../storage/sqlite-usage-store.js'),
+          import('../storage/load-sqlite-driver.js'),
+        ]);
+        try {
+          loadSqliteDriver();
+          usageStore = openSqliteUsageStore({ file: settings.usage.databaseFile });
+        } catch (error) {
+          if (options.usageOnByDefault !== true || (error as { code?: unknown }).code !== 'SQLITE_DRIVER_UNAVAILABLE') throw error;
+          options.warn?.('Usage records are off: the SQLite driver better-sqlite3 is not available. Install it (npm install better-sqlite3), set storage.database_url, or pass --disable-usage to silence this', {
+            code: 'SQLITE_DRIVER_UNAVAILABLE',
+            reason: (error as Error).message,
+          });
+        }
       } else {
         const { openPostgresUsageStore } = await import('../storage/postgres-usage-store.js');
         usageStore = await openPostgresUsageStore(databaseUrl);
       }
       const store = usageStore;
-      opened.push(() => store.close());
+      if (store !== undefined) opened.push(() => store.close());
     }
     let ssoStore: SsoStore | undefined;
     if (settings.sso.enabled && databaseUrl !== undefined) {
@@ -54,11 +80,13 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
     let redis: Redis | undefined;
     let counters: RateCounters | undefined;
     let failedAttemptStore: Store | undefined;
+    let conversationStore: ConversationStore | undefined;
     if (redisUrl !== undefined) {
-      const [{ openRedisConnection }, { RedisRateCounters }, { createRedisFailedAttemptStore }] = await Promise.all([
+      const [{ openRedisConnection }, { RedisRateCounters }, { createRedisFailedAttemptStore }, { RedisConversationStore }] = await Promise.all([
         import('../storage/redis-connection.js'),
         import('../storage/redis-rate-counters.js'),
         import('../storage/redis-failed-attempt-store.js'),
+        import('../storage/redis-conversation-store.js'),
       ]);
       const connection = await openRedisConnection(redisUrl);
       redis = connection;
@@ -67,6 +95,7 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
       });
       counters = new RedisRateCounters(connection);
       failedAttemptStore = createRedisFailedAttemptStore(connection);
+      conversationStore = new RedisConversationStore(connection);
     }
     const connection = redis;
     return {
@@ -74,6 +103,7 @@ export async function openServeStores(settings: Readonly<ProxySettings>): Promis
       ssoStore,
       counters,
       failedAttemptStore,
+      conversationStore,
       redis,
       close: async () => {
         await connection?.quit().catch(() => undefined);

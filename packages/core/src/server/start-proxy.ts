@@ -5,6 +5,7 @@
  * take it), close the connectors and resolve once every request's log line was written.
  */
 import type { Store } from 'express-rate-limit';
+import type { ConversationStore } from '../frontends/openai-responses/conversation-store.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
@@ -61,6 +62,8 @@ export interface StartProxyOptions {
   observer?: RequestObserver | undefined;
   /** Where failed attempts are counted; default this process's memory (a shared Redis across replicas). */
   failedAttemptStore?: Store | undefined;
+  /** Where `previous_response_id` conversations are kept; default this process's memory (a shared Redis across replicas). */
+  conversationStore?: ConversationStore | undefined;
 }
 
 export interface RunningProxy {

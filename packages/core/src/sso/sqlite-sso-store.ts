@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { loadSqliteDriver, type SqliteDatabase } from './load-sqlite-driver.js';
+import { loadSqliteDriver, type SqliteDatabase } from '../storage/load-sqlite-driver.js';
 
 import type {
   BrowserSessionRecord,

@@ -19,7 +19,7 @@ import { discoverIdentityProvider, type IdentityProvider } from './discover-iden
 import { createIdentityProviderTokenVerifier } from './identity-provider-token-verifier.js';
 import { generateProxyToken, hashSecret, isProxyTokenShape } from './proxy-token.js';
 import { readClientSecret } from './read-client-secret.js';
-import { loadSqliteDriver } from './load-sqlite-driver.js';
+import { loadSqliteDriver } from '../storage/load-sqlite-driver.js';
 import { openSqliteSsoStore } from './sqlite-sso-store.js';
 import { ssoOptionsOf, type SsoOptions } from './sso-options.js';
 import { createSsoRouter } from './sso-router.js';

@@ -7,9 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
+import { loadSqliteDriver } from './load-sqlite-driver.js';
 import type { UsageGrouping, UsageQuery, UsageRecord, UsageStore, UsageTotals } from './usage-store.js';
 
 /** Bumped with every change to the table below; older files are migrated forward. */
@@ -67,25 +68,19 @@ export interface OpenSqliteUsageStoreOptions {
 /** Opens (and creates or migrates) the SQLite usage store. Throws `LlmProxyError` USAGE_STORE_UNAVAILABLE. */
 export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): UsageStore {
   const { file } = options;
+  // Throws SQLITE_DRIVER_UNAVAILABLE, naming the package and the fix, when better-sqlite3 (an
+  // optional peer dependency) is missing or was installed without its native module.
+  const Driver = loadSqliteDriver();
   let database: Database.Database;
   try {
     if (options.mustExist !== true) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    database = new Database(file, { fileMustExist: options.mustExist === true });
+    database = new Driver(file, { fileMustExist: options.mustExist === true });
     // Who used which model when is nobody else's business on a shared machine.
     fs.chmodSync(file, 0o600);
     database.pragma('journal_mode = WAL');
     database.pragma('busy_timeout = 5000');
     migrate(database);
   } catch (error) {
-    if (isMissingNativeModule(error)) {
-      throw new LlmProxyError({
-        code: 'USAGE_STORE_UNAVAILABLE',
-        message: `The usage database ${file} cannot be opened: better-sqlite3 has no native module for this Node.js (was it installed with install scripts off?)`,
-        currentValue: `Node.js ${process.version}, better-sqlite3 not built`,
-        fix: 'Build it with `npm rebuild better-sqlite3` (install scripts on), or turn usage recording off with --disable-usage (LLM_PROXY_USAGE_ENABLED=false)',
-        cause: error,
-      });
-    }
     throw new LlmProxyError({
       code: 'USAGE_STORE_UNAVAILABLE',
       message: `The usage database ${file} cannot be opened`,
@@ -98,11 +93,6 @@ export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): Usag
     });
   }
   return new SqliteUsageStore(database);
-}
-
-/** better-sqlite3 loads its compiled module on first use; without it, every database fails the same way. */
-function isMissingNativeModule(error: unknown): boolean {
-  return error instanceof Error && /Could not locate the bindings file|better_sqlite3\.node/.test(error.message);
 }
 
 function migrate(database: Database.Database): void {

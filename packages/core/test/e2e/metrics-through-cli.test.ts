@@ -68,6 +68,10 @@ function sample(metricsText: string, name: string, labels: Record<string, string
   return undefined;
 }
 
+/** The first key is the operator's: /metrics on the main port is for admin callers. */
+const ADMIN_CONFIG = 'callers:\n  api-key#1:\n    admin: true\n';
+const OTHER_CLIENT_KEY = 'another-client-key-for-metrics-tests';
+
 describe('Prometheus metrics through the CLI', () => {
   let upstream: FakeOpenAIUpstream;
   let proxy: RunningCli;
@@ -77,7 +81,8 @@ describe('Prometheus metrics through the CLI', () => {
     assertCliBuilt();
     upstream = await startFakeOpenAIUpstream();
     // Two upstream keys, so a 429 rests one and the request goes on with the other.
-    proxy = await startLlmProxy(['--port', '0', '--api-keys', CLIENT_KEY, '--disable-notifications', '--metrics-port', '0'], {
+    proxy = await startLlmProxy(['--port', '0', '--api-keys', `${CLIENT_KEY},${OTHER_CLIENT_KEY}`, '--disable-notifications', '--metrics-port', '0'], {
+      cwd: createWorkingDirectory({ 'llm-proxy.yaml': ADMIN_CONFIG }),
       env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_API_KEY_2: `${OPENAI_KEY}-2`, OPENAI_BASE_URL: upstream.baseUrl },
     });
     const announced = await proxy.waitForStdout(/^llm-proxy metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m);
@@ -122,8 +127,10 @@ describe('Prometheus metrics through the CLI', () => {
     expect(sample(metrics, 'llmproxy_request_duration_seconds_count', { ...labels, stream: 'true' })).toBe(1);
     expect(sample(metrics, 'llmproxy_time_to_first_byte_seconds_sum', { ...labels, stream: 'true' })).toBeGreaterThan(0);
     expect(sample(metrics, 'llmproxy_open_streams', { backend: 'openai' })).toBe(0);
-    // No price table on this path: no cost is ever guessed.
-    expect(metrics).not.toMatch(/^llmproxy_cost_usd_total\{/m);
+    // The cost the usage records priced (gpt-4o-mini is in the bundled price table), per answer with usage.
+    const cost = sample(metrics, 'llmproxy_cost_usd_total', tokens);
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThan(0.01);
     // Node's process metrics.
     expect(sample(metrics, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
@@ -177,12 +184,15 @@ describe('Prometheus metrics through the CLI', () => {
     expect(sample(after.text, 'llmproxy_upstream_api_keys', { backend: 'openai', state: 'retired' })).toBe(0);
   });
 
-  it('serves /metrics on the main port only to a client with a configured key', async () => {
+  it('serves /metrics on the main port only to an admin caller', async () => {
     const anonymous = await call(`${proxy.url}/metrics`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.text).not.toContain('llmproxy_requests_total');
     const wrongKey = await call(`${proxy.url}/metrics`, { key: 'not-a-configured-key' });
     expect(wrongKey.status).toBe(401);
+    const notAdmin = await call(`${proxy.url}/metrics`, { key: OTHER_CLIENT_KEY });
+    expect(notAdmin.status).toBe(403);
+    expect(JSON.parse(notAdmin.text)).toMatchObject({ error: { code: 'METRICS_FORBIDDEN' } });
     const operator = await call(`${proxy.url}/metrics`, { key: CLIENT_KEY });
     expect(operator.status).toBe(200);
     // Both ports render the same registry: two whole and three streamed (one broken off) answers so far.
@@ -228,6 +238,7 @@ describe('the caller label', () => {
     const upstream = await startFakeOpenAIUpstream({ apiKey: OPENAI_KEY });
     const scriptKey = 'second-client-key-for-metrics-tests';
     const proxy = await startLlmProxy(['--port', '0', '--api-keys', `${CLIENT_KEY},${scriptKey}`, '--disable-notifications', '--metrics', '--metrics-caller-label'], {
+      cwd: createWorkingDirectory({ 'llm-proxy.yaml': ADMIN_CONFIG }),
       env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: upstream.baseUrl },
     });
     try {

@@ -104,9 +104,9 @@ describeWithRegistry('a production install from packed tarballs', () => {
 
     server = spawn(
       process.execPath,
-      // Install scripts were off, so better-sqlite3 has no native module: usage recording, which
-      // needs it, is turned off (startup would otherwise stop with USAGE_STORE_UNAVAILABLE).
-      [cli, '--multi-user-mode', '--port', '0', '--api-keys', API_KEY, '--disable-notifications', '--disable-usage'],
+      // Install scripts were off, so better-sqlite3 has no native module: usage recording, on by
+      // default, is left off with a warning rather than stopping startup.
+      [cli, '--multi-user-mode', '--port', '0', '--api-keys', API_KEY, '--disable-notifications'],
       // Require the lock as a deployment off loopback would, while the test binds 127.0.0.1 only.
       { cwd: deployment, env: { ...environment, LLM_PROXY_PLUGINS_REQUIRE_LOCK: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -120,6 +120,9 @@ describeWithRegistry('a production install from packed tarballs', () => {
     expect(response.status).toBe(200);
     const completion = (await response.json()) as { choices: { message: { content: string } }[] };
     expect(completion.choices[0]!.message.content).toBe('served from a locked package');
+
+    const log = await readFile(path.join(deployment, 'var/logs/llm-proxy.log'), 'utf8');
+    expect(log).toContain('Usage records are off: the SQLite driver better-sqlite3 is not available');
 
     const health = await fetch(`${url}/internal/health`, { headers: { authorization: `Bearer ${API_KEY}` } });
     const details = (await health.json()) as { access_mode: string; packages: { name: string; version: string; lock?: string }[] };

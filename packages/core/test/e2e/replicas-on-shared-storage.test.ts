@@ -2,8 +2,9 @@
  * @fileoverview Two `llm-proxy` replicas (the real CLI, two processes) on one private PostgreSQL
  * and one private Redis, requests sent to both in turn, as a load balancer would: a per-minute
  * limit holds across both, a personal token issued by one replica's sign-in works on the other
- * and its revocation is refused by the other at once, usage totals equal what was sent, and a
- * replica stopped (SIGTERM) with a stream open loses no usage record.
+ * and its revocation is refused by the other at once, a Responses conversation answered by one
+ * continues on the other, usage totals equal what was sent, and a replica stopped (SIGTERM) with
+ * a stream open loses no usage record.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
@@ -34,6 +35,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../sso/sup
 
 const ADMIN_KEY = 'client-key-admin-for-replica-tests';
 const LIMITED_KEY = 'client-key-limited-for-replica-tests';
+const BUDGETED_KEY = 'client-key-budgeted-for-replica-tests';
 const UPSTREAM_KEY = 'sk-upstream-key-for-replica-tests';
 const REQUESTS_PER_MINUTE = 4;
 
@@ -75,7 +77,7 @@ describeWhenAvailable(bothServers, describe)('two replicas on one PostgreSQL and
     assertCliBuilt();
     [database, redisServer] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
     const databaseUrl = await createEmptyDatabase(database);
-    upstream = await startFakeOpenAIUpstream({ apiKey: UPSTREAM_KEY, models: ['gpt-4o'] });
+    upstream = await startFakeOpenAIUpstream({ apiKey: UPSTREAM_KEY, models: ['gpt-4o', 'priced'] });
     const ports = [await findFreePort(), await findFreePort()];
     idp = await startTestIdentityProvider({
       clients: [
@@ -91,6 +93,11 @@ describeWhenAvailable(bothServers, describe)('two replicas on one PostgreSQL and
 callers:
   api-key#2:
     limits: { requests_per_minute: ${REQUESTS_PER_MINUTE} }
+  api-key#3:
+    budgets: [{ usd: 10, period: day }]
+prices:
+  # The fake's 11 input tokens cost $11: one request spends the $10 budget.
+  openai:priced: { input_usd_per_mtok: 1000000, output_usd_per_mtok: 0 }
 sso:
   enabled: true
   providers:
@@ -110,7 +117,7 @@ storage:
     // Both replicas start at once, so both run the migrations of the empty database together.
     replicas = await Promise.all(
       ports.map((port) =>
-        startLlmProxy(['--port', String(port), '--api-keys', `${ADMIN_KEY},${LIMITED_KEY}`, '--disable-notifications'], {
+        startLlmProxy(['--port', String(port), '--api-keys', `${ADMIN_KEY},${LIMITED_KEY},${BUDGETED_KEY}`, '--disable-notifications'], {
           cwd,
           env,
           timeoutMs: 60_000,
@@ -146,6 +153,20 @@ storage:
     await other.arrayBuffer();
   });
 
+  it('holds a budget across both replicas: what one replica spent is refused by the other at once', async () => {
+    const [first, second] = replicas as [RunningCli, RunningCli];
+    const spending = await chat(first, BUDGETED_KEY, { model: 'priced' });
+    expect(spending.status).toBe(200);
+    countAnswer('api-key#3');
+    await spending.arrayBuffer();
+    // Sooner than the first replica writes its usage records (every 200 ms): only the shared
+    // running total knows what was spent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await chat(second, BUDGETED_KEY, { model: 'priced' });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('CALLER_BUDGET_EXCEEDED');
+  });
+
   it('accepts a personal token from one replica’s sign-in on the other, and refuses it there at once when revoked', async () => {
     const [first, second] = replicas as [RunningCli, RunningCli];
     const page = await signIn(new HttpBrowser(), { proxyBase: first.url, providerId: 'test-idp', login: 'alice' });
@@ -168,6 +189,30 @@ storage:
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`SSO token ${tokenId} has been revoked`);
     }
+  });
+
+  it('continues a Responses conversation answered by one replica on the other', async () => {
+    const [first, second] = replicas as [RunningCli, RunningCli];
+    const responses = (replica: RunningCli, body: object): Promise<Response> =>
+      fetch(`${replica.url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', ...body }),
+      });
+    upstream.enqueue({ type: 'answer', text: ['The first answer.'] }, { type: 'answer', text: ['The second answer.'] });
+    const opened = await responses(first, { input: 'Remember the word kumquat.' });
+    expect(opened.status).toBe(200);
+    countAnswer('api-key#1');
+    const { id } = (await opened.json()) as { id: string };
+    const continued = await responses(second, { input: 'Which word?', previous_response_id: id });
+    expect(continued.status).toBe(200);
+    countAnswer('api-key#1');
+    await continued.arrayBuffer();
+    // The second replica sent the whole conversation, which only the first had seen.
+    const sent = JSON.stringify(upstream.requests.at(-1)?.body);
+    expect(sent).toContain('Remember the word kumquat.');
+    expect(sent).toContain('The first answer.');
+    expect(sent).toContain('Which word?');
   });
 
   it('loses no usage record when a replica is stopped with a stream open, and the totals equal what was sent', async () => {

@@ -1,6 +1,6 @@
 /**
- * @fileoverview Who may read `/metrics` on the main port once authenticated: a configured static
- * key's caller (`api-key#<n>`) and, with authentication off, anyone; an SSO user is refused with
+ * @fileoverview Who may read `/metrics` on the main port once authenticated: a caller marked admin
+ * and, with authentication off, anyone; any other key or SSO user is refused with
  * METRICS_FORBIDDEN in the client's error format. (Anonymous requests never reach the route: the
  * authentication middleware answers 401, as e2e/metrics-through-cli.test.ts shows through the CLI.)
  */
@@ -12,6 +12,7 @@ import { attachRequestContext } from '../../src/server/request-context.js';
 import { metricsRoute } from '../../src/server/routes/metrics-route.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
 
+const ADMIN = 'api-key#1';
 const METRICS_TEXT = '# HELP llmproxy_requests_total Chat requests\nllmproxy_requests_total 3\n';
 
 async function serve(userId: string | undefined): Promise<{ url: string; close: () => Promise<void> }> {
@@ -32,7 +33,10 @@ async function serve(userId: string | undefined): Promise<{ url: string; close: 
     });
     next();
   });
-  app.get('/metrics', metricsRoute({ contentType: 'text/plain; version=0.0.4; charset=utf-8', render: () => Promise.resolve(METRICS_TEXT) }));
+  app.get(
+    '/metrics',
+    metricsRoute({ contentType: 'text/plain; version=0.0.4; charset=utf-8', render: () => Promise.resolve(METRICS_TEXT) }, (caller) => caller === ADMIN),
+  );
   app.use(errorHandler({ logger: createRecordingLogger(), bodyLimitBytes: 1024 }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -49,7 +53,7 @@ describe('GET /metrics on the main port', () => {
     running = undefined;
   });
 
-  it.each([['a configured key', 'api-key#2'], ['anyone, with authentication off', undefined]])('serves the metrics to %s', async (_who, userId) => {
+  it.each([['an admin caller', ADMIN], ['anyone, with authentication off', undefined]])('serves the metrics to %s', async (_who, userId) => {
     running = await serve(userId);
     const response = await fetch(running.url);
     expect(response.status).toBe(200);
@@ -57,8 +61,8 @@ describe('GET /metrics on the main port', () => {
     expect(await response.text()).toBe(METRICS_TEXT);
   });
 
-  it('refuses a user signed in through SSO', async () => {
-    running = await serve('google:1234567890');
+  it.each([['a key not marked admin', 'api-key#2'], ['an SSO user not marked admin', 'google:1234567890']])('refuses %s', async (_who, userId) => {
+    running = await serve(userId);
     const response = await fetch(running.url);
     expect(response.status).toBe(403);
     const body = (await response.json()) as { error: { code: string; message: string } };

@@ -26,7 +26,7 @@ describe('AWS Builder ID device login', () => {
   it('registers a client, shows the link and code, polls at the interval and slows down by 5 s on slow_down', async () => {
     upstream.deviceLogin.answers.push('pending', 'slow', 'pending');
     const waits: number[] = [];
-    const prompts: Array<{ url: string; userCode: string }> = [];
+    const prompts: Array<{ url: string; userCode: string; expiresInSeconds?: number }> = [];
     const record = await loginWithBuilderId({
       http,
       oidcUrl: upstream.oidcUrl,
@@ -37,7 +37,7 @@ describe('AWS Builder ID device login', () => {
         waits.push(milliseconds);
       },
     });
-    expect(prompts).toEqual([{ url: 'https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234', userCode: 'WXYZ-1234' }]);
+    expect(prompts).toEqual([{ url: 'https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234', userCode: 'WXYZ-1234', expiresInSeconds: 600 }]);
     expect(waits).toEqual([1000, 1000, 6000, 6000]);
     expect(record).toMatchObject({ accessToken: 'device-access', refreshToken: 'device-refresh', authMethod: 'IdC', provider: 'BuilderId', region: 'us-east-1', clientId: 'client-1', clientSecret: 'secret-1' });
     expect(typeof record['clientSecretExpiresAt']).toBe('number');

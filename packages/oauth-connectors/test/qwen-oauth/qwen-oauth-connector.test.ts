@@ -181,9 +181,9 @@ describe('qwen-oauth', () => {
     upstream.deviceLogin.answers.push('pending', 'slow', 'pending');
     test = createTestConnectorContext();
     http = createCoreHttpClient(test.context.logger);
-    const prompts: Array<{ url: string; userCode: string }> = [];
+    const prompts: Array<{ url: string; userCode: string; expiresInSeconds?: number }> = [];
     const record = await loginWithQwenDeviceCode({ http, oauthBaseUrl: upstream.url, prompt: (verification) => prompts.push(verification), pollIntervalMs: 5 });
-    expect(prompts).toEqual([{ url: `${upstream.url}/authorize?user_code=ABCD-EFGH&client=qwen-code`, userCode: 'ABCD-EFGH' }]);
+    expect(prompts).toEqual([{ url: `${upstream.url}/authorize?user_code=ABCD-EFGH&client=qwen-code`, userCode: 'ABCD-EFGH', expiresInSeconds: 600 }]);
     expect(record).toMatchObject({ access_token: 'device-access', refresh_token: 'device-refresh', token_type: 'Bearer', resource_url: upstream.url });
     expect(upstream.callsTo('/api/v1/oauth2/token')).toHaveLength(4);
     const authorization = new URLSearchParams(upstream.callsTo('/api/v1/oauth2/device/code')[0]!.body);

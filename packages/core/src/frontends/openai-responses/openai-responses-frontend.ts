@@ -15,6 +15,7 @@ import { fromResponsesUsage } from '../../protocols/openai-responses/responses-u
 import { renderOpenAIError } from '../../protocols/openai-chat/render-openai-error.js';
 import type { ChatFrontend } from '../chat-frontend.js';
 import { readRelayableBody } from '../read-relayable-body.js';
+import { MemoryConversationStore, type ConversationStore } from './conversation-store.js';
 import { ResponseStore } from './response-store.js';
 
 /** What the renderers need: the response's identity and echo, and how to keep the conversation. */
@@ -24,8 +25,10 @@ export interface ResponsesRenderOptions extends ResponsesRenderContext {
 }
 
 export interface OpenAIResponsesFrontendOptions {
-  /** Where conversations are kept; default a new store with default caps. */
-  store?: ResponseStore;
+  /** Where conversations are kept; default this process's memory with default caps. */
+  store?: ConversationStore | ResponseStore;
+  /** Told when keeping a conversation fails (a shared store that is down); the answer is not affected. */
+  onStoreError?: (error: unknown) => void;
 }
 
 /**
@@ -34,22 +37,24 @@ export interface OpenAIResponsesFrontendOptions {
  * `instructions` are not carried over. An unknown id is a 404 `PREVIOUS_RESPONSE_NOT_FOUND`.
  */
 export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOptions = {}): ChatFrontend<ResponsesRenderOptions> {
-  const store = options.store ?? new ResponseStore();
+  const store: ConversationStore = options.store instanceof ResponseStore || options.store === undefined ? new MemoryConversationStore(options.store) : options.store;
+  const onStoreError = options.onStoreError ?? (() => undefined);
   return {
     name: 'openai-responses',
     requestFields: RESPONSES_REQUEST_FIELDS,
-    parse({ body }) {
+    async parse({ body }) {
       const parsed = parseResponsesRequest(body);
       let history: readonly ChatMessage[] = [];
       if (parsed.previousResponseId !== undefined) {
-        history = store.get(parsed.previousResponseId) ?? throwNotFound(parsed.previousResponseId);
+        history = (await store.get(parsed.previousResponseId)) ?? throwNotFound(parsed.previousResponseId);
         parsed.request.messages = [...parsed.instructionMessages, ...history, ...parsed.inputMessages];
       }
       const responseId = newResponsesId('resp');
       const remember = parsed.store
         ? (response: ChatResponse): void => {
             const answer: ChatMessage = { role: 'assistant', content: response.content };
-            store.set(responseId, [...history, ...parsed.inputMessages, answer], [...parsed.inputMessages, answer]);
+            // Not awaited: the answer goes out while the conversation is written.
+            store.set(responseId, [...history, ...parsed.inputMessages, answer], [...parsed.inputMessages, answer]).catch(onStoreError);
           }
         : undefined;
       return {
@@ -78,12 +83,12 @@ export function createOpenAIResponsesFrontend(options: OpenAIResponsesFrontendOp
       protocol: 'openai-responses',
       modelInBody: true,
       forwardedHeaders: ['openai-beta'],
-      read({ body }) {
+      async read({ body }) {
         const relayable = readRelayableBody(body);
         // A conversation the proxy keeps continues on the canonical path, which holds it; an
         // id the proxy never issued belongs to the upstream that did, so the request goes there.
         const previous = (body as { previous_response_id?: unknown } | null)?.previous_response_id;
-        if (typeof previous === 'string' && store.has(previous)) return undefined;
+        if (typeof previous === 'string' && (await store.has(previous))) return undefined;
         return relayable;
       },
       usageKey: 'usage',

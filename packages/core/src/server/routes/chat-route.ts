@@ -54,7 +54,7 @@ export function chatRoute<RenderOptions>(options: {
     const context = requestContextOf(response);
     const httpRequest: FrontendHttpRequest = { body: request.body, params: request.params as Record<string, string>, query: request.query };
     if (await relayIfSameApi(request, response, context, httpRequest)) return;
-    const parsed = frontend.parse(httpRequest);
+    const parsed = await frontend.parse(httpRequest);
     const { targets } = routeModel(parsed.model, settings, registry);
     const fidelity: TranslationFidelity = {
       table: frontend.requestFields,
@@ -109,7 +109,7 @@ export function chatRoute<RenderOptions>(options: {
     if (relay === undefined) return false;
     const rawBody = rawBodyOf(request);
     if (rawBody === undefined) return false;
-    const relayable = relay.read(httpRequest);
+    const relayable = await relay.read(httpRequest);
     if (relayable === undefined) return false;
     const { targets } = routeModel(relayable.model, settings, registry);
     // A route with fallback targets takes the canonical path, which can move to the next target
@@ -137,7 +137,7 @@ export function chatRoute<RenderOptions>(options: {
       knownSecrets,
       logger: options.logger,
       replayAsStream: async (answer) => {
-        const parsed = frontend.parse(httpRequest);
+        const parsed = await frontend.parse(httpRequest);
         const events = redactStreamErrors(endOnShutdown(replayChatResponse(answer), context.abortController.signal), knownSecrets);
         await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
       },

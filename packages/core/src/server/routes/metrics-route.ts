@@ -12,19 +12,23 @@ import { requestContextOf } from '../request-context.js';
 
 export const METRICS_PATH = '/metrics';
 
-/** The callers that authenticated with a configured static key: `api-key#<n>`. */
-const STATIC_KEY_CALLER = /^api-key#[0-9]+$/;
-
-export function metricsRoute(metrics: Pick<PrometheusMetrics, 'contentType' | 'render'>): RequestHandler {
+/**
+ * @param isAdmin whether a caller is marked `admin: true` in the caller settings (as for
+ *   `/admin/usage`): the metrics show every backend's traffic, which is the operator's business.
+ */
+export function metricsRoute(
+  metrics: Pick<PrometheusMetrics, 'contentType' | 'render'>,
+  isAdmin: (callerId: string, groups: readonly string[]) => boolean,
+): RequestHandler {
   return async (_request, response) => {
-    const { userId } = requestContextOf(response);
+    const { userId, callerGroups } = requestContextOf(response);
     // userId is undefined only when authentication is off.
-    if (userId !== undefined && !STATIC_KEY_CALLER.test(userId)) {
+    if (userId !== undefined && !isAdmin(userId, callerGroups)) {
       throw new LlmProxyError({
         code: 'METRICS_FORBIDDEN',
-        message: 'The metrics are for the operator: they need one of the configured API keys',
+        message: `The metrics are for admin callers, and ${userId} is not one`,
         currentValue: `signed in as ${userId}`,
-        fix: 'Send one of the keys in auth.api_keys, or read the metrics on the metrics port (metrics.port)',
+        fix: `Mark the caller admin in the config (callers: { "${userId}": { admin: true } }), or read the metrics on the metrics port (metrics.port)`,
         httpStatus: 403,
       });
     }

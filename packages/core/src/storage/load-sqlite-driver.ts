@@ -1,10 +1,11 @@
 /**
- * @fileoverview Loads better-sqlite3, the SQLite driver of the SSO store (sign-ins and personal
- * proxy tokens), on first use. It is an optional peer dependency of @llmproxy/core: it builds
- * native code at install time (a prebuilt binary from outside the npm registry, or a compile
- * needing python, make and a C++ compiler), which a proxy without SSO has no use for. A missing
- * driver, or one installed with install scripts blocked (no native module), is an error that
- * names the package and the fix rather than a complaint about the database file.
+ * @fileoverview Loads better-sqlite3, the SQLite driver of the embedded stores (SSO sign-ins and
+ * personal proxy tokens, usage records), on first use. It is an optional peer dependency of
+ * @llmproxy/core: it builds native code at install time (a prebuilt binary from outside the npm
+ * registry, or a compile needing python, make and a C++ compiler), which a proxy without SSO and
+ * usage records (or with them in PostgreSQL) has no use for. A missing driver, or one installed
+ * with install scripts blocked (no native module), is an error that names the package and the
+ * fix rather than a complaint about the database file.
  */
 import { createRequire } from 'node:module';
 
@@ -40,11 +41,11 @@ export function loadSqliteDriver(): SqliteDriver {
 function driverUnavailable(problem: string, cause: unknown): LlmProxyError {
   return new LlmProxyError({
     code: 'SQLITE_DRIVER_UNAVAILABLE',
-    message: `SSO and the personal proxy tokens need the SQLite driver ${DRIVER}: ${problem}`,
+    message: `SSO, personal proxy tokens and usage records in SQLite need the SQLite driver ${DRIVER}: ${problem}`,
     currentValue: firstLine(cause),
     fix:
       `Install it next to @llmproxy/core: npm install ${DRIVER} (it fetches or compiles a native module, so install scripts must run; ` +
-      `after an install with scripts blocked, run npm rebuild ${DRIVER}). A proxy without SSO does not need it.`,
+      `after an install with scripts blocked, run npm rebuild ${DRIVER}). Without it, turn usage recording off (--disable-usage) or keep it in PostgreSQL (storage.database_url).`,
     cause,
   });
 }
