@@ -18,7 +18,7 @@ import type {
   SsoStore,
   TokenListFilter,
 } from './sso-store.js';
-import type { SsoUser } from './sso-user.js';
+import { attemptFromRow, sessionFromRow, tokenFromRow, type AttemptRow, type SessionRow, type TokenRow } from './sso-store-rows.js';
 
 /** Bumped with every change to the tables below; older files are migrated forward. */
 const SCHEMA_VERSION = 1;
@@ -54,36 +54,6 @@ CREATE TABLE IF NOT EXISTS login_attempts (
   expires_at INTEGER NOT NULL
 );
 `;
-
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  user_json: string;
-  label: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
-interface SessionRow {
-  session_hash: string;
-  user_json: string;
-  csrf_token: string;
-  created_at: number;
-  expires_at: number;
-}
-
-interface AttemptRow {
-  state_hash: string;
-  binding_hash: string;
-  provider_id: string;
-  nonce: string;
-  code_verifier: string;
-  redirect_uri: string;
-  created_at: number;
-  expires_at: number;
-}
 
 export interface OpenSqliteSsoStoreOptions {
   /** Absolute path; created with its directory when missing. */
@@ -244,13 +214,7 @@ class SqliteSsoStore implements SsoStore {
   async findSession(sessionHash: string): Promise<BrowserSessionRecord | undefined> {
     const row = this.#statements.findSession.get(sessionHash);
     if (row === undefined) return undefined;
-    return {
-      sessionHash: row.session_hash,
-      user: JSON.parse(row.user_json) as SsoUser,
-      csrfToken: row.csrf_token,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return sessionFromRow(row);
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
@@ -279,16 +243,7 @@ class SqliteSsoStore implements SsoStore {
       return found;
     })(stateHash);
     if (row === undefined) return undefined;
-    return {
-      stateHash: row.state_hash,
-      bindingHash: row.binding_hash,
-      providerId: row.provider_id,
-      nonce: row.nonce,
-      codeVerifier: row.code_verifier,
-      redirectUri: row.redirect_uri,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return attemptFromRow(row);
   }
 
   async deleteExpired(now: number, tokensEndedBefore: number): Promise<void> {
@@ -308,15 +263,3 @@ function optionalToken(row: TokenRow | undefined): ProxyTokenRecord | undefined 
   return row === undefined ? undefined : tokenFromRow(row);
 }
 
-function tokenFromRow(row: TokenRow): ProxyTokenRecord {
-  return {
-    id: row.id,
-    tokenHash: row.token_hash,
-    user: JSON.parse(row.user_json) as SsoUser,
-    label: row.label,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at ?? undefined,
-    lastUsedAt: row.last_used_at ?? undefined,
-  };
-}

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import { loadSqliteDriver } from './load-sqlite-driver.js';
+import { USAGE_TOTALS_COLUMNS, usageTotalsFromRow, type UsageTotalsRow } from './usage-totals-sql.js';
 import type { UsageGrouping, UsageQuery, UsageRecord, UsageStore, UsageTotals } from './usage-store.js';
 
 /** Bumped with every change to the table below; older files are migrated forward. */
@@ -45,18 +46,6 @@ const GROUP_KEYS: Record<UsageGrouping, string> = {
   model: "COALESCE(backend, '') || ':' || COALESCE(model, '')",
   day: "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
 };
-
-interface TotalsRow {
-  key: string;
-  requests: number;
-  failed_requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  unpriced_requests: number;
-}
 
 export interface OpenSqliteUsageStoreOptions {
   /** Absolute path; created with its directory when missing. */
@@ -148,32 +137,15 @@ class SqliteUsageStore implements UsageStore {
     }
     // The key expression comes from GROUP_KEYS, never from input; values are bound parameters.
     const rows = this.#database
-      .prepare<Record<string, number | string>, TotalsRow>(
+      .prepare<Record<string, number | string>, UsageTotalsRow>(
         `SELECT ${GROUP_KEYS[groupBy]} AS key,
-           COUNT(*) AS requests,
-           SUM(CASE WHEN status >= 400 OR error_code IS NOT NULL THEN 1 ELSE 0 END) AS failed_requests,
-           COALESCE(SUM(input_tokens), 0) AS input_tokens,
-           COALESCE(SUM(output_tokens), 0) AS output_tokens,
-           COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens,
-           COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
-           COALESCE(SUM(cost_usd), 0) AS cost_usd,
-           SUM(CASE WHEN cost_usd IS NULL AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL) THEN 1 ELSE 0 END) AS unpriced_requests
+           ${USAGE_TOTALS_COLUMNS}
          FROM usage_records
          ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
          GROUP BY key ORDER BY key`,
       )
       .all(parameters);
-    return rows.map((row) => ({
-      key: row.key,
-      requests: row.requests,
-      failedRequests: row.failed_requests,
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      cachedInputTokens: row.cached_input_tokens,
-      reasoningTokens: row.reasoning_tokens,
-      costUsd: row.cost_usd,
-      unpricedRequests: row.unpriced_requests,
-    }));
+    return rows.map(usageTotalsFromRow);
   }
 
   async costSince(caller: string, since: number): Promise<number> {
