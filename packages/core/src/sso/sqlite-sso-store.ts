@@ -4,12 +4,10 @@
  * revoke a token while the server runs; the server looks tokens up on every request, so a
  * revocation takes effect at once. Queries are prepared statements only.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { loadSqliteDriver, type SqliteDatabase } from '../storage/load-sqlite-driver.js';
+import type { SqliteDatabase } from '../storage/load-sqlite-driver.js';
+import { openSqliteFile } from '../storage/open-sqlite-file.js';
 
 import type {
   BrowserSessionRecord,
@@ -68,17 +66,12 @@ export interface OpenSqliteSsoStoreOptions {
  */
 export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore {
   const { file } = options;
-  const Database = loadSqliteDriver();
   let database: SqliteDatabase;
   try {
-    if (!options.mustExist) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    database = new Database(file, { fileMustExist: options.mustExist === true });
-    // Tokens are hashed, but sessions and pending sign-ins are still nobody else's business.
-    fs.chmodSync(file, 0o600);
-    database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 5000');
-    migrate(database);
+    database = openSqliteFile(file, { version: SCHEMA_VERSION, sql: SCHEMA }, { mustExist: options.mustExist });
   } catch (error) {
+    // SQLITE_DRIVER_UNAVAILABLE names the package and the fix already.
+    if (LlmProxyError.is(error)) throw error;
     throw new LlmProxyError({
       code: 'SSO_STORE_UNAVAILABLE',
       message: `The SSO database ${file} cannot be opened`,
@@ -93,17 +86,6 @@ export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore
   return new SqliteSsoStore(database);
 }
 
-function migrate(database: SqliteDatabase): void {
-  const version = database.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`the file was written by a newer llm-proxy (schema ${version}, this version knows ${SCHEMA_VERSION})`);
-  }
-  if (version === SCHEMA_VERSION) return;
-  database.transaction(() => {
-    database.exec(SCHEMA);
-    database.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
 
 class SqliteSsoStore implements SsoStore {
   readonly #database: SqliteDatabase;

@@ -4,13 +4,11 @@
  * `llm-proxy usage` read while the server writes. A batch is one transaction, so the cost of a
  * record is a row insert, not an fsync. Queries are prepared statements only.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type Database from 'better-sqlite3';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { loadSqliteDriver } from './load-sqlite-driver.js';
+import type { SqliteDatabase } from './load-sqlite-driver.js';
+import { openSqliteFile } from './open-sqlite-file.js';
 import { USAGE_TOTALS_COLUMNS, usageTotalsFromRow, type UsageTotalsRow } from './usage-totals-sql.js';
 import type { UsageGrouping, UsageQuery, UsageRecord, UsageStore, UsageTotals } from './usage-store.js';
 
@@ -54,22 +52,15 @@ export interface OpenSqliteUsageStoreOptions {
   mustExist?: boolean;
 }
 
-/** Opens (and creates or migrates) the SQLite usage store. Throws `LlmProxyError` USAGE_STORE_UNAVAILABLE. */
+/** Opens (and creates or migrates) the SQLite usage store. Throws `LlmProxyError` SQLITE_DRIVER_UNAVAILABLE or USAGE_STORE_UNAVAILABLE. */
 export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): UsageStore {
   const { file } = options;
-  // Throws SQLITE_DRIVER_UNAVAILABLE, naming the package and the fix, when better-sqlite3 (an
-  // optional peer dependency) is missing or was installed without its native module.
-  const Driver = loadSqliteDriver();
-  let database: Database.Database;
+  let database: SqliteDatabase;
   try {
-    if (options.mustExist !== true) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    database = new Driver(file, { fileMustExist: options.mustExist === true });
-    // Who used which model when is nobody else's business on a shared machine.
-    fs.chmodSync(file, 0o600);
-    database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 5000');
-    migrate(database);
+    database = openSqliteFile(file, { version: SCHEMA_VERSION, sql: SCHEMA }, { mustExist: options.mustExist });
   } catch (error) {
+    // SQLITE_DRIVER_UNAVAILABLE names the package and the fix already.
+    if (LlmProxyError.is(error)) throw error;
     throw new LlmProxyError({
       code: 'USAGE_STORE_UNAVAILABLE',
       message: `The usage database ${file} cannot be opened`,
@@ -84,17 +75,6 @@ export function openSqliteUsageStore(options: OpenSqliteUsageStoreOptions): Usag
   return new SqliteUsageStore(database);
 }
 
-function migrate(database: Database.Database): void {
-  const version = database.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`the file was written by a newer llm-proxy (schema ${version}, this version knows ${SCHEMA_VERSION})`);
-  }
-  if (version === SCHEMA_VERSION) return;
-  database.transaction(() => {
-    database.exec(SCHEMA);
-    database.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
 
 class SqliteUsageStore implements UsageStore {
   readonly #database: Database.Database;
