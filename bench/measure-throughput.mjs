@@ -29,7 +29,7 @@ const MICROSECONDS_PER_TICK = 10_000;
  * where there is no /proc.
  * @param {number | undefined} pid
  */
-async function cpuMicroseconds(pid) {
+export async function cpuMicroseconds(pid) {
   if (pid === undefined) return undefined;
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

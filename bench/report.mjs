@@ -135,6 +135,7 @@ export function formatReport(results) {
     if (problems.length > 0) lines.push(`WARNING ${name}: ${problems.join('; ')}`);
   }
   lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
+  lines.push(...formatEventCost(results.eventCost));
   const llmproxy = results.targets.llmproxy;
   if (llmproxy?.status === 'measured') {
     const header = llmproxy.overheadHeader;
@@ -201,4 +202,21 @@ function formatInteger(value) {
 /** @param {number} value @param {number} digits */
 function formatSigned(value, digits) {
   return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
+/**
+ * @param {Record<string, { cpuUsPerEvent: number | undefined, streams: number, events: number, incomplete: number }> | undefined} eventCost
+ * @returns {string[]}
+ */
+function formatEventCost(eventCost) {
+  const entries = Object.entries(eventCost ?? {});
+  if (entries.length === 0) return [];
+  const bare = eventCost?.bare?.cpuUsPerEvent;
+  const lines = ['', `CPU per streamed upstream event (${entries[0][1].streams} streams of ${entries[0][1].events} events each, one after another):`];
+  for (const [name, cost] of entries) {
+    const perEvent = cost.cpuUsPerEvent === undefined ? '-' : `${cost.cpuUsPerEvent.toFixed(2)} µs`;
+    const ratio = cost.cpuUsPerEvent === undefined || !bare || name === 'bare' ? '' : ` (${(cost.cpuUsPerEvent / bare).toFixed(2)}x bare)`;
+    lines.push(`  ${name.padEnd(50)} ${perEvent}${ratio}${cost.incomplete > 0 ? `  WARNING ${cost.incomplete} streams incomplete` : ''}`);
+  }
+  return lines;
 }
