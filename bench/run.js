@@ -207,6 +207,9 @@ async function main() {
   const streaming = await measureInterleaved({ targets, rounds: settings.streamRounds, warmupRounds: 10, stream: true });
 
   const translatedStreams = await measureTranslatedStreamsThroughLlmproxy(targets.find((target) => target.name === 'llmproxy'), notMeasured.llmproxy);
+  // Peak RSS after the request load, read before the long streams below add their own.
+  const memoryAfterLoad = new Map();
+  for (const target of targets) if (target.pid !== undefined) memoryAfterLoad.set(target.name, await readMemoryUsage(target.pid));
   process.stderr.write(`CPU per streamed event: ${settings.eventStreams} streams of ${settings.streamEvents} events per target\n`);
   const eventCost = await measureEventCost({ targets, events: settings.streamEvents, streams: settings.eventStreams });
 
@@ -252,7 +255,7 @@ async function main() {
         firstByteOverBareP50Ms: percentileOf(pairedDifferences(firstByteSamples, bareFirstBytes), 50),
       },
       failures: (sequential.failures.get(name) ?? 0) + (streaming.failures.get(name) ?? 0),
-      memory: target.pid === undefined ? undefined : await readMemoryUsage(target.pid),
+      memory: memoryAfterLoad.get(name),
       overheadHeader: {
         samples: overheadSamples.length,
         p50Ms: percentileOf(overheadSamples, 50),
