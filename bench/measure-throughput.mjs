@@ -3,6 +3,7 @@
  * interleaved slices: each target gets several short runs in a rotating order instead of one
  * long run, so load from elsewhere on the machine spreads over all targets alike.
  */
+import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { CHAT_PATH, CHAT_REQUEST_BODY, REQUEST_HEADERS } from './workload.mjs';
 import { percentileOf } from './statistics.mjs';
@@ -16,7 +17,29 @@ import { percentileOf } from './statistics.mjs';
  * @property {number} non2xx
  * @property {number} errors
  * @property {number} timeouts
+ * @property {number | undefined} cpuUsPerRequest the target process's user + system CPU time over
+ *   the measured slices, per completed request (undefined without a pid or without /proc)
  */
+
+/** Linux reports process CPU time in clock ticks of 10 ms (USER_HZ 100 on every mainstream kernel). */
+const MICROSECONDS_PER_TICK = 10_000;
+
+/**
+ * The CPU time a process used so far (user + system), in microseconds, from /proc; undefined
+ * where there is no /proc.
+ * @param {number | undefined} pid
+ */
+export async function cpuMicroseconds(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MICROSECONDS_PER_TICK;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * @param {{ url: string, connections: number, durationSeconds: number }} options
@@ -34,7 +57,7 @@ function runAutocannon(options) {
 }
 
 /**
- * @param {{ targets: Array<{ name: string, url: string }>, connections: number, slices: number, sliceSeconds: number, warmupSeconds: number }} options
+ * @param {{ targets: Array<{ name: string, url: string, pid?: number }>, connections: number, slices: number, sliceSeconds: number, warmupSeconds: number }} options
  * @param {(message: string) => void} progress
  * @returns {Promise<Record<string, ThroughputResult>>}
  */
@@ -45,13 +68,19 @@ export async function measureThroughput(options, progress) {
   }
   /** @type {Map<string, Array<Awaited<ReturnType<typeof runAutocannon>>>>} */
   const runs = new Map(options.targets.map((target) => [target.name, []]));
+  /** @type {Map<string, number | undefined>} CPU microseconds of each target's process over its slices */
+  const cpu = new Map(options.targets.map((target) => [target.name, target.pid === undefined ? undefined : 0]));
   for (let slice = 0; slice < options.slices; slice += 1) {
     for (let offset = 0; offset < options.targets.length; offset += 1) {
       const target = options.targets[(slice + offset) % options.targets.length];
       progress(`throughput slice ${slice + 1}/${options.slices}: ${target.name}`);
+      const cpuBefore = await cpuMicroseconds(target.pid);
       runs.get(target.name).push(
         await runAutocannon({ url: target.url, connections: options.connections, durationSeconds: options.sliceSeconds }),
       );
+      const cpuAfter = await cpuMicroseconds(target.pid);
+      const used = cpu.get(target.name);
+      cpu.set(target.name, used === undefined || cpuBefore === undefined || cpuAfter === undefined ? undefined : used + cpuAfter - cpuBefore);
     }
   }
   /** @type {Record<string, ThroughputResult>} */
@@ -66,6 +95,7 @@ export async function measureThroughput(options, progress) {
       non2xx: sum((run) => run.non2xx),
       errors: sum((run) => run.errors),
       timeouts: sum((run) => run.timeouts),
+      cpuUsPerRequest: cpu.get(name) === undefined ? undefined : cpu.get(name) / sum((run) => run.requests.total),
     };
   }
   return results;

@@ -2,7 +2,9 @@
  * @fileoverview A minimal, fast OpenAI upstream for the benchmark: `POST /v1/chat/completions`
  * answers a fixed chat.completion, or with `"stream": true` a short SSE stream whose first
  * frame leaves at once and the rest after a short pause, so a proxy that buffers a stream shows
- * it in time-to-first-byte. `GET /v1/models` lists the one model.
+ * it in time-to-first-byte. A streamed request whose last message says `stream <n> events`
+ * gets n content events instead, each written on its own turn of the event loop (so each
+ * leaves as its own TCP segment), for the per-event cost. `GET /v1/models` lists the one model.
  *
  * Run alone: `node bench/mock-openai-upstream.mjs [--stream-gap-ms 5]`; prints
  * `mock upstream listening on http://127.0.0.1:<port>`.
@@ -10,7 +12,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { MODEL, chatCompletion, chatCompletionStreamFrames } from './workload.mjs';
+import { LONG_STREAM_REQUEST, MODEL, chatCompletion, chatCompletionStreamFrames, longStreamFrames } from './workload.mjs';
 
 const COMPLETION = Buffer.from(JSON.stringify(chatCompletion()));
 const MODELS = Buffer.from(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', created: 1_700_000_000, owned_by: 'bench' }] }));
@@ -43,7 +45,9 @@ export async function startMockOpenAIUpstream(options = {}) {
         sendJson(response, 400, Buffer.from(JSON.stringify({ error: { message: 'Invalid JSON body', type: 'invalid_request_error', param: null, code: null } })));
         return;
       }
-      if (body?.stream === true) sendStream(response, streamGapMs);
+      const longStream = body?.stream === true ? LONG_STREAM_REQUEST.exec(String(body.messages?.at(-1)?.content ?? '')) : null;
+      if (longStream !== null) sendLongStream(response, Math.min(Number(longStream[1]), 100_000));
+      else if (body?.stream === true) sendStream(response, streamGapMs);
       else sendJson(response, 200, COMPLETION);
     });
   });
@@ -71,6 +75,21 @@ function sendStream(response, gapMs) {
     for (const frame of rest) response.write(frame);
     response.end();
   }, gapMs);
+}
+
+/** @param {http.ServerResponse} response @param {number} events */
+function sendLongStream(response, events) {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const frames = longStreamFrames(events);
+  let next = 0;
+  const writeOne = () => {
+    if (response.destroyed) return;
+    response.write(frames[next]);
+    next += 1;
+    if (next < frames.length) setImmediate(writeOne);
+    else response.end();
+  };
+  writeOne();
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -9,6 +9,8 @@ export const GOALS = {
   maximumAddedLatencyP50Us: 400,
   maximumStreamingFirstByteOverBareMs: 0.5,
   maximumPeakRssMb: 120,
+  /** Same-API requests: the proxy's CPU per request at most this many times the bare passthrough's. */
+  maximumCpuRatioToBare: 1.5,
   maximumTranslationFirstByteP50Ms: 0.5,
 };
 
@@ -52,6 +54,15 @@ export function checkGoals(llmproxy, bare) {
       value: `${formatSigned(llmproxy.streaming.firstByteOverBareP50Ms, 3)} ms`,
       met: llmproxy.streaming.firstByteOverBareP50Ms <= GOALS.maximumStreamingFirstByteOverBareMs,
     },
+    ...(llmproxy.throughput.cpuUsPerRequest === undefined || !bare.throughput.cpuUsPerRequest
+      ? []
+      : [
+          {
+            goal: `CPU per request at most ${GOALS.maximumCpuRatioToBare}x the bare passthrough's`,
+            value: `${(llmproxy.throughput.cpuUsPerRequest / bare.throughput.cpuUsPerRequest).toFixed(2)}x`,
+            met: llmproxy.throughput.cpuUsPerRequest / bare.throughput.cpuUsPerRequest <= GOALS.maximumCpuRatioToBare,
+          },
+        ]),
     {
       goal: `peak RSS after load under ${GOALS.maximumPeakRssMb} MB`,
       value: `${llmproxy.memory.peakRssMb.toFixed(1)} MB`,
@@ -74,9 +85,10 @@ export function formatReport(results) {
       `mock upstream pauses ${settings.streamGapMs} ms after the first SSE frame`,
     '',
   );
-  const header = ['target', 'req/s', 'vs bare', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'TTFB p50 ms', 'TTFB vs bare ms', 'peak RSS MB'];
+  const header = ['target', 'req/s', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'TTFB p50 ms', 'TTFB vs bare ms', 'peak RSS MB'];
   const rows = [header];
   const bareThroughput = results.targets.bare?.throughput?.requestsPerSecond;
+  const bareCpu = results.targets.bare?.throughput?.cpuUsPerRequest;
   const notMeasured = [];
   for (const [name, target] of Object.entries(results.targets)) {
     if (target.status !== 'measured') {
@@ -87,6 +99,8 @@ export function formatReport(results) {
       name,
       formatInteger(target.throughput.requestsPerSecond),
       bareThroughput ? `${(target.throughput.requestsPerSecond / bareThroughput).toFixed(2)}x` : '',
+      target.throughput.cpuUsPerRequest === undefined ? '-' : target.throughput.cpuUsPerRequest.toFixed(0),
+      target.throughput.cpuUsPerRequest === undefined || !bareCpu ? '-' : `${(target.throughput.cpuUsPerRequest / bareCpu).toFixed(2)}x`,
       target.latency.p50Ms.toFixed(3),
       target.latency.p99Ms.toFixed(3),
       name === 'direct' ? '-' : formatSigned(target.latency.addedP50Us, 0),
@@ -99,6 +113,7 @@ export function formatReport(results) {
   lines.push(...formatTable(rows), ...notMeasured, '');
   lines.push(
     'added = per-round difference to direct (p50 of the differences); added p99 = p99 minus direct p99;',
+    'CPU µs/req = user + system CPU of the process over the throughput slices per request (from /proc, 10 ms ticks);',
     'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all load.',
     `load average at the start: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
   );
@@ -120,6 +135,7 @@ export function formatReport(results) {
     if (problems.length > 0) lines.push(`WARNING ${name}: ${problems.join('; ')}`);
   }
   lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
+  lines.push(...formatEventCost(results.eventCost));
   const llmproxy = results.targets.llmproxy;
   if (llmproxy?.status === 'measured') {
     const header = llmproxy.overheadHeader;
@@ -186,4 +202,21 @@ function formatInteger(value) {
 /** @param {number} value @param {number} digits */
 function formatSigned(value, digits) {
   return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
+/**
+ * @param {Record<string, { cpuUsPerEvent: number | undefined, streams: number, events: number, incomplete: number }> | undefined} eventCost
+ * @returns {string[]}
+ */
+function formatEventCost(eventCost) {
+  const entries = Object.entries(eventCost ?? {});
+  if (entries.length === 0) return [];
+  const bare = eventCost?.bare?.cpuUsPerEvent;
+  const lines = ['', `CPU per streamed upstream event (${entries[0][1].streams} streams of ${entries[0][1].events} events each, one after another):`];
+  for (const [name, cost] of entries) {
+    const perEvent = cost.cpuUsPerEvent === undefined ? '-' : `${cost.cpuUsPerEvent.toFixed(2)} µs`;
+    const ratio = cost.cpuUsPerEvent === undefined || !bare || name === 'bare' ? '' : ` (${(cost.cpuUsPerEvent / bare).toFixed(2)}x bare)`;
+    lines.push(`  ${name.padEnd(50)} ${perEvent}${ratio}${cost.incomplete > 0 ? `  WARNING ${cost.incomplete} streams incomplete` : ''}`);
+  }
+  return lines;
 }

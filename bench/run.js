@@ -11,7 +11,8 @@
  * and off (`llmproxy-usage-off`), so the tables show what recording costs. Prints tables and writes the numbers as JSON to bench/results/.
  *
  * Options: --duration <throughput seconds per target, run in 3 interleaved slices> (6), --connections (32), --rounds (1000),
- * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --quick (short runs, for trying the harness),
+ * --stream-rounds (200), --translated-rounds (200), --stream-gap-ms (5), --stream-events (events per stream
+ * for the CPU per streamed event, 1000), --event-streams (such streams per target, 20), --quick (short runs, for trying the harness),
  * --without-llmproxy (measure the baselines only), --with-metrics (a second llmproxy with
  * Prometheus metrics on, `llmproxy+metrics`, measured beside the first), --cpu-profile (run llmproxy under
  * `node --cpu-prof`, keep the profile in bench/results/profiles/ and print self time by package;
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { checkTarget } from './check-target.mjs';
 import { readMemoryUsage, startChildServer } from './child-server.mjs';
 import { measureInterleaved, pairedDifferences } from './measure-interleaved.mjs';
+import { measureEventCost } from './measure-event-cost.mjs';
 import { measureThroughput } from './measure-throughput.mjs';
 import { checkTranslatedStreamRoutes, measureTranslatedStreams } from './measure-translated-streams.mjs';
 import { checkGoals, checkTranslationGoals, formatReport } from './report.mjs';
@@ -49,6 +51,8 @@ const { values: options } = parseArgs({
     'stream-rounds': { type: 'string', default: '200' },
     'translated-rounds': { type: 'string', default: '200' },
     'stream-gap-ms': { type: 'string', default: '5' },
+    'stream-events': { type: 'string', default: '1000' },
+    'event-streams': { type: 'string', default: '20' },
     quick: { type: 'boolean', default: false },
     'without-llmproxy': { type: 'boolean', default: false },
     'with-metrics': { type: 'boolean', default: false },
@@ -63,6 +67,8 @@ const settings = {
   streamRounds: options.quick ? 60 : Number(options['stream-rounds']),
   translatedRounds: options.quick ? 60 : Number(options['translated-rounds']),
   streamGapMs: Number(options['stream-gap-ms']),
+  streamEvents: Number(options['stream-events']),
+  eventStreams: options.quick ? 5 : Number(options['event-streams']),
 };
 
 for (const [name, value] of Object.entries(settings)) {
@@ -201,6 +207,11 @@ async function main() {
   const streaming = await measureInterleaved({ targets, rounds: settings.streamRounds, warmupRounds: 10, stream: true });
 
   const translatedStreams = await measureTranslatedStreamsThroughLlmproxy(targets.find((target) => target.name === 'llmproxy'), notMeasured.llmproxy);
+  // Peak RSS after the request load, read before the long streams below add their own.
+  const memoryAfterLoad = new Map();
+  for (const target of targets) if (target.pid !== undefined) memoryAfterLoad.set(target.name, await readMemoryUsage(target.pid));
+  process.stderr.write(`CPU per streamed event: ${settings.eventStreams} streams of ${settings.streamEvents} events per target\n`);
+  const eventCost = await measureEventCost({ targets, events: settings.streamEvents, streams: settings.eventStreams });
 
   const directSamples = sequential.samplesMs.get('direct') ?? [];
   const directP99 = percentileOf(directSamples, 99);
@@ -216,6 +227,7 @@ async function main() {
     settings,
     targets: {},
     translatedStreams,
+    eventCost,
     goals: [],
   };
   for (const name of ['direct', 'bare', 'llmproxy', 'llmproxy-usage-off', ...(options['with-metrics'] ? ['llmproxy+metrics'] : [])]) {
@@ -243,7 +255,7 @@ async function main() {
         firstByteOverBareP50Ms: percentileOf(pairedDifferences(firstByteSamples, bareFirstBytes), 50),
       },
       failures: (sequential.failures.get(name) ?? 0) + (streaming.failures.get(name) ?? 0),
-      memory: target.pid === undefined ? undefined : await readMemoryUsage(target.pid),
+      memory: memoryAfterLoad.get(name),
       overheadHeader: {
         samples: overheadSamples.length,
         p50Ms: percentileOf(overheadSamples, 50),

@@ -53,6 +53,16 @@ export function chatCompletionStreamFrames() {
   ];
 }
 
+/** A streamed request whose last message matches this gets that many content events from the OpenAI mock. */
+export const LONG_STREAM_REQUEST = /^stream (\d+) events$/;
+
+/** The SSE frames of a stream of `events` content events: the role first, then the pieces, stop, `[DONE]`. */
+export function longStreamFrames(events) {
+  const [role, , , , stop, done] = chatCompletionStreamFrames();
+  const piece = chatCompletionStreamFrames()[1];
+  return [role, ...Array.from({ length: events }, () => piece), stop, done];
+}
+
 /** Headers every benchmark request carries; the direct and passthrough targets ignore the key. */
 export const REQUEST_HEADERS = {
   'content-type': 'application/json',

@@ -59,8 +59,21 @@ export interface RedactOptions {
  */
 export const MINIMUM_REDACTED_KEY_LENGTH = 8;
 
+/**
+ * Answers by name already seen: every upstream request asks about each of its header names, and
+ * the lower-casing and stripping cost more than the lookup. Bounded, because query parameter
+ * and body field names come from outside.
+ */
+const secretKeyNameAnswers = new Map<string, boolean>();
+const MAXIMUM_REMEMBERED_KEY_NAMES = 1024;
+
 export function isSecretKeyName(key: string): boolean {
-  return SECRET_KEY_NAMES.has(key.toLowerCase().replaceAll(/[-_]/g, ''));
+  const remembered = secretKeyNameAnswers.get(key);
+  if (remembered !== undefined) return remembered;
+  const secret = SECRET_KEY_NAMES.has(key.toLowerCase().replaceAll(/[-_]/g, ''));
+  if (secretKeyNameAnswers.size >= MAXIMUM_REMEMBERED_KEY_NAMES) secretKeyNameAnswers.clear();
+  secretKeyNameAnswers.set(key, secret);
+  return secret;
 }
 
 /** Removes secrets from free text. */

@@ -12,7 +12,7 @@ import type {
   SsoStore,
   TokenListFilter,
 } from './sso-store.js';
-import type { SsoUser } from './sso-user.js';
+import { attemptFromRow, sessionFromRow, tokenFromRow, type AttemptRow, type SessionRow, type TokenRow } from './sso-store-rows.js';
 
 export const SSO_MIGRATIONS: readonly Migration[] = [
   {
@@ -50,36 +50,6 @@ export const SSO_MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
-
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  user_json: string;
-  label: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
-interface SessionRow {
-  session_hash: string;
-  user_json: string;
-  csrf_token: string;
-  created_at: number;
-  expires_at: number;
-}
-
-interface AttemptRow {
-  state_hash: string;
-  binding_hash: string;
-  provider_id: string;
-  nonce: string;
-  code_verifier: string;
-  redirect_uri: string;
-  created_at: number;
-  expires_at: number;
-}
 
 /** Connects and migrates; throws `LlmProxyError` STORAGE_DATABASE_UNAVAILABLE. */
 export async function openPostgresSsoStore(url: string): Promise<SsoStore> {
@@ -165,13 +135,7 @@ class PostgresSsoStore implements SsoStore {
   async findSession(sessionHash: string): Promise<BrowserSessionRecord | undefined> {
     const [row] = await this.#database.query<SessionRow>('SELECT * FROM browser_sessions WHERE session_hash = $1', [sessionHash]);
     if (row === undefined) return undefined;
-    return {
-      sessionHash: row.session_hash,
-      user: JSON.parse(row.user_json) as SsoUser,
-      csrfToken: row.csrf_token,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return sessionFromRow(row);
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
@@ -193,16 +157,7 @@ class PostgresSsoStore implements SsoStore {
     // DELETE … RETURNING is one statement: two callbacks racing with the same state get it once.
     const [row] = await this.#database.query<AttemptRow>('DELETE FROM login_attempts WHERE state_hash = $1 RETURNING *', [stateHash]);
     if (row === undefined) return undefined;
-    return {
-      stateHash: row.state_hash,
-      bindingHash: row.binding_hash,
-      providerId: row.provider_id,
-      nonce: row.nonce,
-      codeVerifier: row.code_verifier,
-      redirectUri: row.redirect_uri,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return attemptFromRow(row);
   }
 
   async deleteExpired(now: number, tokensEndedBefore: number): Promise<void> {
@@ -220,15 +175,3 @@ class PostgresSsoStore implements SsoStore {
   }
 }
 
-function tokenFromRow(row: TokenRow): ProxyTokenRecord {
-  return {
-    id: row.id,
-    tokenHash: row.token_hash,
-    user: JSON.parse(row.user_json) as SsoUser,
-    label: row.label,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at ?? undefined,
-    lastUsedAt: row.last_used_at ?? undefined,
-  };
-}

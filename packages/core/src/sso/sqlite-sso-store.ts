@@ -4,12 +4,10 @@
  * revoke a token while the server runs; the server looks tokens up on every request, so a
  * revocation takes effect at once. Queries are prepared statements only.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 
-import { loadSqliteDriver, type SqliteDatabase } from '../storage/load-sqlite-driver.js';
+import type { SqliteDatabase } from '../storage/load-sqlite-driver.js';
+import { openSqliteFile } from '../storage/open-sqlite-file.js';
 
 import type {
   BrowserSessionRecord,
@@ -18,7 +16,7 @@ import type {
   SsoStore,
   TokenListFilter,
 } from './sso-store.js';
-import type { SsoUser } from './sso-user.js';
+import { attemptFromRow, sessionFromRow, tokenFromRow, type AttemptRow, type SessionRow, type TokenRow } from './sso-store-rows.js';
 
 /** Bumped with every change to the tables below; older files are migrated forward. */
 const SCHEMA_VERSION = 1;
@@ -55,36 +53,6 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 );
 `;
 
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  user_json: string;
-  label: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
-interface SessionRow {
-  session_hash: string;
-  user_json: string;
-  csrf_token: string;
-  created_at: number;
-  expires_at: number;
-}
-
-interface AttemptRow {
-  state_hash: string;
-  binding_hash: string;
-  provider_id: string;
-  nonce: string;
-  code_verifier: string;
-  redirect_uri: string;
-  created_at: number;
-  expires_at: number;
-}
-
 export interface OpenSqliteSsoStoreOptions {
   /** Absolute path; created with its directory when missing. */
   file: string;
@@ -98,17 +66,12 @@ export interface OpenSqliteSsoStoreOptions {
  */
 export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore {
   const { file } = options;
-  const Database = loadSqliteDriver();
   let database: SqliteDatabase;
   try {
-    if (!options.mustExist) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    database = new Database(file, { fileMustExist: options.mustExist === true });
-    // Tokens are hashed, but sessions and pending sign-ins are still nobody else's business.
-    fs.chmodSync(file, 0o600);
-    database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 5000');
-    migrate(database);
+    database = openSqliteFile(file, { version: SCHEMA_VERSION, sql: SCHEMA }, { mustExist: options.mustExist });
   } catch (error) {
+    // SQLITE_DRIVER_UNAVAILABLE names the package and the fix already.
+    if (LlmProxyError.is(error)) throw error;
     throw new LlmProxyError({
       code: 'SSO_STORE_UNAVAILABLE',
       message: `The SSO database ${file} cannot be opened`,
@@ -123,17 +86,6 @@ export function openSqliteSsoStore(options: OpenSqliteSsoStoreOptions): SsoStore
   return new SqliteSsoStore(database);
 }
 
-function migrate(database: SqliteDatabase): void {
-  const version = database.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`the file was written by a newer llm-proxy (schema ${version}, this version knows ${SCHEMA_VERSION})`);
-  }
-  if (version === SCHEMA_VERSION) return;
-  database.transaction(() => {
-    database.exec(SCHEMA);
-    database.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
 
 class SqliteSsoStore implements SsoStore {
   readonly #database: SqliteDatabase;
@@ -244,13 +196,7 @@ class SqliteSsoStore implements SsoStore {
   async findSession(sessionHash: string): Promise<BrowserSessionRecord | undefined> {
     const row = this.#statements.findSession.get(sessionHash);
     if (row === undefined) return undefined;
-    return {
-      sessionHash: row.session_hash,
-      user: JSON.parse(row.user_json) as SsoUser,
-      csrfToken: row.csrf_token,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return sessionFromRow(row);
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
@@ -279,16 +225,7 @@ class SqliteSsoStore implements SsoStore {
       return found;
     })(stateHash);
     if (row === undefined) return undefined;
-    return {
-      stateHash: row.state_hash,
-      bindingHash: row.binding_hash,
-      providerId: row.provider_id,
-      nonce: row.nonce,
-      codeVerifier: row.code_verifier,
-      redirectUri: row.redirect_uri,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    return attemptFromRow(row);
   }
 
   async deleteExpired(now: number, tokensEndedBefore: number): Promise<void> {
@@ -308,15 +245,3 @@ function optionalToken(row: TokenRow | undefined): ProxyTokenRecord | undefined 
   return row === undefined ? undefined : tokenFromRow(row);
 }
 
-function tokenFromRow(row: TokenRow): ProxyTokenRecord {
-  return {
-    id: row.id,
-    tokenHash: row.token_hash,
-    user: JSON.parse(row.user_json) as SsoUser,
-    label: row.label,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at ?? undefined,
-    lastUsedAt: row.last_used_at ?? undefined,
-  };
-}

@@ -4,6 +4,7 @@
  * multi-row INSERT in one statement (all or nothing), and queries bind every value.
  */
 import { openPostgresDatabase, type Migration, type PostgresDatabase } from './postgres-database.js';
+import { USAGE_TOTALS_COLUMNS, usageTotalsFromRow, type UsageTotalsRow } from './usage-totals-sql.js';
 import type { UsageGrouping, UsageQuery, UsageRecord, UsageStore, UsageTotals } from './usage-store.js';
 
 export const USAGE_MIGRATIONS: readonly Migration[] = [
@@ -57,18 +58,6 @@ function rowValues(record: UsageRecord): unknown[] {
 /** PostgreSQL binds at most 65,535 parameters per statement. */
 const RECORDS_PER_STATEMENT = Math.floor(65_535 / COLUMNS.length);
 
-interface TotalsRow {
-  key: string;
-  requests: number;
-  failed_requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  unpriced_requests: number;
-}
-
 /** Connects and migrates; throws `LlmProxyError` STORAGE_DATABASE_UNAVAILABLE. */
 export async function openPostgresUsageStore(url: string): Promise<UsageStore> {
   return new PostgresUsageStore(await openPostgresDatabase(url, USAGE_MIGRATIONS));
@@ -115,32 +104,15 @@ class PostgresUsageStore implements UsageStore {
       conditions.push(`caller = $${values.length}`);
     }
     // The key expression comes from GROUP_KEYS, never from input; values are bound parameters.
-    const rows = await this.#database.query<TotalsRow>(
+    const rows = await this.#database.query<UsageTotalsRow>(
       `SELECT * FROM (SELECT ${GROUP_KEYS[groupBy]} AS key,
-         COUNT(*) AS requests,
-         SUM(CASE WHEN status >= 400 OR error_code IS NOT NULL THEN 1 ELSE 0 END) AS failed_requests,
-         COALESCE(SUM(input_tokens), 0) AS input_tokens,
-         COALESCE(SUM(output_tokens), 0) AS output_tokens,
-         COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens,
-         COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
-         COALESCE(SUM(cost_usd), 0) AS cost_usd,
-         SUM(CASE WHEN cost_usd IS NULL AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL) THEN 1 ELSE 0 END) AS unpriced_requests
+         ${USAGE_TOTALS_COLUMNS}
        FROM usage_records
        ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
        GROUP BY 1) AS totals ORDER BY key COLLATE "C"`,
       values,
     );
-    return rows.map((row) => ({
-      key: row.key,
-      requests: row.requests,
-      failedRequests: row.failed_requests,
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      cachedInputTokens: row.cached_input_tokens,
-      reasoningTokens: row.reasoning_tokens,
-      costUsd: row.cost_usd,
-      unpricedRequests: row.unpriced_requests,
-    }));
+    return rows.map(usageTotalsFromRow);
   }
 
   async costSince(caller: string, since: number): Promise<number> {
