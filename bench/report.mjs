@@ -3,12 +3,14 @@
  * performance targets (ratios within the same run, so the machine cancels out).
  */
 
-/** The performance goals, as ratios and differences within one run. */
+/** The performance goals (the hot-path issue's targets), as ratios and differences within one run. */
 export const GOALS = {
-  minimumThroughputRatioToBare: 0.4,
-  maximumAddedLatencyP50Us: 400,
-  maximumStreamingFirstByteOverBareMs: 0.5,
-  maximumPeakRssMb: 120,
+  /** 1 / 1.5: a same-API request may cost at most 1.5x the passthrough's CPU. */
+  minimumThroughputRatioToBare: 0.67,
+  /** Over the bare passthrough's own added p50, not over the direct call. */
+  maximumAddedLatencyOverBareP50Us: 100,
+  maximumStreamingFirstByteOverBareMs: 0.3,
+  maximumPeakRssMb: 100,
   /** Same-API requests: the proxy's CPU per request at most this many times the bare passthrough's. */
   maximumCpuRatioToBare: 1.5,
   maximumTranslationFirstByteP50Ms: 0.5,
@@ -45,9 +47,9 @@ export function checkGoals(llmproxy, bare) {
       met: throughputRatio >= GOALS.minimumThroughputRatioToBare,
     },
     {
-      goal: `added latency p50 at most ${GOALS.maximumAddedLatencyP50Us} µs`,
-      value: `${llmproxy.latency.addedP50Us.toFixed(0)} µs`,
-      met: llmproxy.latency.addedP50Us <= GOALS.maximumAddedLatencyP50Us,
+      goal: `added latency p50 at most ${GOALS.maximumAddedLatencyOverBareP50Us} µs over the bare passthrough's`,
+      value: `${formatSigned(llmproxy.latency.addedP50Us - bare.latency.addedP50Us, 0)} µs`,
+      met: llmproxy.latency.addedP50Us - bare.latency.addedP50Us <= GOALS.maximumAddedLatencyOverBareP50Us,
     },
     {
       goal: `streaming time-to-first-byte within ${GOALS.maximumStreamingFirstByteOverBareMs} ms of the bare passthrough's`,
@@ -64,9 +66,9 @@ export function checkGoals(llmproxy, bare) {
           },
         ]),
     {
-      goal: `peak RSS after load under ${GOALS.maximumPeakRssMb} MB`,
+      goal: `peak RSS after load at most ${GOALS.maximumPeakRssMb} MB`,
       value: `${llmproxy.memory.peakRssMb.toFixed(1)} MB`,
-      met: llmproxy.memory.peakRssMb < GOALS.maximumPeakRssMb,
+      met: llmproxy.memory.peakRssMb <= GOALS.maximumPeakRssMb,
     },
   ];
 }
