@@ -6,19 +6,24 @@ import { LlmProxyError } from '@llmproxy/connector-sdk';
 
 import type { CallerSettings, ProxySettings } from '../config/proxy-settings.js';
 
-/** Throws LlmProxyError CALLER_BUDGETS_NEED_USAGE or CALLER_KEY_UNKNOWN. */
-export function checkCallerSettings(settings: Readonly<ProxySettings>): void {
-  const { callers } = settings;
+/** The YAML key of the first caller setting that sets a budget, or undefined when none does. */
+export function firstBudgetSetting(callers: ProxySettings['callers']): string | undefined {
   const entries: [string, CallerSettings][] = [
     ['caller_defaults', callers.defaults],
     ...Object.entries(callers.byGroup).map(([group, value]): [string, CallerSettings] => [`caller_groups.${group}`, value]),
     ...Object.entries(callers.byId).map(([id, value]): [string, CallerSettings] => [`callers.${id}`, value]),
   ];
-  const withBudget = entries.find(([, value]) => (value.budgets?.length ?? 0) > 0);
+  return entries.find(([, value]) => (value.budgets?.length ?? 0) > 0)?.[0];
+}
+
+/** Throws LlmProxyError CALLER_BUDGETS_NEED_USAGE or CALLER_KEY_UNKNOWN. */
+export function checkCallerSettings(settings: Readonly<ProxySettings>): void {
+  const { callers } = settings;
+  const withBudget = firstBudgetSetting(callers);
   if (withBudget !== undefined && !settings.usage.enabled) {
     throw new LlmProxyError({
       code: 'CALLER_BUDGETS_NEED_USAGE',
-      message: `${withBudget[0]} sets a budget, but usage recording is off, and budgets are summed from the usage records`,
+      message: `${withBudget} sets a budget, but usage recording is off, and budgets are summed from the usage records`,
       currentValue: 'usage.enabled: false',
       fix: 'Turn usage on (remove --disable-usage, or set usage.enabled: true), or remove the budgets',
     });

@@ -6,7 +6,7 @@
  * Kept out of the route so the route stays about relaying.
  */
 import { performance } from 'node:perf_hooks';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 import type { AdmissionTicket } from '../callers/admission.js';
 import type { Backend } from '../plugins/backend-registry.js';
@@ -23,7 +23,8 @@ export const ANONYMOUS_CALLER = 'anonymous';
  */
 export async function meterChatRequest(
   accounting: CallerAccounting | undefined,
-  request: Request,
+  /** The client API (the front-end's name), for the usage record. */
+  frontend: string,
   response: Response,
   route: { backend: Backend; model: string },
   estimateInputTokens: () => number,
@@ -35,7 +36,7 @@ export async function meterChatRequest(
   const held: { ticket?: AdmissionTicket } = {};
   context.whenClosed.push(() => {
     held.ticket?.finish(context.usage);
-    record(accounting, context, request, response, route, callerId, startedAtEpoch);
+    record(accounting, context, frontend, response, route, callerId, startedAtEpoch);
   });
   const policy = accounting.policies.policyFor(callerId, context.callerGroups);
   held.ticket = await accounting.admission.admit({
@@ -50,7 +51,7 @@ export async function meterChatRequest(
 function record(
   accounting: CallerAccounting,
   context: RequestContext,
-  request: Request,
+  frontend: string,
   response: Response,
   route: { backend: Backend; model: string },
   callerId: string,
@@ -68,7 +69,7 @@ function record(
     requestId: context.requestId,
     startedAt: Math.round(startedAt),
     caller: callerId,
-    frontend: frontendOf(request.path),
+    frontend,
     backend: route.backend.name,
     model: route.model,
     status: response.statusCode,
@@ -83,13 +84,6 @@ function record(
   });
 }
 
-/** The client API of a chat path (the chat routes are fixed in create-app.ts). */
-function frontendOf(path: string): string {
-  if (path.endsWith('/chat/completions')) return 'openai-chat';
-  if (path.endsWith('/responses')) return 'openai-responses';
-  if (path.endsWith('/messages')) return 'anthropic-messages';
-  return 'gemini';
-}
 
 function round(milliseconds: number): number {
   return Math.round(milliseconds * 1000) / 1000;

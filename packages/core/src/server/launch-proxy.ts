@@ -4,6 +4,7 @@
  * one `close()` that stops them in reverse order. The `llm-proxy serve` command and the package's
  * programmatic API (`startLlmProxy`) both start the proxy through here, so they cannot drift.
  */
+import { firstBudgetSetting } from '../callers/check-caller-settings.js';
 import type { ResolvedSettings } from '../config/proxy-settings.js';
 import type { ClosableLogger } from '../logging/create-logger.js';
 import { createDesktopNotifier } from '../notifications/create-desktop-notifier.js';
@@ -106,10 +107,9 @@ export async function launchProxy(options: LaunchProxyOptions): Promise<RunningP
       import('./open-stores.js'),
       import('./usage-summary-reader.js'),
     ]);
-    const callers = settings.values.callers;
-    const budgeted = [callers.defaults, ...Object.values(callers.byId), ...Object.values(callers.byGroup)].some((caller) => (caller.budgets?.length ?? 0) > 0);
     const stores = await openServeStores(settings.values, {
-      usageOnByDefault: settings.sources['usage.enabled'] === 'default' && !budgeted,
+      // A budget needs the records: then a missing driver stops startup, as usage set explicitly does.
+      usageOnByDefault: settings.sources['usage.enabled'] === 'default' && firstBudgetSetting(settings.values.callers) === undefined,
       warn: (message, meta) => logger.warn(message, meta),
     });
     shutdownSteps.push(() => stores.close());

@@ -66,7 +66,7 @@ export function chatRoute<RenderOptions>(options: {
     // The caller's models, budgets and limits are checked before any upstream byte is sent; the
     // usage record names the target that answered.
     const metered = { backend: targets[0]!.backend, model: targets[0]!.model };
-    await meterChatRequest(options.accounting, request, response, metered, () => estimateInputTokens(parsed.request));
+    await meterChatRequest(options.accounting, frontend.name, response, metered, () => estimateInputTokens(parsed.request));
     const { result: answered } = await serveFromFirstAnsweringTarget(targets, fallback, parsed.model, (target) => {
       // Named on errors too: the last backend tried is the one whose failure the client gets.
       context.backend = target.backend.name;
@@ -123,7 +123,7 @@ export function chatRoute<RenderOptions>(options: {
     context.backend = route.backend.name;
     response.setHeader(BACKEND_HEADER, route.backend.name);
     // The body is not parsed on this path: about four bytes a token is the estimate to reserve.
-    await meterChatRequest(options.accounting, request, response, route, () => Math.ceil(rawBody.length / 4));
+    await meterChatRequest(options.accounting, frontend.name, response, route, () => Math.ceil(rawBody.length / 4));
     beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: relayable.stream });
     await relaySameApi({
       request,
