@@ -3,7 +3,7 @@
  * rounds: every round sends one request to each target, in a rotating order, so drift (CPU
  * frequency, GC, other load) hits all targets alike and cancels in the differences.
  */
-import { CHAT_PATH, CHAT_REQUEST_BODY, REQUEST_HEADERS, STREAM_REQUEST_BODY } from './workload.mjs';
+import { OPENAI_CHAT_CALL } from './workload.mjs';
 import { createSequentialAgent, timedRequest } from './timed-request.mjs';
 
 /**
@@ -14,7 +14,8 @@ import { createSequentialAgent, timedRequest } from './timed-request.mjs';
  */
 
 /**
- * @param {{ targets: Array<{ name: string, url: string }>, rounds: number, warmupRounds: number, stream: boolean }} options
+ * @param {{ targets: Array<{ name: string, url: string }>, rounds: number, warmupRounds: number, stream: boolean, call?: import('./workload.mjs').ClientCall }} options
+ *   call: what every request sends, an OpenAI Chat request by default
  * @returns {Promise<InterleavedSamples>}
  */
 export async function measureInterleaved(options) {
@@ -22,7 +23,8 @@ export async function measureInterleaved(options) {
   const samplesMs = new Map(options.targets.map((target) => [target.name, []]));
   const overheadHeaders = new Map(options.targets.map((target) => [target.name, []]));
   const failures = new Map(options.targets.map((target) => [target.name, 0]));
-  const body = options.stream ? STREAM_REQUEST_BODY : CHAT_REQUEST_BODY;
+  const call = options.call ?? OPENAI_CHAT_CALL;
+  const body = options.stream ? call.streamBody : call.body;
   try {
     for (let round = 0; round < options.warmupRounds + options.rounds; round += 1) {
       const recording = round >= options.warmupRounds;
@@ -31,8 +33,8 @@ export async function measureInterleaved(options) {
         const response = await timedRequest({
           agent: agents.get(target.name),
           url: target.url,
-          path: CHAT_PATH,
-          headers: REQUEST_HEADERS,
+          path: call.path,
+          headers: call.headers,
           body,
         });
         if (!recording) continue;

@@ -1,11 +1,13 @@
 /**
  * @fileoverview Requests per second at a fixed number of connections, with autocannon, in
  * interleaved slices: each target gets several short runs in a rotating order instead of one
- * long run, so load from elsewhere on the machine spreads over all targets alike.
+ * long run, so load from elsewhere on the machine spreads over all targets alike. Each target
+ * may say what its client sends (an OpenAI Chat request by default), so one set of slices
+ * covers the same-API and the translated requests of several processes.
  */
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
-import { CHAT_PATH, CHAT_REQUEST_BODY, REQUEST_HEADERS } from './workload.mjs';
+import { OPENAI_CHAT_CALL } from './workload.mjs';
 import { percentileOf } from './statistics.mjs';
 
 /**
@@ -42,14 +44,23 @@ export async function cpuMicroseconds(pid) {
 }
 
 /**
- * @param {{ url: string, connections: number, durationSeconds: number }} options
+ * @typedef {object} ThroughputTarget
+ * @property {string} name unique among the targets of one measurement
+ * @property {string} url
+ * @property {number} [pid] the process whose CPU time is counted
+ * @property {{ path: string, headers: Record<string, string>, body: string }} [call] what each request sends; an OpenAI Chat request by default
+ */
+
+/**
+ * @param {{ target: ThroughputTarget, connections: number, durationSeconds: number }} options
  */
 function runAutocannon(options) {
+  const call = options.target.call ?? OPENAI_CHAT_CALL;
   return autocannon({
-    url: new URL(CHAT_PATH, options.url).href,
+    url: new URL(call.path, options.target.url).href,
     method: 'POST',
-    headers: REQUEST_HEADERS,
-    body: CHAT_REQUEST_BODY,
+    headers: call.headers,
+    body: call.body,
     connections: options.connections,
     duration: options.durationSeconds,
     pipelining: 1,
@@ -57,14 +68,14 @@ function runAutocannon(options) {
 }
 
 /**
- * @param {{ targets: Array<{ name: string, url: string, pid?: number }>, connections: number, slices: number, sliceSeconds: number, warmupSeconds: number }} options
+ * @param {{ targets: ThroughputTarget[], connections: number, slices: number, sliceSeconds: number, warmupSeconds: number }} options
  * @param {(message: string) => void} progress
  * @returns {Promise<Record<string, ThroughputResult>>}
  */
 export async function measureThroughput(options, progress) {
   for (const target of options.targets) {
     progress(`throughput warm-up: ${target.name}`);
-    await runAutocannon({ url: target.url, connections: options.connections, durationSeconds: options.warmupSeconds });
+    await runAutocannon({ target, connections: options.connections, durationSeconds: options.warmupSeconds });
   }
   /** @type {Map<string, Array<Awaited<ReturnType<typeof runAutocannon>>>>} */
   const runs = new Map(options.targets.map((target) => [target.name, []]));
@@ -76,7 +87,7 @@ export async function measureThroughput(options, progress) {
       progress(`throughput slice ${slice + 1}/${options.slices}: ${target.name}`);
       const cpuBefore = await cpuMicroseconds(target.pid);
       runs.get(target.name).push(
-        await runAutocannon({ url: target.url, connections: options.connections, durationSeconds: options.sliceSeconds }),
+        await runAutocannon({ target, connections: options.connections, durationSeconds: options.sliceSeconds }),
       );
       const cpuAfter = await cpuMicroseconds(target.pid);
       const used = cpu.get(target.name);

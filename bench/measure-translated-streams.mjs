@@ -10,6 +10,7 @@ import { percentileOf } from './statistics.mjs';
 import { pairedDifferences } from './measure-interleaved.mjs';
 import { createSequentialAgent, timedRequest } from './timed-request.mjs';
 import { ANSWER_TEXT } from './workload.mjs';
+import { streamedText } from './read-answer.mjs';
 
 /**
  * @typedef {object} StreamRoute
@@ -20,25 +21,6 @@ import { ANSWER_TEXT } from './workload.mjs';
  * @property {'openai-chat' | 'anthropic-messages'} protocol what the client speaks, to check the answer
  * @property {string} [untranslated] the name of the route this one is compared with
  */
-
-/**
- * The text a stream carried, read the way its client protocol's SDK would, or a problem.
- * @param {string} body @param {StreamRoute['protocol']} protocol
- * @returns {{ text: string } | { problem: string }}
- */
-function streamedText(body, protocol) {
-  const data = body
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice('data:'.length).trim());
-  if (protocol === 'openai-chat') {
-    if (data.at(-1) !== '[DONE]') return { problem: 'the stream did not end with data: [DONE]' };
-    return { text: data.slice(0, -1).map((frame) => JSON.parse(frame)?.choices?.[0]?.delta?.content ?? '').join('') };
-  }
-  const events = data.map((frame) => JSON.parse(frame));
-  if (events.at(-1)?.type !== 'message_stop') return { problem: 'the stream did not end with message_stop' };
-  return { text: events.map((event) => (event.type === 'content_block_delta' && event.delta?.type === 'text_delta' ? event.delta.text : '')).join('') };
-}
 
 /**
  * Proves each route streams the mock's answer correctly before it is measured.

@@ -63,6 +63,26 @@ export function longStreamFrames(events) {
   return [role, ...Array.from({ length: events }, () => piece), stop, done];
 }
 
+/**
+ * A streamed request whose last message matches this gets that many numbered content events
+ * from the OpenAI mock, one every given milliseconds: the open-streams scale test.
+ */
+export const SLOW_STREAM_REQUEST = /^slow stream (\d+) events every (\d+) ms$/;
+
+/** What precedes a slow stream event's sequence number, so a client finds the numbers with a byte scan. */
+export const SLOW_STREAM_SEQUENCE_MARKER = '"content":"#';
+
+/** The SSE frame of slow stream event number `sequence` (its content is `#<sequence>`). */
+export function slowStreamFrame(sequence) {
+  return `data: ${JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: 1_700_000_000,
+    model: MODEL,
+    choices: [{ index: 0, delta: { content: `#${sequence}` }, finish_reason: null, logprobs: null }],
+  })}\n\n`;
+}
+
 /** Headers every benchmark request carries; the direct and passthrough targets ignore the key. */
 export const REQUEST_HEADERS = {
   'content-type': 'application/json',
@@ -80,6 +100,61 @@ export const ANTHROPIC_REQUEST_HEADERS = {
   'x-api-key': 'bench-client',
   'anthropic-version': '2023-06-01',
 };
+
+/** The small Messages request of an Anthropic client; the mock Anthropic upstream ignores the model, so direct and passthrough calls send the same bytes. */
+export const ANTHROPIC_MESSAGE_REQUEST_BODY = JSON.stringify({
+  model: `anthropic:${ANTHROPIC_MODEL}`,
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'Say hello in five words.' }],
+});
+
+export const ANTHROPIC_STREAM_REQUEST_BODY = JSON.stringify({ ...JSON.parse(ANTHROPIC_MESSAGE_REQUEST_BODY), stream: true });
+
+/**
+ * @typedef {object} ClientCall what one kind of client sends: where, with which headers, the plain and the streamed body
+ * @property {string} path
+ * @property {Record<string, string>} headers
+ * @property {string} body
+ * @property {string} streamBody
+ * @property {'openai-chat' | 'anthropic-messages'} protocol what the client speaks, to check the answer
+ */
+
+/** @type {ClientCall} An OpenAI Chat client asking the default backend (openai). */
+export const OPENAI_CHAT_CALL = { path: CHAT_PATH, headers: REQUEST_HEADERS, body: CHAT_REQUEST_BODY, streamBody: STREAM_REQUEST_BODY, protocol: 'openai-chat' };
+
+/** @type {ClientCall} An Anthropic Messages client asking the anthropic backend. */
+export const ANTHROPIC_MESSAGES_CALL = {
+  path: MESSAGES_PATH,
+  headers: ANTHROPIC_REQUEST_HEADERS,
+  body: ANTHROPIC_MESSAGE_REQUEST_BODY,
+  streamBody: ANTHROPIC_STREAM_REQUEST_BODY,
+  protocol: 'anthropic-messages',
+};
+
+/**
+ * The non-streaming translated requests whose CPU cost is measured, each beside the bare
+ * passthrough to the same mock upstream (`upstream`): the bodies of the translated streams
+ * without `stream`.
+ * @type {Array<{ name: string, path: string, headers: Record<string, string>, body: string, protocol: ClientCall['protocol'], upstream: 'openai' | 'anthropic' }>}
+ */
+export const TRANSLATED_REQUEST_ROUTES = [
+  {
+    name: 'anthropic-messages → openai',
+    path: MESSAGES_PATH,
+    headers: ANTHROPIC_REQUEST_HEADERS,
+    body: JSON.stringify({ model: `openai:${MODEL}`, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello in five words.' }] }),
+    protocol: 'anthropic-messages',
+    upstream: 'openai',
+  },
+  {
+    name: 'openai-chat → anthropic',
+    path: CHAT_PATH,
+    headers: REQUEST_HEADERS,
+    body: JSON.stringify({ model: `anthropic:${ANTHROPIC_MODEL}`, messages: [{ role: 'user', content: 'Say hello in five words.' }] }),
+    protocol: 'openai-chat',
+    upstream: 'anthropic',
+  },
+];
 
 /**
  * The streamed requests of the translated-stream comparison, one per front-end × backend pair.
