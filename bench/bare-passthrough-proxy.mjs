@@ -3,20 +3,21 @@
  * forwards each request to one upstream over a keep-alive agent, piping the request body up and
  * the response (status, headers, body) back, with nothing else.
  *
- * Run alone: `node bench/bare-passthrough-proxy.mjs --upstream http://127.0.0.1:<port>`;
- * prints `bare passthrough listening on http://127.0.0.1:<port>`.
+ * Run alone: `node bench/bare-passthrough-proxy.mjs --upstream http://127.0.0.1:<port> [--max-sockets 256]`;
+ * prints `bare passthrough listening on http://127.0.0.1:<port>`. --max-sockets caps the
+ * connections to the upstream; the open-streams test raises it above its stream count.
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 /**
- * @param {{ upstreamUrl: string }} options
+ * @param {{ upstreamUrl: string, maxSockets?: number }} options
  * @returns {Promise<{ server: http.Server, url: string }>}
  */
 export async function startBarePassthroughProxy(options) {
   const upstream = new URL(options.upstreamUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, noDelay: true });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, noDelay: true });
   const server = http.createServer((request, response) => {
     const upstreamRequest = http.request(
       {
@@ -48,12 +49,12 @@ export async function startBarePassthroughProxy(options) {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { upstream: { type: 'string' } } });
+  const { values } = parseArgs({ options: { upstream: { type: 'string' }, 'max-sockets': { type: 'string', default: '256' } } });
   if (values.upstream === undefined) {
     process.stderr.write('Usage: node bench/bare-passthrough-proxy.mjs --upstream http://127.0.0.1:<port>\n');
     process.exit(2);
   }
-  const { server, url } = await startBarePassthroughProxy({ upstreamUrl: values.upstream });
+  const { server, url } = await startBarePassthroughProxy({ upstreamUrl: values.upstream, maxSockets: Number(values['max-sockets']) });
   process.stdout.write(`bare passthrough listening on ${url}\n`);
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);

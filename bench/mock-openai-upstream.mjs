@@ -4,7 +4,9 @@
  * frame leaves at once and the rest after a short pause, so a proxy that buffers a stream shows
  * it in time-to-first-byte. A streamed request whose last message says `stream <n> events`
  * gets n content events instead, each written on its own turn of the event loop (so each
- * leaves as its own TCP segment), for the per-event cost. `GET /v1/models` lists the one model.
+ * leaves as its own TCP segment), for the per-event cost. One whose last message says `slow stream <n> events every <ms> ms` gets
+n content events numbered 0 to n-1 (`#<number>`), one every ms milliseconds, then the end: the
+open-streams scale test. `GET /v1/models` lists the one model.
  *
  * Run alone: `node bench/mock-openai-upstream.mjs [--stream-gap-ms 5]`; prints
  * `mock upstream listening on http://127.0.0.1:<port>`.
@@ -12,7 +14,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { LONG_STREAM_REQUEST, MODEL, chatCompletion, chatCompletionStreamFrames, longStreamFrames } from './workload.mjs';
+import { LONG_STREAM_REQUEST, MODEL, SLOW_STREAM_REQUEST, chatCompletion, chatCompletionStreamFrames, longStreamFrames, slowStreamFrame } from './workload.mjs';
 
 const COMPLETION = Buffer.from(JSON.stringify(chatCompletion()));
 const MODELS = Buffer.from(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', created: 1_700_000_000, owned_by: 'bench' }] }));
@@ -45,8 +47,11 @@ export async function startMockOpenAIUpstream(options = {}) {
         sendJson(response, 400, Buffer.from(JSON.stringify({ error: { message: 'Invalid JSON body', type: 'invalid_request_error', param: null, code: null } })));
         return;
       }
-      const longStream = body?.stream === true ? LONG_STREAM_REQUEST.exec(String(body.messages?.at(-1)?.content ?? '')) : null;
+      const lastMessage = String(body?.messages?.at(-1)?.content ?? '');
+      const longStream = body?.stream === true ? LONG_STREAM_REQUEST.exec(lastMessage) : null;
+      const slowStream = body?.stream === true ? SLOW_STREAM_REQUEST.exec(lastMessage) : null;
       if (longStream !== null) sendLongStream(response, Math.min(Number(longStream[1]), 100_000));
+      else if (slowStream !== null) sendSlowStream(response, Math.min(Number(slowStream[1]), 100_000), Math.max(Number(slowStream[2]), 1));
       else if (body?.stream === true) sendStream(response, streamGapMs);
       else sendJson(response, 200, COMPLETION);
     });
@@ -90,6 +95,27 @@ function sendLongStream(response, events) {
     else response.end();
   };
   writeOne();
+}
+
+/** @param {http.ServerResponse} response @param {number} events @param {number} intervalMs */
+function sendSlowStream(response, events, intervalMs) {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const [role, , , , stop, done] = STREAM_FRAMES;
+  response.write(role);
+  let sequence = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    response.write(slowStreamFrame(sequence));
+    sequence += 1;
+    if (sequence < events) return;
+    clearInterval(timer);
+    response.write(stop);
+    response.end(done);
+  }, intervalMs);
+  response.once('close', () => clearInterval(timer));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
