@@ -14,6 +14,11 @@ export const GOALS = {
   /** Same-API requests: the proxy's CPU per request at most this many times the bare passthrough's. */
   maximumCpuRatioToBare: 1.5,
   maximumTranslationFirstByteP50Ms: 0.5,
+  /** Translated requests: the proxy's CPU per request at most this many times the bare passthrough's to the same upstream. */
+  maximumTranslatedCpuRatioToBare: 2.5,
+  maximumRssPerOpenStreamKb: 30,
+  /** The proxy's event-loop delay p99 while all slow streams are open. */
+  maximumOpenStreamsEventLoopDelayP99Ms: 20,
 };
 
 /**
@@ -34,65 +39,192 @@ export function checkTranslationGoals(translatedStreams) {
 }
 
 /**
+ * The same-API goals of one client → backend pair.
  * @param {Record<string, any>} llmproxy the llmproxy target's results
  * @param {Record<string, any>} bare the bare passthrough's results
+ * @param {string} label which client and backend, put before each goal
  * @returns {Array<{ goal: string, value: string, met: boolean }>}
  */
-export function checkGoals(llmproxy, bare) {
+export function checkGoals(llmproxy, bare, label) {
   const throughputRatio = llmproxy.throughput.requestsPerSecond / bare.throughput.requestsPerSecond;
   return [
     {
-      goal: `requests/s at least ${GOALS.minimumThroughputRatioToBare}x the bare passthrough's`,
+      goal: `${label}: requests/s at least ${GOALS.minimumThroughputRatioToBare}x the bare passthrough's`,
       value: `${throughputRatio.toFixed(2)}x`,
       met: throughputRatio >= GOALS.minimumThroughputRatioToBare,
-    },
-    {
-      goal: `added latency p50 at most ${GOALS.maximumAddedLatencyOverBareP50Us} µs over the bare passthrough's`,
-      value: `${formatSigned(llmproxy.latency.addedP50Us - bare.latency.addedP50Us, 0)} µs`,
-      met: llmproxy.latency.addedP50Us - bare.latency.addedP50Us <= GOALS.maximumAddedLatencyOverBareP50Us,
-    },
-    {
-      goal: `streaming time-to-first-byte within ${GOALS.maximumStreamingFirstByteOverBareMs} ms of the bare passthrough's`,
-      value: `${formatSigned(llmproxy.streaming.firstByteOverBareP50Ms, 3)} ms`,
-      met: llmproxy.streaming.firstByteOverBareP50Ms <= GOALS.maximumStreamingFirstByteOverBareMs,
     },
     ...(llmproxy.throughput.cpuUsPerRequest === undefined || !bare.throughput.cpuUsPerRequest
       ? []
       : [
           {
-            goal: `CPU per request at most ${GOALS.maximumCpuRatioToBare}x the bare passthrough's`,
+            goal: `${label}: CPU per request at most ${GOALS.maximumCpuRatioToBare}x the bare passthrough's`,
             value: `${(llmproxy.throughput.cpuUsPerRequest / bare.throughput.cpuUsPerRequest).toFixed(2)}x`,
             met: llmproxy.throughput.cpuUsPerRequest / bare.throughput.cpuUsPerRequest <= GOALS.maximumCpuRatioToBare,
           },
         ]),
     {
-      goal: `peak RSS after load at most ${GOALS.maximumPeakRssMb} MB`,
-      value: `${llmproxy.memory.peakRssMb.toFixed(1)} MB`,
-      met: llmproxy.memory.peakRssMb <= GOALS.maximumPeakRssMb,
+      goal: `${label}: added latency p50 at most ${GOALS.maximumAddedLatencyOverBareP50Us} µs over the bare passthrough's`,
+      value: `${formatSigned(llmproxy.latency.addedP50Us - bare.latency.addedP50Us, 0)} µs`,
+      met: llmproxy.latency.addedP50Us - bare.latency.addedP50Us <= GOALS.maximumAddedLatencyOverBareP50Us,
+    },
+    {
+      goal: `${label}: streaming time-to-first-byte within ${GOALS.maximumStreamingFirstByteOverBareMs} ms of the bare passthrough's`,
+      value: `${formatSigned(llmproxy.streaming.firstByteOverBareP50Ms, 3)} ms`,
+      met: llmproxy.streaming.firstByteOverBareP50Ms <= GOALS.maximumStreamingFirstByteOverBareMs,
     },
   ];
 }
 
 /**
- * @param {Record<string, any>} results the whole results document
+ * @param {Record<string, any>} llmproxy the llmproxy target's results
+ * @returns {{ goal: string, value: string, met: boolean }}
+ */
+export function checkPeakRssGoal(llmproxy) {
+  const peakRssMb = llmproxy.memory?.peakRssMb ?? Number.NaN;
+  return { goal: `peak RSS after load at most ${GOALS.maximumPeakRssMb} MB`, value: `${peakRssMb.toFixed(1)} MB`, met: peakRssMb <= GOALS.maximumPeakRssMb };
+}
+
+/**
+ * @param {Record<string, any>} translatedRequests by route name
+ * @returns {Array<{ goal: string, value: string, met: boolean }>}
+ */
+export function checkTranslatedRequestGoals(translatedRequests) {
+  return Object.entries(translatedRequests)
+    .filter(([, route]) => route.status !== 'not measured')
+    .map(([name, route]) => {
+      const ratio = (route.throughput?.cpuUsPerRequest ?? Number.NaN) / (route.bareCpuUsPerRequest ?? Number.NaN);
+      return {
+        goal: `${name}: CPU per request at most ${GOALS.maximumTranslatedCpuRatioToBare}x the ${route.comparedWith}'s`,
+        value: `${ratio.toFixed(2)}x`,
+        met: ratio <= GOALS.maximumTranslatedCpuRatioToBare,
+      };
+    });
+}
+
+/**
+ * The open-streams goals, on llmproxy's results (the bare passthrough's are printed beside them).
+ * @param {Record<string, any> | undefined} openStreams
+ * @returns {Array<{ goal: string, value: string, met: boolean }>}
+ */
+export function checkOpenStreamGoals(openStreams) {
+  const llmproxy = openStreams?.targets?.llmproxy;
+  if (llmproxy?.status !== 'measured') return [];
+  // No samples (the probe did not answer, or the window was shorter than its interval) is no measurement.
+  const eventLoopDelayP99Ms = llmproxy.eventLoopDelay?.samples > 0 ? llmproxy.eventLoopDelay.p99Ms : Number.NaN;
+  return [
+    {
+      goal: `${llmproxy.streams} open streams: RSS per open stream under ${GOALS.maximumRssPerOpenStreamKb} KB`,
+      value: `${llmproxy.rssPerStreamKb.toFixed(1)} KB`,
+      met: llmproxy.rssPerStreamKb < GOALS.maximumRssPerOpenStreamKb,
+    },
+    {
+      goal: `${llmproxy.streams} open streams: event-loop delay p99 under ${GOALS.maximumOpenStreamsEventLoopDelayP99Ms} ms`,
+      value: Number.isNaN(eventLoopDelayP99Ms) ? 'not measured (no samples)' : `${eventLoopDelayP99Ms.toFixed(1)} ms`,
+      met: eventLoopDelayP99Ms < GOALS.maximumOpenStreamsEventLoopDelayP99Ms,
+    },
+    {
+      goal: `${llmproxy.streams} open streams: none lost or reordered`,
+      value: `${llmproxy.lost} lost, ${llmproxy.reordered} reordered`,
+      met: llmproxy.lost + llmproxy.reordered === 0 && llmproxy.completed === llmproxy.streams,
+    },
+  ];
+}
+
+/**
+ * Every goal of every run side by side, so one look shows whether a result held.
+ * @param {Array<Record<string, any>>} runs
  * @returns {string}
  */
-export function formatReport(results) {
+export function formatGoalsOfRuns(runs) {
+  const goals = [...new Set(runs.flatMap((results) => results.goals.map((goal) => goal.goal)))];
+  const rows = [['goal', ...runs.map((results) => `run ${results.run}`)]];
+  for (const goal of goals) {
+    rows.push([
+      goal,
+      ...runs.map((results) => {
+        const checked = results.goals.find((candidate) => candidate.goal === goal);
+        return checked === undefined ? 'not measured' : `${checked.met ? 'met' : 'MISSED'} ${checked.value}`;
+      }),
+    ]);
+  }
+  const loads = runs.map((results) => `run ${results.run}: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')}`).join('; ');
+  return [`goals of all ${runs.length} runs (load average before each: ${loads}):`, ...formatTable(rows)].join('\n');
+}
+
+/**
+ * One run's tables, notes and goals.
+ * @param {Record<string, any>} results one run's results
+ * @param {{ settings: Record<string, any>, node: string, cpus: Array<{ model: string }>, runs: number }} context
+ * @returns {string}
+ */
+export function formatReport(results, context) {
   const lines = [];
-  const { settings } = results;
+  const { settings } = context;
   lines.push(
-    `llmproxy benchmark: node ${results.node}, ${results.cpus.count} x ${results.cpus.model}`,
+    `llmproxy benchmark, run ${results.run} of ${context.runs}: node ${context.node}, ${context.cpus.length} x ${context.cpus[0]?.model?.trim() ?? 'unknown'}`,
+    `load average before this run: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
     `throughput: ${settings.connections} connections, ${settings.durationSeconds} s per target in ${settings.throughputSlices} interleaved slices; ` +
       `sequential: ${settings.rounds} interleaved rounds; streaming: ${settings.streamRounds} rounds, ` +
-      `mock upstream pauses ${settings.streamGapMs} ms after the first SSE frame`,
-    '',
+      `mock upstreams pause ${settings.streamGapMs} ms after the first SSE frame`,
   );
+  for (const section of Object.values(results.sameApi)) lines.push('', `${section.label}:`, ...formatSameApiSection(section.targets));
+  lines.push(
+    '',
+    'added = per-round difference to direct (p50 of the differences); added p99 = p99 minus direct p99;',
+    'CPU µs/req = user + system CPU of the process over the throughput slices per request (from /proc, 10 ms ticks);',
+    'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all request load',
+    '(llmproxy serves both APIs from one process, so its peak RSS is the same in both tables).',
+  );
+  const usageOn = results.sameApi.openai?.targets.llmproxy;
+  const usageOff = results.sameApi.openai?.targets['llmproxy-usage-off'];
+  if (usageOn?.status === 'measured' && usageOff?.status === 'measured') {
+    lines.push(
+      `usage recording (llmproxy vs llmproxy-usage-off): ${formatSigned(usageOn.latency.addedP50Us - usageOff.latency.addedP50Us, 0)} µs added p50 per request, ` +
+        `${((usageOn.throughput.requestsPerSecond / usageOff.throughput.requestsPerSecond - 1) * 100).toFixed(1)}% req/s`,
+    );
+  }
+  for (const section of Object.values(results.sameApi)) {
+    for (const [name, target] of Object.entries(section.targets)) {
+      if (target.status !== 'measured') continue;
+      const problems = [];
+      if (target.throughput.non2xx + target.throughput.errors + target.throughput.timeouts > 0) {
+        problems.push(`throughput run had ${target.throughput.non2xx} non-2xx, ${target.throughput.errors} errors, ${target.throughput.timeouts} timeouts`);
+      }
+      if (target.failures > 0) problems.push(`${target.failures} sequential requests failed`);
+      if (problems.length > 0) lines.push(`WARNING ${section.label}, ${name}: ${problems.join('; ')}`);
+    }
+  }
+  for (const section of Object.values(results.sameApi)) {
+    const header = section.targets.llmproxy?.status === 'measured' ? section.targets.llmproxy.overheadHeader : undefined;
+    if (header === undefined) continue;
+    lines.push(
+      header.samples > 0
+        ? `llmproxy x-llmproxy-overhead-ms (its own time per request), ${section.label}: p50 ${header.p50Ms.toFixed(3)} ms, p99 ${header.p99Ms.toFixed(3)} ms over ${header.samples} responses`
+        : `llmproxy responses carried no x-llmproxy-overhead-ms header (${section.label})`,
+    );
+  }
+  lines.push(...formatTranslatedRequests(results.translatedRequests));
+  lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
+  lines.push(...formatEventCost(results.eventCost));
+  lines.push(...formatOpenStreams(results.openStreams));
+  if (results.goals.length > 0) {
+    lines.push('', `goals (run ${results.run}):`);
+    for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * @param {Record<string, any>} targets one same-API section's targets by name
+ * @returns {string[]}
+ */
+function formatSameApiSection(targets) {
   const header = ['target', 'req/s', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'TTFB p50 ms', 'TTFB vs bare ms', 'peak RSS MB'];
   const rows = [header];
-  const bareThroughput = results.targets.bare?.throughput?.requestsPerSecond;
-  const bareCpu = results.targets.bare?.throughput?.cpuUsPerRequest;
+  const bareThroughput = targets.bare?.throughput?.requestsPerSecond;
+  const bareCpu = targets.bare?.throughput?.cpuUsPerRequest;
   const notMeasured = [];
-  for (const [name, target] of Object.entries(results.targets)) {
+  for (const [name, target] of Object.entries(targets)) {
     if (target.status !== 'measured') {
       notMeasured.push(`${name}: not measured: ${target.reason.split('\n')[0]}`);
       continue;
@@ -112,46 +244,87 @@ export function formatReport(results) {
       target.memory ? target.memory.peakRssMb.toFixed(1) : '-',
     ]);
   }
-  lines.push(...formatTable(rows), ...notMeasured, '');
-  lines.push(
-    'added = per-round difference to direct (p50 of the differences); added p99 = p99 minus direct p99;',
-    'CPU µs/req = user + system CPU of the process over the throughput slices per request (from /proc, 10 ms ticks);',
-    'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all load.',
-    `load average at the start: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
-  );
-  const usageOn = results.targets.llmproxy;
-  const usageOff = results.targets['llmproxy-usage-off'];
-  if (usageOn?.status === 'measured' && usageOff?.status === 'measured') {
-    lines.push(
-      `usage recording (llmproxy vs llmproxy-usage-off): ${formatSigned(usageOn.latency.addedP50Us - usageOff.latency.addedP50Us, 0)} µs added p50 per request, ` +
-        `${((usageOn.throughput.requestsPerSecond / usageOff.throughput.requestsPerSecond - 1) * 100).toFixed(1)}% req/s`,
-    );
-  }
-  for (const [name, target] of Object.entries(results.targets)) {
-    if (target.status !== 'measured') continue;
-    const problems = [];
-    if (target.throughput.non2xx + target.throughput.errors + target.throughput.timeouts > 0) {
-      problems.push(`throughput run had ${target.throughput.non2xx} non-2xx, ${target.throughput.errors} errors, ${target.throughput.timeouts} timeouts`);
+  return [...formatTable(rows), ...notMeasured];
+}
+
+/**
+ * @param {Record<string, any> | undefined} translatedRequests by route name
+ * @returns {string[]}
+ */
+function formatTranslatedRequests(translatedRequests) {
+  const entries = Object.entries(translatedRequests ?? {});
+  if (entries.length === 0) return [];
+  const rows = [['llmproxy request (client → backend)', 'req/s', 'CPU µs/req', 'bare CPU µs/req', 'CPU vs bare']];
+  const notMeasured = [];
+  for (const [name, route] of entries) {
+    if (route.status === 'not measured') {
+      notMeasured.push(`${name}: not measured: ${route.reason.split('\n')[0]}`);
+      continue;
     }
-    if (target.failures > 0) problems.push(`${target.failures} sequential requests failed`);
-    if (problems.length > 0) lines.push(`WARNING ${name}: ${problems.join('; ')}`);
+    const cpu = route.throughput?.cpuUsPerRequest;
+    rows.push([
+      name,
+      formatInteger(route.throughput.requestsPerSecond),
+      cpu === undefined ? '-' : cpu.toFixed(0),
+      route.bareCpuUsPerRequest === undefined ? '-' : route.bareCpuUsPerRequest.toFixed(0),
+      cpu === undefined || !route.bareCpuUsPerRequest ? '-' : `${(cpu / route.bareCpuUsPerRequest).toFixed(2)}x`,
+    ]);
+    if (route.throughput.non2xx + route.throughput.errors + route.throughput.timeouts > 0) {
+      notMeasured.push(`WARNING ${name}: ${route.throughput.non2xx} non-2xx, ${route.throughput.errors} errors, ${route.throughput.timeouts} timeouts`);
+    }
   }
-  lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
-  lines.push(...formatEventCost(results.eventCost));
-  const llmproxy = results.targets.llmproxy;
-  if (llmproxy?.status === 'measured') {
-    const header = llmproxy.overheadHeader;
-    lines.push(
-      header.samples > 0
-        ? `llmproxy x-llmproxy-overhead-ms (its own time per request): p50 ${header.p50Ms.toFixed(3)} ms, p99 ${header.p99Ms.toFixed(3)} ms over ${header.samples} responses`
-        : 'llmproxy responses carried no x-llmproxy-overhead-ms header',
-    );
+  return [
+    '',
+    'translated requests (non-streaming), in the same throughput slices; bare = the bare passthrough to the same mock upstream:',
+    ...formatTable(rows),
+    ...notMeasured,
+  ];
+}
+
+/**
+ * @param {Record<string, any> | undefined} openStreams
+ * @returns {string[]}
+ */
+function formatOpenStreams(openStreams) {
+  if (openStreams === undefined) return [];
+  const rows = [['proxy', 'opened in s', 'all open s', 'took s', 'RSS before MB', 'RSS open MB', 'KB/stream', 'ELD p50 ms', 'ELD p99 ms', 'ELD max ms', 'CPU µs/event', 'whole', 'lost', 'reordered']];
+  const notes = [];
+  for (const [name, target] of Object.entries(openStreams.targets)) {
+    if (target.status !== 'measured') {
+      notes.push(`${name}: not measured: ${target.reason.split('\n')[0]}`);
+      continue;
+    }
+    const delay = target.eventLoopDelay?.samples > 0 ? target.eventLoopDelay : undefined;
+    rows.push([
+      name,
+      target.openedInSeconds.toFixed(1),
+      target.openSeconds.toFixed(1),
+      target.tookSeconds.toFixed(1),
+      target.rssBeforeMb.toFixed(1),
+      target.rssOpenMaxMb.toFixed(1),
+      target.rssPerStreamKb.toFixed(1),
+      delay === undefined ? '-' : delay.p50Ms.toFixed(2),
+      delay === undefined ? '-' : delay.p99Ms.toFixed(2),
+      delay === undefined ? '-' : delay.maxMs.toFixed(2),
+      target.cpuUsPerEvent === undefined ? '-' : target.cpuUsPerEvent.toFixed(1),
+      String(target.completed),
+      String(target.lost),
+      String(target.reordered),
+    ]);
+    const reasons = Object.entries(target.lostBecause);
+    if (reasons.length > 0) notes.push(`${name}: streams lost: ${reasons.map(([why, count]) => `${count} × ${why}`).join(', ')}`);
   }
-  if (results.goals.length > 0) {
-    lines.push('', 'goals:');
-    for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
-  }
-  return lines.join('\n');
+  return [
+    '',
+    `open streams: ${openStreams.streams} slow streams (openai-chat → openai) at once through one fresh process each, ` +
+      `${openStreams.events} events per stream, one every ${openStreams.intervalMs} ms:`,
+    ...formatTable(rows),
+    ...notes,
+    'opened in = first request to the last stream\'s headers; all open = while every stream was open (RSS sampled from /proc every 0.5 s,',
+    'the maximum counted); KB/stream = (RSS open − RSS before) / streams; ELD = event-loop delay in the proxy process while all were open',
+    '(perf_hooks.monitorEventLoopDelay, its 10 ms sampling interval taken off); CPU µs/event = the process\'s CPU from the first request to',
+    'the last end per event relayed (opening the streams included); whole = every event in order, then [DONE].',
+  ];
 }
 
 /**
