@@ -17,7 +17,7 @@ import { attachRequestContext, type RequestContext } from './request-context.js'
 import { logRequest } from './request-logging.js';
 import { endObservation, startObservation } from './request-observation.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
-import { runInRequestLogScope } from '../logging/request-log-scope.js';
+import { tagSignalWithRequestId } from '../upstream/request-id-of-signal.js';
 import { routeFamilyOf } from './route-family.js';
 import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
@@ -49,6 +49,7 @@ export function trackRequests(options: {
       whenClosed: [],
     };
     attachRequestContext(response, context);
+    tagSignalWithRequestId(abortController.signal, requestId);
     startObservation(observer, request, context);
     const release = inFlightRequests.track(context.abortController);
     response.once('close', () => {
@@ -81,7 +82,6 @@ export function trackRequests(options: {
       );
       return;
     }
-    // Everything the request's handlers log, here or in a connector, carries its id.
-    runInRequestLogScope(requestId, next);
+    next();
   };
 }

@@ -11,6 +11,7 @@ import {
 import { watchUpstreamCalls } from '../../src/upstream/upstream-call-watch.js';
 import { startUpstreamTiming } from '../../src/upstream/upstream-timing.js';
 import { createRecordingLogger, type RecordingLogger } from '../support/recording-logger.js';
+import { tagSignalWithRequestId } from '../../src/upstream/request-id-of-signal.js';
 
 interface SeenRequest {
   method: string;
@@ -392,6 +393,19 @@ describe('createUpstreamHttpClient', () => {
     expect(logger.text()).not.toContain('sk-hidden');
     // The transport's own error may hold the request; what is thrown must not.
     expect(inspect(error, { depth: 10 })).not.toContain('sk-hidden');
+  });
+
+  it('names the client request in its log line, found through the signal the request was sent with', async () => {
+    const server = await startServer(() => undefined);
+    const url = server.url;
+    await server.close();
+    const { client, logger } = newClient();
+    const requestSignal = signal();
+    tagSignalWithRequestId(requestSignal, 'req-7');
+    await caught(client.send({ method: 'GET', url, signal: requestSignal }));
+    await caught(client.send({ method: 'GET', url, signal: signal() }));
+    const failures = logger.entries.filter((entry) => entry.message === 'Upstream request failed');
+    expect(failures.map((entry) => entry.meta['requestId'])).toEqual(['req-7', undefined]);
   });
 
   it('reports a body that is not JSON', async () => {
