@@ -6,7 +6,7 @@
  */
 import type { ConnectorLogger, ServerSentEvent, UpstreamHttpClient, UpstreamRequest, UpstreamResponse } from '@llmproxy/connector-sdk';
 import { isSecretKeyName, REDACTED, redactText } from '../logging/redact-secrets.js';
-import { requestIdOfSignal } from '../upstream/request-id-of-signal.js';
+import { requestIdOfSignal } from '../upstream/request-signals.js';
 
 /** Longest body excerpt written per entry: enough to debug a protocol, short enough for a log. */
 const MAX_LOGGED_CHARACTERS = 4_000;

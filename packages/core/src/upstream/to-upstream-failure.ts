@@ -5,7 +5,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
-import { requestIdOfSignal } from './request-id-of-signal.js';
+import { requestIdOfSignal } from './request-signals.js';
 
 /** What the translation needs to know about one upstream request. */
 export interface UpstreamRequestState {
