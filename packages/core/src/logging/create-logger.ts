@@ -23,7 +23,6 @@ import type { AppLogger } from './app-logger.js';
 import { consoleColorsWanted } from './console-colors.js';
 import { KnownSecrets } from './known-secrets.js';
 import { redactSecrets } from './redact-secrets.js';
-import { currentRequestId } from './request-log-scope.js';
 
 /** An {@link AppLogger} that can be flushed and closed at exit. */
 export interface ClosableLogger extends AppLogger {
@@ -136,7 +135,7 @@ function wrap(logger: winston.Logger, state: { readonly closed: boolean }): AppL
   const noop = (): void => undefined;
   const enabled = (level: 'error' | 'warn' | 'info' | 'debug'): boolean => logger.isLevelEnabled(level);
   const writer = (level: 'error' | 'warn' | 'info' | 'debug'): AppLogger['info'] =>
-    enabled(level) ? (message, meta) => void (state.closed ? undefined : logger.log(level, message, withRequestId(meta))) : noop;
+    enabled(level) ? (message, meta) => void (state.closed ? undefined : logger.log(level, message, meta)) : noop;
   return {
     error: writer('error'),
     warn: writer('warn'),
@@ -145,16 +144,6 @@ function wrap(logger: winston.Logger, state: { readonly closed: boolean }): AppL
     child: (meta) => wrap(logger.child(meta), state),
     isLevelEnabled: enabled,
   };
-}
-
-/**
- * Adds the id of the request being served (request-log-scope.ts) to an entry that lacks one;
- * read here, when the entry is logged, because winston may format it later in another context.
- */
-function withRequestId(meta: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const requestId = currentRequestId();
-  if (requestId === undefined || meta?.['requestId'] !== undefined) return meta;
-  return { requestId, ...meta };
 }
 
 function consoleFormat(colors: boolean) {

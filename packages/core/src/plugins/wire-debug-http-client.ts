@@ -6,16 +6,18 @@
  */
 import type { ConnectorLogger, ServerSentEvent, UpstreamHttpClient, UpstreamRequest, UpstreamResponse } from '@llmproxy/connector-sdk';
 import { isSecretKeyName, REDACTED, redactText } from '../logging/redact-secrets.js';
+import { requestIdOfSignal } from '../upstream/request-signals.js';
 
 /** Longest body excerpt written per entry: enough to debug a protocol, short enough for a log. */
 const MAX_LOGGED_CHARACTERS = 4_000;
 
 /** Wraps `http` so that everything `backendName` sends and receives is logged. */
-export function createWireDebugHttpClient(http: UpstreamHttpClient, logger: ConnectorLogger): UpstreamHttpClient {
+export function createWireDebugHttpClient(http: UpstreamHttpClient, backendLogger: ConnectorLogger): UpstreamHttpClient {
   let nextExchange = 1;
   return {
     async send(request: UpstreamRequest): Promise<UpstreamResponse> {
       const exchange = nextExchange++;
+      const logger = withRequestId(backendLogger, requestIdOfSignal(request.signal));
       logger.info(`Wire #${exchange} request: ${request.method} ${redact(request.url)}`, {
         wire: 'request',
         headers: redactHeaders(request.headers ?? {}),
@@ -31,6 +33,18 @@ export function createWireDebugHttpClient(http: UpstreamHttpClient, logger: Conn
       logger.info(`Wire #${exchange} response: HTTP ${response.status}`, { wire: 'response', headers: redactHeaders(response.headers) });
       return loggedResponse(response, exchange, logger);
     },
+  };
+}
+
+/** `logger` adding the id of the client request the exchange is for, when there is one. */
+function withRequestId(logger: ConnectorLogger, requestId: string | undefined): ConnectorLogger {
+  if (requestId === undefined) return logger;
+  const tagged = (meta: Record<string, unknown> | undefined): Record<string, unknown> => ({ requestId, ...meta });
+  return {
+    error: (message, meta) => logger.error(message, tagged(meta)),
+    warn: (message, meta) => logger.warn(message, tagged(meta)),
+    info: (message, meta) => logger.info(message, tagged(meta)),
+    debug: (message, meta) => logger.debug(message, tagged(meta)),
   };
 }
 

@@ -24,7 +24,7 @@ import { createApiKeyVerifier } from './api-key-verifier.js';
 import { clientAddressResolver, type ClientAddressOf } from './client-address.js';
 import { presentedApiKey, type PresentedApiKey } from './presented-api-key.js';
 import { sendErrorResponse } from './render-error-response.js';
-import { requestContextOf } from './request-context.js';
+import { findRequestContext, requestContextOf } from './request-context.js';
 
 /** The path whose basic fields need no key. */
 export const HEALTH_PATH = '/internal/health';
@@ -100,6 +100,7 @@ export function createClientAuthentication(options: ClientAuthenticationOptions)
     handler: (request, response) => {
       const retryAfterSeconds = Number(response.getHeader('retry-after') ?? Math.ceil(windowMs / 1000));
       logger.warn('Too many failed authentication attempts; refusing client', {
+        requestId: findRequestContext(response)?.requestId,
         client: clientAddress(request),
         method: request.method,
         path: request.path,
@@ -179,6 +180,7 @@ function refuse(
           httpStatus: 401,
         });
   logger.warn('Client authentication failed', {
+    requestId: findRequestContext(response)?.requestId,
     client: clientAddress(request),
     method: request.method,
     path: request.path,

@@ -34,18 +34,19 @@ export function errorHandler(options: { logger: AppLogger; bodyLimitBytes: numbe
         return;
       }
       // The client left; whatever failed after that has nobody to tell.
-      logger.debug('Request ended after the client disconnected', { method: request.method, path, code: error.code });
+      logger.debug('Request ended after the client disconnected', { requestId: context.requestId, method: request.method, path, code: error.code });
       return;
     }
     if (unexpected) {
       logger.error('Unexpected error while handling a request', {
+        requestId: context.requestId,
         method: request.method,
         path,
         error: thrown instanceof Error ? thrown.message : String(thrown),
         stack: thrown instanceof Error ? thrown.stack : undefined,
       });
     } else if (error.httpStatus >= 500) {
-      logger.warn('Request failed', { method: request.method, path, code: error.code, status: error.httpStatus, backend: context.backend });
+      logger.warn('Request failed', { requestId: context.requestId, method: request.method, path, code: error.code, status: error.httpStatus, backend: context.backend });
     }
     if (response.headersSent) {
       if (!response.writableEnded) response.end();

@@ -3,6 +3,7 @@
  * (bounded by the drain timeout) and then abort whatever is left, which also cancels the
  * upstream requests behind them.
  */
+import { abortRequestSignal } from '../upstream/request-signals.js';
 
 export class InFlightRequests {
   readonly #active = new Set<AbortController>();
@@ -55,6 +56,6 @@ export class InFlightRequests {
    * requests; the routes tell the clients why).
    */
   abortAll(reason?: unknown): void {
-    for (const abortController of this.#active) abortController.abort(reason);
+    for (const abortController of this.#active) abortRequestSignal(abortController, reason);
   }
 }

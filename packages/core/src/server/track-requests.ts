@@ -17,7 +17,7 @@ import { attachRequestContext, type RequestContext } from './request-context.js'
 import { logRequest } from './request-logging.js';
 import { endObservation, startObservation } from './request-observation.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
-import { runInRequestLogScope } from '../logging/request-log-scope.js';
+import { abortRequestSignal, registerRequestSignal } from '../upstream/request-signals.js';
 import { routeFamilyOf } from './route-family.js';
 import { startUpstreamTiming } from '../upstream/upstream-timing.js';
 
@@ -49,11 +49,12 @@ export function trackRequests(options: {
       whenClosed: [],
     };
     attachRequestContext(response, context);
+    registerRequestSignal(abortController, requestId);
     startObservation(observer, request, context);
     const release = inFlightRequests.track(context.abortController);
     response.once('close', () => {
       // 'close' before the response finished means the client went away: cancel the upstream.
-      if (!response.writableFinished) context.abortController.abort();
+      if (!response.writableFinished) abortRequestSignal(context.abortController);
       // Logged before release: shutdown closes the logger once the last request is released.
       if (logRequests) logRequest(logger, request, response, context);
       for (const step of context.whenClosed) {
@@ -81,7 +82,6 @@ export function trackRequests(options: {
       );
       return;
     }
-    // Everything the request's handlers log, here or in a connector, carries its id.
-    runInRequestLogScope(requestId, next);
+    next();
   };
 }

@@ -47,6 +47,11 @@ export interface SsoRouterOptions {
 
 export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
   const { providers, store, options, logger, now, issueToken } = routerOptions;
+  /** The router's logger with the request's id (the `x-request-id` the app set on the response). */
+  const logFor = (response: Response): AppLogger => {
+    const requestId = response.getHeader('x-request-id');
+    return typeof requestId === 'string' ? logger.child({ requestId }) : logger;
+  };
   const router = express.Router();
   const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   const providerList = [...providers.values()].map((provider) => ({ id: provider.settings.id, displayName: provider.settings.displayName }));
@@ -79,7 +84,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
       return;
     }
     if ((origin !== undefined && origin !== expectedOrigin) || !sameSecret(submitted, session.csrfToken)) {
-      logger.warn('SSO form post refused: CSRF check failed', { user: session.user.id, path: request.path });
+      logFor(response).warn('SSO form post refused: CSRF check failed', { user: session.user.id, path: request.path });
       sendMessage(response, request, 403, {
         title: 'Form refused',
         message: 'This form did not come from this site, or it is out of date, so it was not processed.',
@@ -149,7 +154,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
     const state = typeof request.query['state'] === 'string' ? request.query['state'] : undefined;
     const attempt = state === undefined ? undefined : await store.takeLoginAttempt(hashSecret(state));
     if (state === undefined || attempt === undefined || attempt.expiresAt <= now()) {
-      logger.warn('SSO callback refused: unknown, used or expired state', { statePresent: state !== undefined });
+      logFor(response).warn('SSO callback refused: unknown, used or expired state', { statePresent: state !== undefined });
       sendMessage(response, request, 400, {
         title: 'Sign-in not completed',
         message: 'This sign-in response does not belong to a sign-in in progress: it is unknown, expired, or was already used.',
@@ -159,7 +164,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
     }
     const binding = readCookie(request, BINDING_COOKIE);
     if (binding === undefined || !sameSecret(hashSecret(binding), attempt.bindingHash)) {
-      logger.warn('SSO callback refused: sign-in started in another browser', { provider: attempt.providerId });
+      logFor(response).warn('SSO callback refused: sign-in started in another browser', { provider: attempt.providerId });
       sendMessage(response, request, 400, {
         title: 'Sign-in not completed',
         message: 'This sign-in was started in another browser (or your browser does not keep cookies for this site).',
@@ -188,7 +193,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
         idTokenExpected: true,
       });
       const idTokenClaims = tokens.claims() ?? {};
-      claims = { ...(await userInfoClaims(provider, tokens.access_token, idTokenClaims, logger)), ...idTokenClaims };
+      claims = { ...(await userInfoClaims(provider, tokens.access_token, idTokenClaims, logFor(response))), ...idTokenClaims };
     } catch (error) {
       respondToSignInFailure(error, provider, request, response);
       return;
@@ -205,7 +210,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
     const { user } = described;
     const decision = decideAllowedUser(user, provider.settings.allowedUsers);
     if (!decision.allowed) {
-      logger.warn('SSO sign-in refused: user not allowed', { user: user.id, provider: provider.settings.id, reason: decision.reason });
+      logFor(response).warn('SSO sign-in refused: user not allowed', { user: user.id, provider: provider.settings.id, reason: decision.reason });
       sendMessage(response, request, 403, {
         title: 'Access denied',
         message: `Your account ${user.email ?? user.name ?? user.subject} is not allowed to use this proxy.`,
@@ -222,7 +227,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
     const at = now();
     await store.insertSession({ sessionHash: hashSecret(sessionId), user, csrfToken: randomSecret(), createdAt: at, expiresAt: at + SESSION_TTL_MS });
     setCookie(response, pageAt, SESSION_COOKIE, sessionId, SESSION_TTL_MS);
-    logger.info('SSO sign-in', { user: user.id, provider: provider.settings.id });
+    logFor(response).info('SSO sign-in', { user: user.id, provider: provider.settings.id });
     const issued = await issueToken(user, 'sign-in');
     response.type('html').send(
       renderTokenIssuedPage({
@@ -291,7 +296,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
       });
       return;
     }
-    logger.info('Revoked SSO proxy token', { user: session.user.id, tokenId, by: 'owner' });
+    logFor(response).info('Revoked SSO proxy token', { user: session.user.id, tokenId, by: 'owner' });
     response.redirect(303, `${address(request).base}/auth/tokens?revoked=${encodeURIComponent(tokenId)}`);
   });
 
@@ -300,7 +305,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
     await store.deleteSession(session.sessionHash);
     const pageAt = address(request);
     clearCookie(response, pageAt, SESSION_COOKIE);
-    logger.info('SSO sign-out', { user: session.user.id });
+    logFor(response).info('SSO sign-out', { user: session.user.id });
     response.type('html').send(
       renderLoginPage({ nonce: pageNonce(response), base: pageAt.base, providers: providerList, notice: 'You have signed out. Your tokens keep working until they expire or you revoke them.' }),
     );
@@ -316,7 +321,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
       return;
     }
     const status = typeof (error as { status?: unknown }).status === 'number' ? ((error as { status: number }).status) : 500;
-    if (status >= 500) logger.error('SSO page failed', { path: request.path, error: error instanceof Error ? error.message : String(error) });
+    if (status >= 500) logFor(response).error('SSO page failed', { path: request.path, error: error instanceof Error ? error.message : String(error) });
     sendMessage(response, request, status >= 400 && status < 600 ? status : 500, {
       title: status === 413 ? 'Form too large' : 'Something went wrong',
       message: status >= 500 ? 'The proxy could not complete this request.' : 'The request could not be processed.',
@@ -328,7 +333,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
   function respondToSignInFailure(error: unknown, provider: IdentityProvider, request: Request, response: Response): void {
     const providerName = provider.settings.displayName;
     if (error instanceof openid.AuthorizationResponseError) {
-      logger.warn('SSO sign-in failed at the provider', { provider: provider.settings.id, error: error.error });
+      logFor(response).warn('SSO sign-in failed at the provider', { provider: provider.settings.id, error: error.error });
       sendMessage(response, request, 400, {
         title: 'Sign-in not completed',
         message: `${providerName} did not sign you in: ${error.error_description ?? error.error}.`,
@@ -337,7 +342,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
       return;
     }
     if (error instanceof openid.ResponseBodyError) {
-      logger.warn('SSO token exchange refused by the provider', { provider: provider.settings.id, error: error.error });
+      logFor(response).warn('SSO token exchange refused by the provider', { provider: provider.settings.id, error: error.error });
       sendMessage(response, request, 502, {
         title: 'Sign-in not completed',
         message: `${providerName} refused to complete the sign-in (${error.error}${error.error_description === undefined ? '' : `: ${error.error_description}`}).`,
@@ -346,7 +351,7 @@ export function createSsoRouter(routerOptions: SsoRouterOptions): Router {
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    logger.warn('SSO sign-in response refused', { provider: provider.settings.id, reason });
+    logFor(response).warn('SSO sign-in response refused', { provider: provider.settings.id, reason });
     sendMessage(response, request, 400, {
       title: 'Sign-in not completed',
       message: 'The sign-in response failed the security checks and was refused.',

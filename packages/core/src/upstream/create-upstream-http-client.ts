@@ -37,6 +37,7 @@ import { relayServerSentEvents } from './relay-server-sent-events.js';
 import { outgoingHopsHeader, PROXY_HOPS_HEADER } from './proxy-hops.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
+import { onSignalAbort } from './request-signals.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
 export interface UpstreamHttpClientOptions {
@@ -243,8 +244,7 @@ function exchange(
     if (response === undefined) upstreamRequest.destroy();
     else response.destroy(Object.assign(new Error('The upstream request was cut off'), { code: 'ECONNRESET' }));
   };
-  const onAbort = (): void => cut();
-  state.signal.addEventListener('abort', onAbort, { once: true });
+  const forgetCut = onSignalAbort(state.signal, cut);
   upstreamRequest.on('timeout', () => {
     state.timedOut = true;
     cut();
@@ -255,7 +255,7 @@ function exchange(
       // Once the response arrived, its reader sees socket failures through the response.
       if (response !== undefined) return;
       addUpstreamTime(timing, startedAt);
-      state.signal.removeEventListener('abort', onAbort);
+      forgetCut();
       const failure = toUpstreamFailure(error, state, 'request');
       call?.ended({ error: failure });
       reject(failure);
@@ -268,7 +268,7 @@ function exchange(
       received.on('error', ignore);
       call?.responded(received.statusCode ?? 0);
       received.once('close', () => {
-        state.signal.removeEventListener('abort', onAbort);
+        forgetCut();
         // The call ends with its body: a stream's span covers the whole stream.
         call?.ended({ error: received.errored ?? undefined });
       });

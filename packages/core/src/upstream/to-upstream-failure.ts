@@ -5,6 +5,7 @@
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { AppLogger } from '../logging/app-logger.js';
+import { requestIdOfSignal } from './request-signals.js';
 
 /** What the translation needs to know about one upstream request. */
 export interface UpstreamRequestState {
@@ -36,7 +37,7 @@ export function upstreamLimitError(
   limits: UpstreamLimits,
 ): LlmProxyError {
   const host = hostOf(state.url);
-  state.logger.warn('Upstream response broke a limit', { host, limit: kind });
+  state.logger.warn('Upstream response broke a limit', { requestId: requestIdOfSignal(state.signal), host, limit: kind });
   switch (kind) {
     case 'body-size':
       return new LlmProxyError({
@@ -86,7 +87,7 @@ export function toUpstreamFailure(error: unknown, state: UpstreamRequestState, p
   if (LlmProxyError.is(error)) return error;
   const host = hostOf(state.url);
   if (state.timedOut) {
-    state.logger.warn('Upstream request timed out', { host, timeoutMs: state.timeoutMs, phase });
+    state.logger.warn('Upstream request timed out', { requestId: requestIdOfSignal(state.signal), host, timeoutMs: state.timeoutMs, phase });
     return new LlmProxyError({
       code: 'UPSTREAM_TIMEOUT',
       message:
@@ -101,7 +102,7 @@ export function toUpstreamFailure(error: unknown, state: UpstreamRequestState, p
     });
   }
   const code = errorCode(error);
-  state.logger.warn('Upstream request failed', { host, code, phase });
+  state.logger.warn('Upstream request failed', { requestId: requestIdOfSignal(state.signal), host, code, phase });
   if (phase === 'body') {
     return new LlmProxyError({
       code: 'UPSTREAM_CONNECTION_LOST',

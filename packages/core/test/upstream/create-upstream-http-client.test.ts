@@ -11,6 +11,7 @@ import {
 import { watchUpstreamCalls } from '../../src/upstream/upstream-call-watch.js';
 import { startUpstreamTiming } from '../../src/upstream/upstream-timing.js';
 import { createRecordingLogger, type RecordingLogger } from '../support/recording-logger.js';
+import { abortRequestSignal, registerRequestSignal } from '../../src/upstream/request-signals.js';
 
 interface SeenRequest {
   method: string;
@@ -330,6 +331,47 @@ describe('createUpstreamHttpClient', () => {
     await server.seen[0]?.aborted;
   });
 
+  // Core aborts its own request signals through abortRequestSignal, which cuts the registered
+  // calls without a listener; a signal a connector derived from one still cuts through its listener.
+  const abortWays = [
+    ['a client request signal aborted by core', (controller: AbortController) => ({ signal: controller.signal, abort: (reason?: unknown) => abortRequestSignal(controller, reason) })],
+    ['a signal a connector derived from it', (controller: AbortController) => ({ signal: AbortSignal.any([controller.signal]), abort: (reason?: unknown) => abortRequestSignal(controller, reason) })],
+  ] as const;
+
+  it.each(abortWays)('cuts a call mid-body on %s', async (_way, signals) => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n'); // and never more
+    });
+    const { client } = newClient();
+    const controller = new AbortController();
+    registerRequestSignal(controller, 'req-mid-body');
+    const { signal: sentWith, abort } = signals(controller);
+    const response = await client.send({ method: 'POST', url: server.url, json: {}, signal: sentWith });
+    const iterator = response.events()[Symbol.asyncIterator]();
+    await iterator.next();
+    const reason = new Error('client went away');
+    const pending = iterator.next();
+    abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await server.seen[0]?.aborted;
+  });
+
+  it.each(abortWays)('cuts a call waiting for headers on %s', async (_way, signals) => {
+    const server = await startServer(() => {
+      // never answers
+    });
+    const { client } = newClient();
+    const controller = new AbortController();
+    registerRequestSignal(controller, 'req-headers');
+    const { signal: sentWith, abort } = signals(controller);
+    const sending = client.send({ method: 'POST', url: server.url, json: {}, signal: sentWith });
+    while (server.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    abort();
+    expect(((await caught(sending)) as Error).name).toBe('AbortError');
+    await server.seen[0]?.aborted;
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const server = await startServer((_request, response) => response.end());
     const { client } = newClient();
@@ -392,6 +434,19 @@ describe('createUpstreamHttpClient', () => {
     expect(logger.text()).not.toContain('sk-hidden');
     // The transport's own error may hold the request; what is thrown must not.
     expect(inspect(error, { depth: 10 })).not.toContain('sk-hidden');
+  });
+
+  it('names the client request in its log line, found through the signal the request was sent with', async () => {
+    const server = await startServer(() => undefined);
+    const url = server.url;
+    await server.close();
+    const { client, logger } = newClient();
+    const request = new AbortController();
+    registerRequestSignal(request, 'req-7');
+    await caught(client.send({ method: 'GET', url, signal: request.signal }));
+    await caught(client.send({ method: 'GET', url, signal: signal() }));
+    const failures = logger.entries.filter((entry) => entry.message === 'Upstream request failed');
+    expect(failures.map((entry) => entry.meta['requestId'])).toEqual(['req-7', undefined]);
   });
 
   it('reports a body that is not JSON', async () => {

@@ -38,6 +38,7 @@ export function anthropicModelsRoute(options: { registry: BackendRegistry; logge
         const backend = backends[index]!;
         if (listing.status === 'rejected') {
           logger.warn('Could not list the models of a backend; leaving it out of the Anthropic model list', {
+            requestId: context.requestId,
             backend: backend.name,
             error: listing.reason instanceof Error ? listing.reason.message : String(listing.reason),
           });

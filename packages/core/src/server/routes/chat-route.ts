@@ -67,7 +67,9 @@ export function chatRoute<RenderOptions>(options: {
     // usage record names the target that answered.
     const metered = { backend: targets[0]!.backend, model: targets[0]!.model };
     await meterChatRequest(options.accounting, frontend.name, response, metered, () => estimateInputTokens(parsed.request));
-    const { result: answered } = await serveFromFirstAnsweringTarget(targets, fallback, parsed.model, (target) => {
+    // A fallback's log line names the request (only routes of several targets ever fall back).
+    const requestFallback = targets.length > 1 && fallback.logger !== undefined ? { ...fallback, logger: fallback.logger.child({ requestId: context.requestId }) } : fallback;
+    const { result: answered } = await serveFromFirstAnsweringTarget(targets, requestFallback, parsed.model, (target) => {
       // Named on errors too: the last backend tried is the one whose failure the client gets.
       context.backend = target.backend.name;
       response.setHeader(BACKEND_HEADER, target.backend.name);

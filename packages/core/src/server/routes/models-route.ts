@@ -24,6 +24,7 @@ export function modelsRoute(options: { registry: BackendRegistry; logger: AppLog
       const backend = backends[index]!;
       if (listing.status === 'rejected') {
         logger.warn('Could not list the models of a backend; leaving it out of /v1/models', {
+          requestId: context.requestId,
           backend: backend.name,
           error: listing.reason instanceof Error ? listing.reason.message : String(listing.reason),
         });

@@ -103,7 +103,7 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
   // canonical path's error handler does.
   if (!ok) {
     context.errorCode = 'UPSTREAM_ERROR';
-    options.logger?.warn('Request failed', { method: request.method, path: request.path, code: 'UPSTREAM_ERROR', status: upstream.status, backend: context.backend });
+    options.logger?.warn('Request failed', { requestId: context.requestId, method: request.method, path: request.path, code: 'UPSTREAM_ERROR', status: upstream.status, backend: context.backend });
   }
   startResponse(response, upstream, contentType ?? 'application/json');
   // An upstream error may quote the credential it was sent: scrubbed like every client-bound error.
