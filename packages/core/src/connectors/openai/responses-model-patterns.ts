@@ -32,12 +32,28 @@ export function readResponsesModels(config: Record<string, unknown>, backendName
   });
 }
 
-/** A matcher for `patterns`, case-insensitive like model names at OpenAI. */
+/** Model names whose answer a matcher remembers: a backend serves a handful; clients may send any. */
+const REMEMBERED_MODELS = 256;
+
+/**
+ * A matcher for `patterns`, case-insensitive like model names at OpenAI. It is asked on every
+ * request, and each leading `*` makes the expression try every start position, so answers are
+ * remembered per model name.
+ */
 export function compileModelPatterns(patterns: readonly string[]): (model: string) => boolean {
   if (patterns.length === 0) return () => false;
   const alternatives = patterns.map((pattern) => pattern.split('*').map(escapeRegExp).join('.*'));
   const expression = new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
-  return (model) => expression.test(model);
+  const answers = new Map<string, boolean>();
+  return (model) => {
+    let answer = answers.get(model);
+    if (answer === undefined) {
+      answer = expression.test(model);
+      if (answers.size >= REMEMBERED_MODELS) answers.clear();
+      answers.set(model, answer);
+    }
+    return answer;
+  };
 }
 
 function escapeRegExp(text: string): string {
