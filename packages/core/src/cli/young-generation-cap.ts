@@ -4,8 +4,8 @@
  * the modules load.
  *
  * Why: under sustained load V8 grows each semi-space to 16 MB, 32 MB of resident memory for
- * objects that live a few milliseconds (a request's); with the semi-spaces kept small the
- * benchmark's peak RSS after load fell by about 20 MB, and CPU per request did not change
+ * objects that live a few milliseconds (a request's); with the semi-spaces kept small the peak
+ * RSS after a 32-connection load fell by 15 to 20 MB, and CPU per request did not change
  * measurably. How: `--max-semi-space-size` is read once, when the heap is set up, so it cannot
  * be set from here, and the launchers cannot pass it portably (`#!/usr/bin/env -S node ...` is
  * refused by BusyBox's env, as on Alpine); V8 reads the growth factor each time it grows the
