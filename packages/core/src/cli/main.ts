@@ -2,6 +2,8 @@
 /**
  * @fileoverview The `llm-proxy` bin.
  */
+// First, so the young generation stays small while the other modules load too.
+import './young-generation-cap.js';
 import { hideBin } from 'yargs/helpers';
 
 import { runCli } from './run-cli.js';

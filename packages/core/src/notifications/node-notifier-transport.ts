@@ -35,16 +35,22 @@ const usesNotifySend = process.platform === 'linux' || process.platform.endsWith
 
 /**
  * node-notifier's platform default as a transport, or why it cannot be loaded (it is not
- * installed). Synchronous, as node-notifier is a CommonJS package.
+ * installed). Synchronous, as node-notifier is a CommonJS package. It is only resolved here, so
+ * a missing install is still reported at startup, and loaded on the first notification: its
+ * modules (about 1 MB of heap) are not worth keeping in a proxy that never notifies.
  */
 export function loadNodeNotifierTransport(): DesktopNotificationTransport | Error {
-  let nodeNotifier: typeof nodeNotifierModule;
+  const require = createRequire(import.meta.url);
   try {
-    nodeNotifier = createRequire(import.meta.url)('node-notifier') as typeof nodeNotifierModule;
+    require.resolve('node-notifier');
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-  return (notification, done) => sendThrough(nodeNotifier, notification, done);
+  let nodeNotifier: typeof nodeNotifierModule | undefined;
+  return (notification, done) => {
+    nodeNotifier ??= require('node-notifier') as typeof nodeNotifierModule;
+    sendThrough(nodeNotifier, notification, done);
+  };
 }
 
 function sendThrough(

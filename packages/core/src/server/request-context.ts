@@ -54,20 +54,31 @@ export interface RequestContext {
   readonly whenClosed: (() => void)[];
 }
 
-const contexts = new WeakMap<Response, RequestContext>();
+/**
+ * The context lives on its response, not in a WeakMap keyed by the response: V8's young-generation
+ * GC keeps a WeakMap's values alive whatever their keys, and a context reaches its response (its
+ * abort signal's listeners, its close steps), so under load every finished request survived the
+ * young-generation collections and was moved to the old generation as garbage, which grew the
+ * heap by tens of megabytes before a full collection came.
+ */
+const CONTEXT = Symbol('llmproxy.requestContext');
+
+interface ResponseWithContext {
+  [CONTEXT]?: RequestContext;
+}
 
 export function attachRequestContext(response: Response, context: RequestContext): void {
-  contexts.set(response, context);
+  (response as ResponseWithContext)[CONTEXT] = context;
 }
 
 /** The context of a request, or undefined when it has none (yet). */
 export function findRequestContext(response: Response): RequestContext | undefined {
-  return contexts.get(response);
+  return (response as ResponseWithContext)[CONTEXT];
 }
 
 /** The context of a request that went through the request-context middleware. */
 export function requestContextOf(response: Response): RequestContext {
-  const context = contexts.get(response);
+  const context = (response as ResponseWithContext)[CONTEXT];
   if (context === undefined) throw new Error('Request context missing: the request-context middleware must run first');
   return context;
 }

@@ -15,7 +15,7 @@ import { Admission } from '../../src/callers/admission.js';
 import { BudgetLedger } from '../../src/callers/budget-ledger.js';
 import { periodEnd, periodStart } from '../../src/callers/budget-periods.js';
 import { CallerPolicies } from '../../src/callers/caller-policies.js';
-import { PriceTable } from '../../src/callers/price-table.js';
+import { loadBundledPrices, PriceTable } from '../../src/callers/price-table.js';
 import { FLUSH_BATCH_SIZE, UsageRecorder } from '../../src/callers/usage-recorder.js';
 import { parseUsageQuery } from '../../src/callers/usage-query.js';
 import { MemoryRateCounters } from '../../src/storage/memory-rate-counters.js';
@@ -85,6 +85,13 @@ describe('the price table', () => {
         expect(table.costOf({ backend: connectorId, connectorId, model }, each)).toBeCloseTo(expected ?? Number.NaN, 12);
       }
     }
+  });
+
+  it('loads the bundled table the proxy uses (the package\'s CommonJS build), which prices as the package does', async () => {
+    const table = new PriceTable({}, await loadBundledPrices());
+    const expected = calcPrice({ input_tokens: usage.inputTokens, output_tokens: usage.outputTokens }, 'gpt-4o-mini', { providerId: 'openai' })?.total_price;
+    expect(expected).toBeGreaterThan(0);
+    expect(table.costOf({ backend: 'openai', connectorId: 'openai', model: 'gpt-4o-mini' }, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens })).toBeCloseTo(expected ?? Number.NaN, 12);
   });
 
   it('never guesses: an unknown model, or a connector the table has no vendor for, costs null', () => {

@@ -11,8 +11,15 @@
  */
 import { crc32 } from 'node:zlib';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
-import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { EventStreamCodec, Message } from '@smithy/eventstream-codec';
+
+/**
+ * The AWS SDK's codec pulls in @smithy/core (several MB once loaded), which a proxy without a
+ * Kiro backend never needs, so it is imported on the first Kiro stream. It is resolved here, so
+ * an install without it still fails when the connector is loaded, as a static import did.
+ */
+import.meta.resolve('@smithy/eventstream-codec');
+let loadingCodec: Promise<typeof EventStreamCodec> | undefined;
 
 const PRELUDE_BYTES = 12;
 /** Prelude, message CRC: the smallest possible message. */
@@ -24,7 +31,9 @@ export type EventStreamMessage = Message;
 
 /** Yields each message of the stream as soon as its last byte arrived. */
 export async function* decodeEventStream(chunks: AsyncIterable<Uint8Array>, backendName: string): AsyncGenerator<EventStreamMessage> {
-  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  loadingCodec ??= import('@smithy/eventstream-codec').then((codecModule) => codecModule.EventStreamCodec);
+  const Codec = await loadingCodec;
+  const codec = new Codec(toUtf8, fromUtf8);
   let buffered: Uint8Array = new Uint8Array(0);
   let frame = 0;
   for await (const chunk of chunks) {
@@ -71,6 +80,11 @@ export function headerText(message: EventStreamMessage, name: string): string | 
   return typeof header.value === 'string' ? header.value : String(header.value);
 }
 
+/** A message's payload as text (Kiro's payloads are UTF-8 JSON). */
+export function payloadText(message: EventStreamMessage): string {
+  return toUtf8(message.body);
+}
+
 function corruptStream(backendName: string, frame: number, problem: string): LlmProxyError {
   return new LlmProxyError({
     code: 'KIRO_EVENT_STREAM_CORRUPT',
@@ -87,4 +101,12 @@ function concatenated(head: Uint8Array, tail: Uint8Array): Uint8Array {
   joined.set(head, 0);
   joined.set(tail, head.byteLength);
   return joined;
+}
+
+function toUtf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+function fromUtf8(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
 }

@@ -14,8 +14,7 @@
  */
 import { isRecord, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
 import type { ChatEvent } from '@llmproxy/connector-sdk';
-import { toUtf8 } from '@smithy/util-utf8';
-import { headerText, type EventStreamMessage } from './decode-event-stream.js';
+import { headerText, payloadText, type EventStreamMessage } from './decode-event-stream.js';
 
 export interface KiroStreamOptions {
   backendName: string;
@@ -96,7 +95,7 @@ function parsePayload(message: EventStreamMessage, eventType: string, backendNam
   if (message.body.byteLength === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(toUtf8(message.body));
+    parsed = JSON.parse(payloadText(message));
   } catch {
     throw new LlmProxyError({
       code: 'KIRO_EVENT_STREAM_CORRUPT',
@@ -114,7 +113,7 @@ function kiroStreamException(message: EventStreamMessage, backendName: string): 
   const type = headerText(message, ':exception-type') ?? headerText(message, ':error-code') ?? 'UnknownException';
   let text = headerText(message, ':error-message') ?? '';
   try {
-    const body = JSON.parse(toUtf8(message.body)) as { message?: unknown; Message?: unknown };
+    const body = JSON.parse(payloadText(message)) as { message?: unknown; Message?: unknown };
     const found = body.message ?? body.Message;
     if (typeof found === 'string' && found !== '') text = found;
   } catch {
