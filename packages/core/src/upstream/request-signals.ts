@@ -17,21 +17,30 @@ interface RequestSignal {
   cuts: Set<() => void> | undefined;
 }
 
-const requestSignals = new WeakMap<AbortSignal, RequestSignal>();
+/** On the signal itself rather than in a WeakMap, for the reason upstream-timing.ts gives. */
+const REQUEST = Symbol('llmproxy.requestSignal');
+
+interface RegisteredSignal {
+  [REQUEST]?: RequestSignal;
+}
+
+function requestOf(signal: AbortSignal): RequestSignal | undefined {
+  return (signal as RegisteredSignal)[REQUEST];
+}
 
 /** Upstream calls sent with `controller`'s signal belong to the client request `requestId`. */
 export function registerRequestSignal(controller: AbortController, requestId: string): void {
-  requestSignals.set(controller.signal, { requestId, cuts: undefined });
+  (controller.signal as RegisteredSignal)[REQUEST] = { requestId, cuts: undefined };
 }
 
 /** The client request an upstream call sent with `signal` is for, if any. */
 export function requestIdOfSignal(signal: AbortSignal | undefined): string | undefined {
-  return signal === undefined ? undefined : requestSignals.get(signal)?.requestId;
+  return signal === undefined ? undefined : requestOf(signal)?.requestId;
 }
 
 /** Runs `cut` once when `signal` is aborted; call the returned function when the call no longer needs it. */
 export function onSignalAbort(signal: AbortSignal, cut: () => void): () => void {
-  const request = requestSignals.get(signal);
+  const request = requestOf(signal);
   if (request === undefined) {
     signal.addEventListener('abort', cut, { once: true });
     return () => signal.removeEventListener('abort', cut);
@@ -45,7 +54,7 @@ export function onSignalAbort(signal: AbortSignal, cut: () => void): () => void 
 export function abortRequestSignal(controller: AbortController, reason?: unknown): void {
   if (controller.signal.aborted) return;
   controller.abort(reason);
-  const cuts = requestSignals.get(controller.signal)?.cuts;
+  const cuts = requestOf(controller.signal)?.cuts;
   if (cuts === undefined) return;
   for (const cut of [...cuts]) cut();
   cuts.clear();

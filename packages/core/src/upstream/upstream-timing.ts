@@ -13,7 +13,16 @@ export interface UpstreamTiming {
   upstreamMs: number;
 }
 
-const timingBySignal = new WeakMap<AbortSignal, UpstreamTiming>();
+/**
+ * Kept on the signal itself, not in a WeakMap keyed by it: V8 (Node 20) keeps WeakMap values
+ * alive through young-generation collections, so each request's entry would reach the old
+ * generation as garbage (see request-context.ts).
+ */
+const TIMING = Symbol('llmproxy.upstreamTiming');
+
+interface SignalWithTiming {
+  [TIMING]?: UpstreamTiming;
+}
 
 /**
  * A fresh timing for the request whose connectors get `signal`: upstream requests sent with
@@ -21,11 +30,11 @@ const timingBySignal = new WeakMap<AbortSignal, UpstreamTiming>();
  */
 export function startUpstreamTiming(signal: AbortSignal): UpstreamTiming {
   const timing: UpstreamTiming = { upstreamMs: 0 };
-  timingBySignal.set(signal, timing);
+  (signal as SignalWithTiming)[TIMING] = timing;
   return timing;
 }
 
 /** The timing an upstream request sent with `signal` adds to. */
 export function upstreamTimingFor(signal: AbortSignal): UpstreamTiming | undefined {
-  return timingBySignal.get(signal);
+  return (signal as SignalWithTiming)[TIMING];
 }
