@@ -36,6 +36,7 @@ const PROBE_REPORT_TIMEOUT_MS = 15_000;
  * @property {number} lost streams that failed, answered other than 200 or ended early
  * @property {number} reordered streams where an event arrived out of order, twice, or not at all while later ones did
  * @property {Record<string, number>} lostBecause how many streams failed for each reason
+ * @property {number} rampSeconds over how long the streams were opened
  * @property {number} openedInSeconds from the first request to the last stream's headers
  * @property {number} openSeconds how long all streams were open together while sampled
  * @property {number} tookSeconds from the first request to the end of the last stream
@@ -112,6 +113,7 @@ export async function measureOpenStreams(options, progress) {
       lost: count('lost'),
       reordered: count('reordered'),
       lostBecause,
+      rampSeconds: rampMs / 1000,
       openedInSeconds,
       openSeconds,
       tookSeconds: (Date.now() - startedAt) / 1000,
@@ -143,6 +145,14 @@ async function reportEventLoopDelay(pid, file, report) {
   return undefined;
 }
 
+/** How many of `data`'s last bytes are the start of a marker (0 when none): the next chunk holds its rest. */
+function markerPrefixAtEnd(data) {
+  for (let length = Math.min(MARKER.length - 1, data.length); length > 0; length -= 1) {
+    if (data[data.length - length] === MARKER[0] && MARKER.subarray(0, length).equals(data.subarray(data.length - length))) return length;
+  }
+  return 0;
+}
+
 /**
  * One slow stream. `answered` settles when the headers arrive (or the request fails);
  * `finished` with the stream's outcome once it ended; `abandon` ends it as lost.
@@ -160,9 +170,12 @@ function openSlowStream(options) {
     let expected = 0;
     let inOrder = true;
     let settled = false;
-    /** @type {Buffer} the bytes after the last number read, where a marker may have been cut off */
-    let carry = Buffer.alloc(0);
-    let tail = '';
+    /** @type {Buffer | undefined} the end of the last chunk when a marker or its number may have been cut off there */
+    let carry;
+    /** @type {Buffer | undefined} the chunks before and at the end, where [DONE] is looked for */
+    let previousChunk;
+    /** @type {Buffer | undefined} */
+    let lastChunk;
     /** @param {'completed' | 'lost' | 'reordered'} outcome @param {string} [why] */
     const settle = (outcome, why) => {
       if (settled) return;
@@ -182,25 +195,35 @@ function openSlowStream(options) {
         settle('lost', `answered ${response.statusCode}`);
         return;
       }
+      // Kept cheap, since it runs for every event of every stream: one byte scan per chunk, and
+      // a copy only when a marker was cut off by the chunk's end.
       response.on('data', (/** @type {Buffer} */ chunk) => {
-        const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-        let consumed = 0;
-        for (let found = data.indexOf(MARKER); found !== -1; found = data.indexOf(MARKER, consumed)) {
+        const data = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+        carry = undefined;
+        for (let found = data.indexOf(MARKER); found !== -1; ) {
           let position = found + MARKER.length;
           let sequence = 0;
           while (position < data.length && data[position] !== QUOTE) {
             sequence = sequence * 10 + data[position] - DIGIT_ZERO;
             position += 1;
           }
-          if (position === data.length) break;
+          if (position === data.length) {
+            carry = data.subarray(found);
+            break;
+          }
           if (sequence !== expected) inOrder = false;
           expected = sequence + 1;
-          consumed = position + 1;
+          found = data.indexOf(MARKER, position + 1);
         }
-        carry = data.subarray(Math.max(consumed, data.length - MARKER.length - 12));
-        tail = (tail + chunk.subarray(-32).toString('latin1')).slice(-32);
+        if (carry === undefined) {
+          const cut = markerPrefixAtEnd(data);
+          if (cut > 0) carry = data.subarray(data.length - cut);
+        }
+        previousChunk = lastChunk;
+        lastChunk = chunk;
       });
       response.on('end', () => {
+        const tail = Buffer.concat([previousChunk?.subarray(-32) ?? Buffer.alloc(0), lastChunk ?? Buffer.alloc(0)]).toString('latin1');
         if (!inOrder) settle('reordered');
         else if (expected !== options.events) settle('lost', 'ended early');
         else settle(tail.trimEnd().endsWith('data: [DONE]') ? 'completed' : 'lost', 'ended without [DONE]');
