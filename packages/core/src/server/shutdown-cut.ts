@@ -29,28 +29,35 @@ export function shutdownCutOf(signal: AbortSignal): LlmProxyError | undefined {
  * their place (the front-end renders it as the stream's error event) and releases the source.
  * It does not wait for the source to notice the abort: a connector may turn an abort into an
  * error of its own, or take a while to.
+ *
+ * Each read gets its own promise that shutdown can reject. Racing every read against one
+ * long-lived "cut" promise (Promise.race) would leave a reaction on that promise per event,
+ * each holding the event it raced for, until the stream ended: a long stream kept every
+ * chunk it relayed.
  */
 export async function* endOnShutdown<Event>(events: AsyncIterable<Event>, signal: AbortSignal): AsyncGenerator<Event> {
   const iterator = events[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const cut = new Promise<never>((_resolve, reject) => {
-    onAbort = () => {
-      const error = shutdownCutOf(signal);
-      if (error !== undefined) reject(error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-  });
-  // Rejected only while a race is listening, but never leave it unhandled.
-  cut.catch(() => undefined);
+  let failPendingRead: ((error: Error) => void) | undefined;
+  const onAbort = (): void => {
+    const error = shutdownCutOf(signal);
+    if (error !== undefined) failPendingRead?.(error);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   let finished = false;
   try {
     for (;;) {
+      const cut = shutdownCutOf(signal);
+      if (cut !== undefined) throw cut;
       let next: IteratorResult<Event>;
       try {
-        next = await Promise.race([iterator.next(), cut]);
+        next = await new Promise<IteratorResult<Event>>((resolve, reject) => {
+          failPendingRead = reject;
+          iterator.next().then(resolve, reject);
+        });
       } catch (error) {
         throw shutdownCutOf(signal) ?? error;
+      } finally {
+        failPendingRead = undefined;
       }
       if (next.done === true) {
         finished = true;
@@ -59,7 +66,7 @@ export async function* endOnShutdown<Event>(events: AsyncIterable<Event>, signal
       yield next.value;
     }
   } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
