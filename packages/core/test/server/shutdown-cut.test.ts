@@ -42,7 +42,7 @@ describe('endOnShutdown', () => {
     await nextTurn();
     collectGarbage();
     expect(passedOn.filter((reference) => reference.deref() !== undefined).length).toBeLessThanOrEqual(1);
-    await iterator.return(undefined);
+    await iterator.return?.();
   });
 
   it('fails a read still waiting on the source with the shutdown error, and releases the source', async () => {
