@@ -24,7 +24,11 @@ const RAMP_SHARE = 0.2;
 const MAXIMUM_RAMP_MS = 5_000;
 const OPEN_BATCH_PAUSE_MS = 20;
 const RSS_SAMPLE_INTERVAL_MS = 500;
-/** A proxy that cannot keep up makes streams last longer; past this many times their duration they count as lost. */
+/**
+ * A proxy that cannot keep up makes streams last longer; past this many times their duration,
+ * counted from when the last one was answered (a stream still waiting to be accepted has not
+ * started), they count as lost.
+ */
 const FINISH_WITHIN_DURATIONS = 3;
 const FINISH_GRACE_MS = 10_000;
 const PROBE_REPORT_TIMEOUT_MS = 15_000;
@@ -74,8 +78,14 @@ export async function measureOpenStreams(options, progress) {
       await sleep(OPEN_BATCH_PAUSE_MS);
     }
     // Open = answered with headers (or failed, which counts as lost below).
+    const durationMs = options.events * options.intervalMs;
+    const stopWaitingForAnswers = setTimeout(() => {
+      for (const stream of streams) if (!stream.isAnswered()) stream.abandon(`not answered within ${FINISH_WITHIN_DURATIONS}x its duration`);
+    }, durationMs * FINISH_WITHIN_DURATIONS);
     await Promise.all(streams.map((stream) => stream.answered));
-    const openedInSeconds = (Date.now() - startedAt) / 1000;
+    clearTimeout(stopWaitingForAnswers);
+    const allAnsweredAt = Date.now();
+    const openedInSeconds = (allAnsweredAt - startedAt) / 1000;
     // All are open until the first one that carried events ends (however late a busy proxy makes that).
     let firstEnded = false;
     for (const stream of streams) void stream.finished.then(({ received }) => (firstEnded ||= received > 0));
@@ -92,10 +102,9 @@ export async function measureOpenStreams(options, progress) {
     const openSeconds = (Date.now() - openFrom) / 1000;
     progress(`open streams: all open for ${openSeconds.toFixed(1)} s; waiting for them to end`);
 
-    const durationMs = options.events * options.intervalMs;
     const giveUp = setTimeout(() => {
       for (const stream of streams) stream.abandon(`not finished within ${FINISH_WITHIN_DURATIONS}x its duration`);
-    }, startedAt + durationMs * FINISH_WITHIN_DURATIONS + FINISH_GRACE_MS - Date.now());
+    }, allAnsweredAt + durationMs * FINISH_WITHIN_DURATIONS + FINISH_GRACE_MS - Date.now());
     const outcomes = await Promise.all(streams.map((stream) => stream.finished));
     clearTimeout(giveUp);
     const cpuAfter = await cpuMicroseconds(options.pid);
@@ -154,17 +163,22 @@ function markerPrefixAtEnd(data) {
 }
 
 /**
- * One slow stream. `answered` settles when the headers arrive (or the request fails);
+ * One slow stream. `answered` settles when the headers arrive (or the request fails or is abandoned);
  * `finished` with the stream's outcome once it ended; `abandon` ends it as lost.
  * @param {{ agent: http.Agent, url: string, events: number, intervalMs: number }} options
  */
 function openSlowStream(options) {
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: `slow stream ${options.events} events every ${options.intervalMs} ms` }], stream: true });
+  let isAnswered = false;
   /** @type {(value?: undefined) => void} */
-  let markAnswered = () => {};
+  let resolveAnswered = () => {};
+  const markAnswered = () => {
+    isAnswered = true;
+    resolveAnswered();
+  };
   /** @type {(why: string) => void} */
   let abandon = () => {};
-  const answered = new Promise((resolve) => (markAnswered = resolve));
+  const answered = new Promise((resolve) => (resolveAnswered = resolve));
   /** @type {Promise<{ outcome: 'completed' | 'lost' | 'reordered', received: number, why?: string }>} */
   const finished = new Promise((resolve) => {
     let expected = 0;
@@ -238,5 +252,5 @@ function openSlowStream(options) {
     };
     request.end(body);
   });
-  return { answered, finished, abandon: (/** @type {string} */ why) => abandon(why) };
+  return { answered, isAnswered: () => isAnswered, finished, abandon: (/** @type {string} */ why) => abandon(why) };
 }

@@ -104,10 +104,11 @@ if (slowStreamEvents < 4) {
 
 /**
  * The whole command must end well within this, whatever hangs: per run, the throughput slices
- * of up to ten targets, the open streams through two proxies (given up on at three times their
- * duration), and what the other measurements take on a loaded 2-core machine, with 30% to spare.
+ * of up to ten targets, the open streams through two proxies (each given three times their
+ * duration to be answered, then three times it to end), and what the other measurements take on
+ * a loaded 2-core machine, with 30% to spare.
  */
-const WATCHDOG_MS = Math.round(settings.runs * (10 * (settings.durationSeconds + 1) + 2 * (3 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
+const WATCHDOG_MS = Math.round(settings.runs * (10 * (settings.durationSeconds + 1) + 2 * (6 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
 
 /** @type {import('./child-server.mjs').ChildServer[]} the processes of the current run */
 let children = [];
