@@ -291,6 +291,9 @@ function formatTranslatedRequests(translatedRequests) {
   ];
 }
 
+/** A shorter window with every stream open gives too few RSS and event-loop delay samples to judge. */
+const SHORTEST_OPEN_WINDOW_SECONDS = 5;
+
 /** A stream may run this much over its duration (plus the opening ramp) before its proxy counts as not keeping up. */
 const SATURATED_OVERRUN = 1.2;
 
@@ -343,6 +346,12 @@ function formatOpenStreams(openStreams) {
       notes.push(
         `WARNING ${name}${name === 'bare' ? ' (the control)' : ''} is saturated: ${saturation}; ` +
           (name === 'bare' ? 'the machine cannot carry this many streams, so it, not the proxy, limits the numbers above (lower --slow-streams)' : 'it cannot keep up with the streams'),
+      );
+    }
+    if (target.openSeconds < SHORTEST_OPEN_WINDOW_SECONDS) {
+      notes.push(
+        `WARNING ${name}: all streams were open together for only ${target.openSeconds.toFixed(1)} s (opening them took longer than one lasts), ` +
+          'so its RSS and event-loop delay were sampled over too short a window to judge',
       );
     }
     const reasons = Object.entries(target.lostBecause);
