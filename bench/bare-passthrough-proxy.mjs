@@ -42,7 +42,8 @@ export async function startBarePassthroughProxy(options) {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    // The same accept queue as llmproxy's, so the control is not the one that resets connections.
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   return { server, url: `http://127.0.0.1:${address.port}` };

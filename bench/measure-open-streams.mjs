@@ -24,7 +24,11 @@ const RAMP_SHARE = 0.2;
 const MAXIMUM_RAMP_MS = 5_000;
 const OPEN_BATCH_PAUSE_MS = 20;
 const RSS_SAMPLE_INTERVAL_MS = 500;
-/** A proxy that cannot keep up makes streams last longer; past this many times their duration they count as lost. */
+/**
+ * A proxy that cannot keep up makes streams last longer; past this many times their duration,
+ * counted from when the last one was answered (a stream still waiting to be accepted has not
+ * started), they count as lost.
+ */
 const FINISH_WITHIN_DURATIONS = 3;
 const FINISH_GRACE_MS = 10_000;
 const PROBE_REPORT_TIMEOUT_MS = 15_000;
@@ -36,6 +40,7 @@ const PROBE_REPORT_TIMEOUT_MS = 15_000;
  * @property {number} lost streams that failed, answered other than 200 or ended early
  * @property {number} reordered streams where an event arrived out of order, twice, or not at all while later ones did
  * @property {Record<string, number>} lostBecause how many streams failed for each reason
+ * @property {number} rampSeconds over how long the streams were opened
  * @property {number} openedInSeconds from the first request to the last stream's headers
  * @property {number} openSeconds how long all streams were open together while sampled
  * @property {number} tookSeconds from the first request to the end of the last stream
@@ -73,8 +78,14 @@ export async function measureOpenStreams(options, progress) {
       await sleep(OPEN_BATCH_PAUSE_MS);
     }
     // Open = answered with headers (or failed, which counts as lost below).
+    const durationMs = options.events * options.intervalMs;
+    const stopWaitingForAnswers = setTimeout(() => {
+      for (const stream of streams) if (!stream.isAnswered()) stream.abandon(`not answered within ${FINISH_WITHIN_DURATIONS}x its duration`);
+    }, durationMs * FINISH_WITHIN_DURATIONS);
     await Promise.all(streams.map((stream) => stream.answered));
-    const openedInSeconds = (Date.now() - startedAt) / 1000;
+    clearTimeout(stopWaitingForAnswers);
+    const allAnsweredAt = Date.now();
+    const openedInSeconds = (allAnsweredAt - startedAt) / 1000;
     // All are open until the first one that carried events ends (however late a busy proxy makes that).
     let firstEnded = false;
     for (const stream of streams) void stream.finished.then(({ received }) => (firstEnded ||= received > 0));
@@ -91,10 +102,9 @@ export async function measureOpenStreams(options, progress) {
     const openSeconds = (Date.now() - openFrom) / 1000;
     progress(`open streams: all open for ${openSeconds.toFixed(1)} s; waiting for them to end`);
 
-    const durationMs = options.events * options.intervalMs;
     const giveUp = setTimeout(() => {
       for (const stream of streams) stream.abandon(`not finished within ${FINISH_WITHIN_DURATIONS}x its duration`);
-    }, startedAt + durationMs * FINISH_WITHIN_DURATIONS + FINISH_GRACE_MS - Date.now());
+    }, allAnsweredAt + durationMs * FINISH_WITHIN_DURATIONS + FINISH_GRACE_MS - Date.now());
     const outcomes = await Promise.all(streams.map((stream) => stream.finished));
     clearTimeout(giveUp);
     const cpuAfter = await cpuMicroseconds(options.pid);
@@ -112,6 +122,7 @@ export async function measureOpenStreams(options, progress) {
       lost: count('lost'),
       reordered: count('reordered'),
       lostBecause,
+      rampSeconds: rampMs / 1000,
       openedInSeconds,
       openSeconds,
       tookSeconds: (Date.now() - startedAt) / 1000,
@@ -143,26 +154,42 @@ async function reportEventLoopDelay(pid, file, report) {
   return undefined;
 }
 
+/** How many of `data`'s last bytes are the start of a marker (0 when none): the next chunk holds its rest. */
+function markerPrefixAtEnd(data) {
+  for (let length = Math.min(MARKER.length - 1, data.length); length > 0; length -= 1) {
+    if (data[data.length - length] === MARKER[0] && MARKER.subarray(0, length).equals(data.subarray(data.length - length))) return length;
+  }
+  return 0;
+}
+
 /**
- * One slow stream. `answered` settles when the headers arrive (or the request fails);
+ * One slow stream. `answered` settles when the headers arrive (or the request fails or is abandoned);
  * `finished` with the stream's outcome once it ended; `abandon` ends it as lost.
  * @param {{ agent: http.Agent, url: string, events: number, intervalMs: number }} options
  */
 function openSlowStream(options) {
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: `slow stream ${options.events} events every ${options.intervalMs} ms` }], stream: true });
+  let isAnswered = false;
   /** @type {(value?: undefined) => void} */
-  let markAnswered = () => {};
+  let resolveAnswered = () => {};
+  const markAnswered = () => {
+    isAnswered = true;
+    resolveAnswered();
+  };
   /** @type {(why: string) => void} */
   let abandon = () => {};
-  const answered = new Promise((resolve) => (markAnswered = resolve));
+  const answered = new Promise((resolve) => (resolveAnswered = resolve));
   /** @type {Promise<{ outcome: 'completed' | 'lost' | 'reordered', received: number, why?: string }>} */
   const finished = new Promise((resolve) => {
     let expected = 0;
     let inOrder = true;
     let settled = false;
-    /** @type {Buffer} the bytes after the last number read, where a marker may have been cut off */
-    let carry = Buffer.alloc(0);
-    let tail = '';
+    /** @type {Buffer | undefined} the end of the last chunk when a marker or its number may have been cut off there */
+    let carry;
+    /** @type {Buffer | undefined} the chunks before and at the end, where [DONE] is looked for */
+    let previousChunk;
+    /** @type {Buffer | undefined} */
+    let lastChunk;
     /** @param {'completed' | 'lost' | 'reordered'} outcome @param {string} [why] */
     const settle = (outcome, why) => {
       if (settled) return;
@@ -182,25 +209,35 @@ function openSlowStream(options) {
         settle('lost', `answered ${response.statusCode}`);
         return;
       }
+      // Kept cheap, since it runs for every event of every stream: one byte scan per chunk, and
+      // a copy only when a marker was cut off by the chunk's end.
       response.on('data', (/** @type {Buffer} */ chunk) => {
-        const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-        let consumed = 0;
-        for (let found = data.indexOf(MARKER); found !== -1; found = data.indexOf(MARKER, consumed)) {
+        const data = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+        carry = undefined;
+        for (let found = data.indexOf(MARKER); found !== -1; ) {
           let position = found + MARKER.length;
           let sequence = 0;
           while (position < data.length && data[position] !== QUOTE) {
             sequence = sequence * 10 + data[position] - DIGIT_ZERO;
             position += 1;
           }
-          if (position === data.length) break;
+          if (position === data.length) {
+            carry = data.subarray(found);
+            break;
+          }
           if (sequence !== expected) inOrder = false;
           expected = sequence + 1;
-          consumed = position + 1;
+          found = data.indexOf(MARKER, position + 1);
         }
-        carry = data.subarray(Math.max(consumed, data.length - MARKER.length - 12));
-        tail = (tail + chunk.subarray(-32).toString('latin1')).slice(-32);
+        if (carry === undefined) {
+          const cut = markerPrefixAtEnd(data);
+          if (cut > 0) carry = data.subarray(data.length - cut);
+        }
+        previousChunk = lastChunk;
+        lastChunk = chunk;
       });
       response.on('end', () => {
+        const tail = Buffer.concat([previousChunk?.subarray(-32) ?? Buffer.alloc(0), lastChunk ?? Buffer.alloc(0)]).toString('latin1');
         if (!inOrder) settle('reordered');
         else if (expected !== options.events) settle('lost', 'ended early');
         else settle(tail.trimEnd().endsWith('data: [DONE]') ? 'completed' : 'lost', 'ended without [DONE]');
@@ -215,5 +252,5 @@ function openSlowStream(options) {
     };
     request.end(body);
   });
-  return { answered, finished, abandon: (/** @type {string} */ why) => abandon(why) };
+  return { answered, isAnswered: () => isAnswered, finished, abandon: (/** @type {string} */ why) => abandon(why) };
 }

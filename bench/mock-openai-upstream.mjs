@@ -59,7 +59,8 @@ export async function startMockOpenAIUpstream(options = {}) {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    // As llmproxy's: thousands of streams opening at once must not overflow the accept queue.
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   return { server, url: `http://127.0.0.1:${address.port}` };
@@ -97,25 +98,58 @@ function sendLongStream(response, events) {
   writeOne();
 }
 
+/**
+ * The slow streams' clock: per interval, one timer for all streams, firing SLOW_STREAM_PHASES
+ * times per interval and serving one phase's streams each time, so the mock spends a few system
+ * calls per event (a timer per stream cost it more than the proxy it feeds) and the streams' events
+ * are spread over the interval as independent clients' would be, not written in one burst.
+ */
+const SLOW_STREAM_PHASES = 10;
+/** @type {Map<number, { timer: NodeJS.Timeout, tick: number, phases: Set<SlowStream>[], joined: number }>} by interval */
+const slowStreamClocks = new Map();
+/** The frames of event 0, 1, …, built once and shared by every slow stream. */
+const slowStreamFrames = [];
+
+/** @typedef {{ response: http.ServerResponse, sequence: number, events: number }} SlowStream */
+
+/** @param {number} sequence */
+function slowStreamFrameBytes(sequence) {
+  for (let next = slowStreamFrames.length; next <= sequence; next += 1) slowStreamFrames.push(Buffer.from(slowStreamFrame(next)));
+  return slowStreamFrames[sequence];
+}
+
 /** @param {http.ServerResponse} response @param {number} events @param {number} intervalMs */
 function sendSlowStream(response, events, intervalMs) {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const [role, , , , stop, done] = STREAM_FRAMES;
-  response.write(role);
-  let sequence = 0;
-  const timer = setInterval(() => {
-    if (response.destroyed) {
-      clearInterval(timer);
-      return;
-    }
-    response.write(slowStreamFrame(sequence));
-    sequence += 1;
-    if (sequence < events) return;
-    clearInterval(timer);
-    response.write(stop);
-    response.end(done);
-  }, intervalMs);
-  response.once('close', () => clearInterval(timer));
+  response.write(STREAM_FRAMES[0]);
+  let clock = slowStreamClocks.get(intervalMs);
+  if (clock === undefined) {
+    const phases = Array.from({ length: SLOW_STREAM_PHASES }, () => new Set());
+    const started = { timer: setInterval(() => writeSlowStreamPhase(started), intervalMs / SLOW_STREAM_PHASES), tick: 0, phases, joined: 0 };
+    clock = started;
+    slowStreamClocks.set(intervalMs, clock);
+  }
+  const phase = clock.phases[clock.joined % SLOW_STREAM_PHASES];
+  clock.joined += 1;
+  /** @type {SlowStream} */
+  const stream = { response, sequence: 0, events };
+  phase.add(stream);
+  response.once('close', () => phase.delete(stream));
+}
+
+/** Writes the next event of every stream in this tick's phase; a finished stream gets its end. */
+function writeSlowStreamPhase(clock) {
+  const phase = clock.phases[clock.tick % SLOW_STREAM_PHASES];
+  clock.tick += 1;
+  const [, , , , stop, done] = STREAM_FRAMES;
+  for (const stream of phase) {
+    stream.response.write(slowStreamFrameBytes(stream.sequence));
+    stream.sequence += 1;
+    if (stream.sequence < stream.events) continue;
+    phase.delete(stream);
+    stream.response.write(stop);
+    stream.response.end(done);
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -163,6 +163,25 @@ export function formatReport(results, context) {
   lines.push(
     `llmproxy benchmark, run ${results.run} of ${context.runs}: node ${context.node}, ${context.cpus.length} x ${context.cpus[0]?.model?.trim() ?? 'unknown'}`,
     `load average before this run: ${results.loadAverage.map((value) => value.toFixed(2)).join(' ')} (other work on the machine skews absolute numbers; compare ratios)`,
+  );
+  if (Object.keys(results.sameApi).length > 0) formatRequestLoad(results, settings, lines);
+  lines.push(...formatTranslatedRequests(results.translatedRequests));
+  lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
+  lines.push(...formatEventCost(results.eventCost));
+  lines.push(...formatOpenStreams(results.openStreams));
+  if (results.goals.length > 0) {
+    lines.push('', `goals (run ${results.run}):`);
+    for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The same-API tables and the notes on them.
+ * @param {Record<string, any>} results @param {Record<string, any>} settings @param {string[]} lines appended to
+ */
+function formatRequestLoad(results, settings, lines) {
+  lines.push(
     `throughput: ${settings.connections} connections, ${settings.durationSeconds} s per target in ${settings.throughputSlices} interleaved slices; ` +
       `sequential: ${settings.rounds} interleaved rounds; streaming: ${settings.streamRounds} rounds, ` +
       `mock upstreams pause ${settings.streamGapMs} ms after the first SSE frame`,
@@ -203,15 +222,6 @@ export function formatReport(results, context) {
         : `llmproxy responses carried no x-llmproxy-overhead-ms header (${section.label})`,
     );
   }
-  lines.push(...formatTranslatedRequests(results.translatedRequests));
-  lines.push(...formatTranslatedStreams(results.translatedStreams, settings));
-  lines.push(...formatEventCost(results.eventCost));
-  lines.push(...formatOpenStreams(results.openStreams));
-  if (results.goals.length > 0) {
-    lines.push('', `goals (run ${results.run}):`);
-    for (const goal of results.goals) lines.push(`  ${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.value}`);
-  }
-  return lines.join('\n');
 }
 
 /**
@@ -281,6 +291,26 @@ function formatTranslatedRequests(translatedRequests) {
   ];
 }
 
+/** A shorter window with every stream open gives too few RSS and event-loop delay samples to judge. */
+const SHORTEST_OPEN_WINDOW_SECONDS = 5;
+
+/** A stream may run this much over its duration (plus the opening ramp) before its proxy counts as not keeping up. */
+const SATURATED_OVERRUN = 1.2;
+
+/**
+ * Why a proxy did not keep up with the open streams (its streams ran late, or for the control
+ * its event loop lagged past the goal llmproxy is held to), or undefined when it did.
+ * @param {Record<string, any>} target @param {Record<string, any>} openStreams @param {boolean} control
+ */
+function saturationOf(target, openStreams, control) {
+  const expectedSeconds = (target.rampSeconds ?? 0) + (openStreams.events * openStreams.intervalMs) / 1000;
+  const reasons = [];
+  if (target.tookSeconds > expectedSeconds * SATURATED_OVERRUN) reasons.push(`streams took ${target.tookSeconds.toFixed(1)} s for ${expectedSeconds.toFixed(1)} s of events and opening`);
+  const p99Ms = target.eventLoopDelay?.samples > 0 ? target.eventLoopDelay.p99Ms : undefined;
+  if (control && p99Ms !== undefined && p99Ms >= GOALS.maximumOpenStreamsEventLoopDelayP99Ms) reasons.push(`event-loop delay p99 ${p99Ms.toFixed(0)} ms`);
+  return reasons.length === 0 ? undefined : reasons.join(', ');
+}
+
 /**
  * @param {Record<string, any> | undefined} openStreams
  * @returns {string[]}
@@ -311,6 +341,19 @@ function formatOpenStreams(openStreams) {
       String(target.lost),
       String(target.reordered),
     ]);
+    const saturation = saturationOf(target, openStreams, name === 'bare');
+    if (saturation !== undefined) {
+      notes.push(
+        `WARNING ${name}${name === 'bare' ? ' (the control)' : ''} is saturated: ${saturation}; ` +
+          (name === 'bare' ? 'the machine cannot carry this many streams, so it, not the proxy, limits the numbers above (lower --slow-streams)' : 'it cannot keep up with the streams'),
+      );
+    }
+    if (target.openSeconds < SHORTEST_OPEN_WINDOW_SECONDS) {
+      notes.push(
+        `WARNING ${name}: all streams were open together for only ${target.openSeconds.toFixed(1)} s (opening them took longer than one lasts), ` +
+          'so its RSS and event-loop delay were sampled over too short a window to judge',
+      );
+    }
     const reasons = Object.entries(target.lostBecause);
     if (reasons.length > 0) notes.push(`${name}: streams lost: ${reasons.map(([why, count]) => `${count} × ${why}`).join(', ')}`);
   }

@@ -26,7 +26,7 @@
  * baselines only), --with-metrics (a second llmproxy with Prometheus metrics on, `llmproxy+metrics`, measured
  * beside the first), --cpu-profile (run llmproxy under `node --cpu-prof`, keep the profile in
  * bench/results/profiles/ and print self time by package; profiling slows it down, so take the other numbers
- * from a run without it).
+ * from a run without it), --only-open-streams (measure the open streams alone: the bare passthrough and llmproxy).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -71,6 +71,7 @@ const { values: options } = parseArgs({
     'without-llmproxy': { type: 'boolean', default: false },
     'with-metrics': { type: 'boolean', default: false },
     'cpu-profile': { type: 'boolean', default: false },
+    'only-open-streams': { type: 'boolean', default: false },
   },
 });
 const settings = {
@@ -103,10 +104,11 @@ if (slowStreamEvents < 4) {
 
 /**
  * The whole command must end well within this, whatever hangs: per run, the throughput slices
- * of up to ten targets, the open streams through two proxies (given up on at three times their
- * duration), and what the other measurements take on a loaded 2-core machine, with 30% to spare.
+ * of up to ten targets, the open streams through two proxies (each given three times their
+ * duration to be answered, then three times it to end), and what the other measurements take on
+ * a loaded 2-core machine, with 30% to spare.
  */
-const WATCHDOG_MS = Math.round(settings.runs * (10 * (settings.durationSeconds + 1) + 2 * (3 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
+const WATCHDOG_MS = Math.round(settings.runs * (10 * (settings.durationSeconds + 1) + 2 * (6 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
 
 /** @type {import('./child-server.mjs').ChildServer[]} the processes of the current run */
 let children = [];
@@ -267,6 +269,7 @@ async function measureRun(run) {
   const startedAt = new Date().toISOString();
   const runDirectory = path.join(temporaryDirectory, `run-${run}`);
   await mkdir(runDirectory);
+  if (options['only-open-streams']) return measureOpenStreamsAlone({ run, startedAt, loadAverage, runDirectory });
   const started = await startRunProcesses(runDirectory);
   const openaiNotMeasured = { ...started.notMeasured };
   /** @type {Record<string, string>} */
@@ -354,6 +357,20 @@ async function measureRun(run) {
   results.goals.push(...checkOpenStreamGoals(openStreams));
   if (cpuProfile !== undefined) results.cpuProfile = cpuProfile;
   return results;
+}
+
+/**
+ * A run of the open streams only, on fresh mock upstreams: the same results document with the
+ * other sections empty.
+ * @param {{ run: number, startedAt: string, loadAverage: number[], runDirectory: string }} run
+ */
+async function measureOpenStreamsAlone({ run, startedAt, loadAverage, runDirectory }) {
+  const gapArgs = ['--stream-gap-ms', String(settings.streamGapMs)];
+  const mock = await startBenchServer({ name: 'mock upstream', script: 'mock-openai-upstream.mjs', args: gapArgs });
+  const anthropicMock = await startBenchServer({ name: 'mock anthropic upstream', script: 'mock-anthropic-upstream.mjs', args: gapArgs });
+  const openStreams = await measureOpenStreamsThroughProxies(runDirectory, { openai: mock.url, anthropic: anthropicMock.url });
+  await stopChildren();
+  return { run, startedAt, loadAverage, sameApi: {}, translatedRequests: {}, openStreams, goals: checkOpenStreamGoals(openStreams) };
 }
 
 /**
@@ -487,7 +504,7 @@ async function main() {
   await writeFile(resultsFile, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), resultsFile)}\n`);
 
-  const unmeasured = runs.map((results) => results.sameApi.openai.targets.llmproxy).find((target) => target.status !== 'measured');
+  const unmeasured = runs.map((results) => results.sameApi.openai?.targets.llmproxy ?? results.openStreams.targets.llmproxy).find((target) => target.status !== 'measured');
   const llmproxyMissing = unmeasured !== undefined && !options['without-llmproxy'];
   if (llmproxyMissing) process.stderr.write(`\nllmproxy was not measured: ${unmeasured.reason}\n`);
   return llmproxyMissing ? 1 : 0;

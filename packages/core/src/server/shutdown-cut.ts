@@ -29,37 +29,58 @@ export function shutdownCutOf(signal: AbortSignal): LlmProxyError | undefined {
  * their place (the front-end renders it as the stream's error event) and releases the source.
  * It does not wait for the source to notice the abort: a connector may turn an abort into an
  * error of its own, or take a while to.
+ *
+ * Each read gets its own promise that shutdown can reject. Racing every read against one
+ * long-lived "cut" promise (Promise.race) would leave a reaction on that promise per event,
+ * each holding the event it raced for, until the stream ended: a long stream kept every
+ * chunk it relayed. A plain iterator rather than an async generator: every event of every
+ * stream passes through it, and a generator's yield costs a few more promise hops.
  */
-export async function* endOnShutdown<Event>(events: AsyncIterable<Event>, signal: AbortSignal): AsyncGenerator<Event> {
-  const iterator = events[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const cut = new Promise<never>((_resolve, reject) => {
-    onAbort = () => {
-      const error = shutdownCutOf(signal);
-      if (error !== undefined) reject(error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-  });
-  // Rejected only while a race is listening, but never leave it unhandled.
-  cut.catch(() => undefined);
+export function endOnShutdown<Event>(events: AsyncIterable<Event>, signal: AbortSignal): AsyncIterableIterator<Event> {
+  const source = events[Symbol.asyncIterator]();
+  let failPendingRead: ((error: unknown) => void) | undefined;
   let finished = false;
-  try {
-    for (;;) {
-      let next: IteratorResult<Event>;
-      try {
-        next = await Promise.race([iterator.next(), cut]);
-      } catch (error) {
-        throw shutdownCutOf(signal) ?? error;
+  const onAbort = (): void => {
+    const error = shutdownCutOf(signal);
+    if (error !== undefined) failPendingRead?.(error);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const finish = (releaseSource: boolean): void => {
+    if (finished) return;
+    finished = true;
+    signal.removeEventListener('abort', onAbort);
+    if (releaseSource) void Promise.resolve(source.return?.()).catch(() => undefined);
+  };
+  const ended: IteratorResult<Event> = { done: true, value: undefined };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next(): Promise<IteratorResult<Event>> {
+      if (finished) return Promise.resolve(ended);
+      const cut = shutdownCutOf(signal);
+      if (cut !== undefined) {
+        finish(true);
+        return Promise.reject(cut);
       }
-      if (next.done === true) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
+      return new Promise<IteratorResult<Event>>((resolve, reject) => {
+        failPendingRead = (error) => {
+          failPendingRead = undefined;
+          finish(true);
+          reject(shutdownCutOf(signal) ?? error);
+        };
+        source.next().then((next) => {
+          // Shutdown got there first: the read already failed.
+          if (failPendingRead === undefined) return;
+          failPendingRead = undefined;
+          if (next.done === true) finish(false);
+          resolve(next);
+        }, (error: unknown) => failPendingRead?.(error));
+      });
+    },
+    return(): Promise<IteratorResult<Event>> {
+      finish(true);
+      return Promise.resolve(ended);
+    },
+  };
 }

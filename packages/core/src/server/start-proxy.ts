@@ -36,6 +36,14 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** How long an idle keep-alive connection stays open between requests. */
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 /**
+ * Connections the kernel holds for the proxy until it accepts them (capped by the system's
+ * net.core.somaxconn). Node's default, 511, fills within a second when hundreds of clients
+ * a second open streams and the event loop stalls that long (a garbage collection, a CPU shared
+ * with other work): the kernel then drops their handshakes, and a client whose request was
+ * already sent gets its connection reset (ECONNRESET) instead of an answer.
+ */
+export const LISTEN_BACKLOG = 4096;
+/**
  * After the drain timeout: how long requests get to send their SERVER_SHUTTING_DOWN answer (a
  * client that stopped reading cannot take it) before their connections are cut.
  */
@@ -190,6 +198,6 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(port, host);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG });
   });
 }

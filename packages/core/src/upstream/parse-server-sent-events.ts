@@ -69,7 +69,7 @@ export async function* parseServerSentEvents(chunks: AsyncIterable<Uint8Array>, 
       // array during feed().
       const ready = parsed;
       parsed = [];
-      deadline?.stop();
+      deadline?.pause();
       yield* ready;
       deadline?.start();
     }
@@ -80,26 +80,49 @@ export async function* parseServerSentEvents(chunks: AsyncIterable<Uint8Array>, 
   yield* parsed;
 }
 
-/** The timer behind the first-content and idle deadlines; runs only while the parser waits for bytes. */
+/**
+ * The timer behind the first-content and idle deadlines; runs only while the parser waits for
+ * bytes. One timer per stream, restarted with refresh() after each event rather than replaced:
+ * every event of every open stream passes here.
+ */
 export class ContentDeadline {
   private timer: NodeJS.Timeout | undefined;
   private sawContent = false;
+  /** Whether the timer counts idleness (else the wait for the first content). */
+  private timingIdleness = false;
+  /** Whether the clock runs: a timer that fires while paused does nothing, and start() rearms it. */
+  private running = false;
 
   constructor(private readonly guards: SseGuards) {}
 
   start(): void {
+    this.running = true;
+    if (this.timer !== undefined && this.timingIdleness) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timingIdleness = this.sawContent;
     const wait = this.sawContent
       ? this.guards.idleTimeoutMs
       : this.guards.firstContentTimeoutMs - (performance.now() - this.guards.startedAt);
     const kind: SseLimitKind = this.sawContent ? 'idle' : 'first-content';
     // The error reaches the parser through the chunk read that trip() makes fail.
-    this.timer = setTimeout(() => this.guards.trip(kind), Math.max(0, wait));
+    this.timer = setTimeout(() => {
+      if (this.running) this.guards.trip(kind);
+    }, Math.max(0, wait));
   }
 
-  /** Stops the clock; called when events arrived, so the next start() measures idleness. */
+  /** Pauses the clock while the consumer takes an event that arrived; the next start() measures idleness. */
+  pause(): void {
+    this.running = false;
+    this.sawContent = true;
+  }
+
+  /** Stops the clock for good: the stream ended or failed. */
   stop(): void {
+    this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.sawContent = true;
   }
 }

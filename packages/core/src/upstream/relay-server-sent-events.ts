@@ -54,7 +54,7 @@ export async function* relayServerSentEvents(
         yield events;
         continue;
       }
-      deadline.stop();
+      deadline.pause();
       yield events;
       deadline.start();
     }

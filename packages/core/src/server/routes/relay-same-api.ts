@@ -121,11 +121,11 @@ async function relayStream(
   const endMarkers = relay.streamEndMarkers.map((marker) => Buffer.from(marker));
   let ended = false;
   const usage: Record<string, unknown> = {};
-  const decoder = new TextDecoder();
   const watch = {
     marker: `"${relay.usageKey}"`,
+    // Whole events: decoding one alone splits no character.
     observe: (events: Uint8Array) => {
-      const text = decoder.decode(events);
+      const text = asBuffer(events).toString('utf8');
       mergeWireUsage(text, relay.usageKey, usage);
       // Every API names the answering model in the events that carry usage too.
       observeAnsweringModel(context, text);
@@ -151,7 +151,7 @@ async function relayStream(
       // An error event ends a stream as surely as its last event does.
       ended ||= failed || endMarkers.some((marker) => bytes.includes(marker));
       if (usageAsked !== undefined && bytes.includes(USAGE_MARKER)) bytes = withoutUsageOnlyEvents(bytes, usageAsked.isUsageOnlyEvent);
-      const chunk = failed ? redactText(decoder.decode(bytes), { apiKeys: knownSecrets }) : bytes;
+      const chunk = failed ? redactText(bytes.toString('utf8'), { apiKeys: knownSecrets }) : bytes;
       if (chunk.length > 0 && !response.write(chunk) && !clientGone) await writable(response);
       if (clientGone) break;
       next = await iterator.next();
