@@ -37,7 +37,6 @@ import { relayServerSentEvents } from './relay-server-sent-events.js';
 import { outgoingHopsHeader, PROXY_HOPS_HEADER } from './proxy-hops.js';
 import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
-import { IdleDeadlines, type IdleDeadline } from './idle-deadlines.js';
 import { onSignalAbort } from './request-signals.js';
 import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
@@ -104,7 +103,6 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
   const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
   const targets = new Map<string, Target>();
-  const idleDeadlines = new IdleDeadlines();
   const limits: UpstreamLimits = {
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_UPSTREAM_BODY_LIMIT,
     eventLimitBytes: options.eventLimitBytes ?? DEFAULT_UPSTREAM_EVENT_LIMIT,
@@ -165,16 +163,18 @@ export function createUpstreamHttpClient(options: UpstreamHttpClientOptions): Cl
           method: request.method,
           headers: headersFor(request, body, target.host),
           agent: target.agent,
+          // An idle timeout on the socket: it covers connecting, waiting for the headers and
+          // every gap in the body. The agent clears it when the socket goes back to the pool.
+          timeout: state.timeoutMs,
         });
       } catch (error) {
         const failure = toUpstreamFailure(error, state, 'request');
         call?.ended({ error: failure });
         return Promise.reject(failure);
       }
-      return exchange(upstreamRequest, body, state, { timing, limits, call, idleDeadlines });
+      return exchange(upstreamRequest, body, state, timing, limits, call);
     },
     close() {
-      idleDeadlines.clear();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
@@ -232,14 +232,10 @@ function exchange(
   upstreamRequest: ClientRequest,
   body: string | Buffer | undefined,
   state: UpstreamRequestState,
-  watch: {
-    timing: UpstreamTiming | undefined;
-    limits: UpstreamLimits;
-    call: UpstreamCallObservation | undefined;
-    idleDeadlines: IdleDeadlines;
-  },
+  timing: UpstreamTiming | undefined,
+  limits: UpstreamLimits,
+  call: UpstreamCallObservation | undefined,
 ): Promise<UpstreamResponse> {
-  const { timing, limits, call, idleDeadlines } = watch;
   const startedAt = performance.now();
   let response: IncomingMessage | undefined;
   const cut = (): void => {
@@ -249,8 +245,7 @@ function exchange(
     else response.destroy(Object.assign(new Error('The upstream request was cut off'), { code: 'ECONNRESET' }));
   };
   const forgetCut = onSignalAbort(state.signal, cut);
-  // Silence while connecting, waiting for the headers and between body chunks.
-  const deadline = idleDeadlines.start(state.timeoutMs, () => {
+  upstreamRequest.on('timeout', () => {
     state.timedOut = true;
     cut();
   });
@@ -261,7 +256,6 @@ function exchange(
       if (response !== undefined) return;
       addUpstreamTime(timing, startedAt);
       forgetCut();
-      idleDeadlines.stop(deadline);
       const failure = toUpstreamFailure(error, state, 'request');
       call?.ended({ error: failure });
       reject(failure);
@@ -269,18 +263,16 @@ function exchange(
     upstreamRequest.once('response', (received: IncomingMessage) => {
       response = received;
       addUpstreamTime(timing, startedAt);
-      IdleDeadlines.heard(deadline);
       // An error before anyone reads the body (an abort, a reset) must not crash the process
       // as an unhandled 'error' event; readers attach their own listeners and still see it.
       received.on('error', ignore);
       call?.responded(received.statusCode ?? 0);
       received.once('close', () => {
         forgetCut();
-        idleDeadlines.stop(deadline);
         // The call ends with its body: a stream's span covers the whole stream.
         call?.ended({ error: received.errored ?? undefined });
       });
-      resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits, deadline));
+      resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits));
     });
     upstreamRequest.end(body);
   });
@@ -298,7 +290,6 @@ function createUpstreamResponse(
   state: UpstreamRequestState,
   timing: UpstreamTiming | undefined,
   limits: UpstreamLimits,
-  deadline: IdleDeadline,
 ): UpstreamResponse {
   let bodyTaken = false;
 
@@ -341,10 +332,7 @@ function createUpstreamResponse(
   async function* bytes(body: Readable): AsyncGenerator<Uint8Array> {
     let finishedReading = false;
     try {
-      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        IdleDeadlines.heard(deadline);
-        yield chunk;
-      }
+      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
       finishedReading = true;
     } catch (error) {
       finishedReading = true;
@@ -361,7 +349,7 @@ function createUpstreamResponse(
       const declared = Number(response.headers['content-length']);
       // A plain body that announces more than the limit is refused before reading any of it.
       if (body === response && Number.isFinite(declared) && declared > limits.bodyLimitBytes) throw cutForLimit(body, 'body-size');
-      return (await readAll(body, limits.bodyLimitBytes, () => cutForLimit(body, 'body-size'), deadline)).toString('utf8');
+      return (await readAll(body, limits.bodyLimitBytes, () => cutForLimit(body, 'body-size'))).toString('utf8');
     } catch (error) {
       throw toUpstreamFailure(error, state, 'body');
     } finally {
@@ -416,15 +404,14 @@ function createUpstreamResponse(
 /**
  * The whole body; rejects when it fails or is cut off before its end, and with `tooLarge()`'s
  * error as soon as it passes `limit` bytes (tooLarge() destroys the body, which stops a
- * decompressor from inflating any further). Each chunk starts the idle deadline over.
+ * decompressor from inflating any further).
  */
-function readAll(body: Readable, limit: number, tooLarge: () => Error, deadline: IdleDeadline): Promise<Buffer> {
+function readAll(body: Readable, limit: number, tooLarge: () => Error): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] = [];
     let total = 0;
     let ended = false;
     const onData = (chunk: Buffer): void => {
-      IdleDeadlines.heard(deadline);
       total += chunk.length;
       if (total <= limit) {
         chunks.push(chunk);

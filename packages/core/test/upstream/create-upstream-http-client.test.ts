@@ -421,41 +421,6 @@ describe('createUpstreamHttpClient', () => {
     expect((error as LlmProxyError).message).toContain('in the middle of its response');
   });
 
-  it('never times out an upstream that keeps sending, however long it takes in all', async () => {
-    const chunks = 8;
-    const server = await startServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      let sent = 0;
-      // A chunk every 60 ms against a 200 ms idle timeout: about 500 ms in all.
-      const timer = setInterval(() => {
-        sent += 1;
-        if (sent < chunks) response.write(' ');
-        else {
-          clearInterval(timer);
-          response.end('{"done":true}');
-        }
-      }, 60);
-    });
-    const { client } = newClient(200);
-    const startedAt = Date.now();
-    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
-    expect(await response.json()).toEqual({ done: true });
-    expect(Date.now() - startedAt).toBeGreaterThan(400);
-  });
-
-  it('times out a plain body that stops arriving, within the sweep of its deadline', async () => {
-    const server = await startServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.write('{"partial":'); // then silence
-    });
-    const { client } = newClient(150);
-    const response = await client.send({ method: 'GET', url: server.url, signal: signal() });
-    const startedAt = Date.now();
-    const error = await caught(response.text());
-    expect((error as LlmProxyError).code).toBe('UPSTREAM_TIMEOUT');
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(140);
-  });
-
   it('reports an unreachable upstream as 502 without logging headers', async () => {
     const server = await startServer(() => undefined);
     const url = server.url;
