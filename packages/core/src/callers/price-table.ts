@@ -37,17 +37,22 @@ export async function loadBundledPrices(): Promise<BundledPrices> {
   return (createRequire(import.meta.url)('@pydantic/genai-prices') as { calcPrice: BundledPrices }).calcPrice;
 }
 
-/** Per-million prices of a model whose cost is linear in its token counts. */
+/** Per-million prices of a model whose cost is linear in its token counts (below a tier, for tiered prices). */
 interface LinearPrice {
   inputMtok: number;
   cachedInputMtok: number;
   outputMtok: number;
+  /**
+   * The prices hold for requests of fewer tokens (input and output together) than this: the start
+   * of the first tier of a tiered price (Anthropic's long-context prices), Infinity for a flat one.
+   */
+  belowTokens: number;
 }
 
 /** A bundled-table answer for one provider and model, valid for one UTC day (prices have start dates). */
 interface CachedLookup {
   day: number;
-  /** null: no price; 'lookup': ask the table every time (tiered or otherwise not linear). */
+  /** null: no price; 'lookup': ask the table every time (not linear, or first seen above a tier). */
   price: LinearPrice | null | 'lookup';
 }
 
@@ -60,7 +65,8 @@ export class PriceTable {
    * The bundled table's lookup takes tens of microseconds (it matches the model name against
    * every model of the provider), so its answer is kept per provider and model: the model's
    * per-million prices when the cost is linear in the token counts (checked against the table's
-   * own total), or that there is no price. Tiered prices are looked up every time.
+   * own total), or that there is no price. A tiered price is kept as its base prices, used for
+   * requests below its first tier; larger requests are looked up.
    */
   private readonly lookups = new Map<string, CachedLookup>();
 
@@ -82,8 +88,9 @@ export class PriceTable {
     const key = `${providerId}\u0000${target.model}`;
     const day = Math.floor(this.now() / DAY_MS);
     const cached = this.lookups.get(key);
-    if (cached !== undefined && cached.day === day && cached.price !== 'lookup') {
-      return cached.price === null ? null : linearCost(cached.price, usage);
+    if (cached !== undefined && cached.day === day) {
+      if (cached.price === null) return null;
+      if (cached.price !== 'lookup' && usage.inputTokens + usage.outputTokens < cached.price.belowTokens) return linearCost(cached.price, usage);
     }
     const price = this.bundled(bundledUsage(usage), target.model, { providerId });
     const total = price === null || price === undefined ? null : price.total_price;
@@ -109,19 +116,36 @@ function linearCost(price: LinearPrice, usage: Usage): number {
 }
 
 /**
- * The model's prices as plain per-million numbers, when they are and reproduce the table's own
- * total for this usage; 'lookup' otherwise (tiers, per-request prices, no cached price).
+ * The model's prices as plain per-million numbers, when they are (or are tiered, and this usage
+ * is below the first tier) and reproduce the table's own total for this usage; 'lookup'
+ * otherwise (per-request prices, a usage above a tier, no cached price).
  */
 function linearPriceOf(modelPrice: unknown, usage: Usage, total: number): LinearPrice | 'lookup' {
   if (typeof modelPrice !== 'object' || modelPrice === null) return 'lookup';
   const prices = modelPrice as Record<string, unknown>;
-  const { input_mtok: inputMtok, cache_read_mtok: cachedInputMtok, output_mtok: outputMtok } = prices;
-  if (typeof inputMtok !== 'number' || typeof cachedInputMtok !== 'number' || typeof outputMtok !== 'number') return 'lookup';
   if (typeof prices['requests_kcount'] === 'number') return 'lookup';
-  const linear = { inputMtok, cachedInputMtok, outputMtok };
+  const input = basePrice(prices['input_mtok']);
+  const cachedInput = basePrice(prices['cache_read_mtok']);
+  const output = basePrice(prices['output_mtok']);
+  if (input === undefined || cachedInput === undefined || output === undefined) return 'lookup';
+  const belowTokens = Math.min(input.belowTokens, cachedInput.belowTokens, output.belowTokens);
+  if (usage.inputTokens + usage.outputTokens >= belowTokens) return 'lookup';
+  const linear = { inputMtok: input.price, cachedInputMtok: cachedInput.price, outputMtok: output.price, belowTokens };
   const computed = linearCost(linear, usage);
   return Math.abs(computed - total) <= Math.max(Math.abs(total), 1e-9) * 1e-9 ? linear : 'lookup';
 }
+
+/** A flat per-million price, or a tiered one's base price and where its first tier starts. */
+function basePrice(value: unknown): { price: number; belowTokens: number } | undefined {
+  if (typeof value === 'number') return { price: value, belowTokens: Number.POSITIVE_INFINITY };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { base, tiers } = value as { base?: unknown; tiers?: unknown };
+  if (typeof base !== 'number' || !Array.isArray(tiers)) return undefined;
+  const starts = tiers.map((tier: unknown) => (tier as { start?: unknown } | null)?.start);
+  if (!starts.every((start): start is number => typeof start === 'number')) return undefined;
+  return { price: base, belowTokens: Math.min(...starts) };
+}
+
 /** Canonical `inputTokens` counts cached tokens too; they are charged at the cached price. */
 function costFromOverride(price: ModelPrice, usage: Usage): number {
   const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);

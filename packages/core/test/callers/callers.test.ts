@@ -73,6 +73,7 @@ describe('the price table', () => {
       { connectorId: 'anthropic', providerId: 'anthropic', model: 'claude-sonnet-4-20250514' },
       // Tiered: the price per token changes above 200,000 input tokens.
       { connectorId: 'gemini', providerId: 'google', model: 'gemini-2.5-pro' },
+      { connectorId: 'anthropic', providerId: 'anthropic', model: 'claude-sonnet-4-5' },
     ];
     const usages: Usage[] = [usage, { inputTokens: 5, outputTokens: 1 }, { inputTokens: 250_000, outputTokens: 9_000, cachedInputTokens: 100_000 }, usage];
     for (const { connectorId, providerId, model } of cases) {
@@ -85,6 +86,25 @@ describe('the price table', () => {
         expect(table.costOf({ backend: connectorId, connectorId, model }, each)).toBeCloseTo(expected ?? Number.NaN, 12);
       }
     }
+  });
+
+  it('asks the bundled table once for a tiered model below its first tier, and again for a request above it', () => {
+    let lookups = 0;
+    const counted: typeof calcPrice = (...args) => {
+      lookups += 1;
+      return calcPrice(...args);
+    };
+    const table = new PriceTable({}, counted);
+    const claude = { backend: 'anthropic', connectorId: 'anthropic', model: 'claude-sonnet-4-5' };
+    for (const each of [usage, { inputTokens: 14, outputTokens: 7 }, usage]) {
+      const expected = calcPrice({ input_tokens: each.inputTokens, output_tokens: each.outputTokens }, claude.model, { providerId: 'anthropic' })?.total_price;
+      expect(table.costOf(claude, { inputTokens: each.inputTokens, outputTokens: each.outputTokens })).toBeCloseTo(expected ?? Number.NaN, 12);
+    }
+    expect(lookups).toBe(1);
+    const large = { inputTokens: 250_000, outputTokens: 1_000 };
+    const expected = calcPrice({ input_tokens: large.inputTokens, output_tokens: large.outputTokens }, claude.model, { providerId: 'anthropic' })?.total_price;
+    expect(table.costOf(claude, large)).toBeCloseTo(expected ?? Number.NaN, 12);
+    expect(lookups).toBe(2);
   });
 
   it('loads the bundled table the proxy uses (the package\'s CommonJS build), which prices as the package does', async () => {
