@@ -66,6 +66,12 @@ export interface ConnectorContext {
 export interface ChatOptions {
   /** Aborted when the client disconnects or the server shuts down. */
   signal: AbortSignal;
+  /**
+   * The id of the client request this call serves (its `x-request-id`), for the connector's log
+   * lines about it (`requestId` in their meta). Core always sets it; a host that does not leaves
+   * it undefined.
+   */
+  requestId?: string;
 }
 
 /** The credentials of a backend by state (an API-key pool's keys, for example). */

@@ -6,7 +6,9 @@
  * it; `/internal/health` shows each key's state by number. A 401 a gateway gives for one model
  * only does not retire the key, so other models keep working.
  */
+import fs from 'node:fs';
 import { request } from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../support/fake-anthropic-upstream.js';
 import { geminiInvalidKeyReply, startFakeGeminiUpstream, type FakeGeminiUpstream } from '../support/fake-gemini-upstream.js';
@@ -21,6 +23,7 @@ const RETRY_MS = 1_000;
 
 interface Answer {
   status: number;
+  requestId: string | undefined;
   json: { error?: { message?: string; code?: unknown }; choices?: Array<{ message: { content: string } }>; backends?: Array<{ name: string; credentials?: string[] }> };
 }
 
@@ -33,7 +36,9 @@ function call(proxy: RunningCli, method: 'GET' | 'POST', path: string, body?: ob
         let text = '';
         incoming.setEncoding('utf8');
         incoming.on('data', (chunk: string) => (text += chunk));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, json: JSON.parse(text) as Answer['json'] }));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, requestId: incoming.headers['x-request-id'] as string | undefined, json: JSON.parse(text) as Answer['json'] }),
+        );
       },
     );
     outgoing.once('error', reject);
@@ -47,6 +52,18 @@ const chat = (proxy: RunningCli, model: string): Promise<Answer> =>
 async function credentialsOf(proxy: RunningCli, backend: string): Promise<string[] | undefined> {
   const health = await call(proxy, 'GET', '/internal/health');
   return health.json.backends?.find((entry) => entry.name === backend)?.credentials;
+}
+
+/** The proxy's JSON log line whose message contains `text`, for `backend`, waiting up to two seconds for it. */
+async function logLineOf(proxy: RunningCli, text: string, backend: string): Promise<Record<string, unknown> | undefined> {
+  const logFile = path.join(proxy.cwd, 'var/logs/llm-proxy.log');
+  for (let waited = 0; waited <= 2000; waited += 50) {
+    const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter((line) => line !== '') : [];
+    const found = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => String(line['message']).includes(text) && line['backend'] === backend);
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
 }
 
 describe('upstream key retirement through the CLI', () => {
@@ -107,6 +124,8 @@ describe('upstream key retirement through the CLI', () => {
       const refused = await chat(proxy, model);
       expect(refused.status).toBeGreaterThanOrEqual(400);
       expect(refused.status).toBeLessThan(500);
+      // The pool's line about the key names the request that found it revoked.
+      expect(await logLineOf(proxy, 'was rejected by the upstream; retired', backend)).toMatchObject({ requestId: refused.requestId });
 
       // Retired: the next request is refused without reaching the upstream.
       const callsBefore = upstreamCalls();

@@ -54,9 +54,10 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
   let cachedModels: { models: ModelInfo[]; expiresAt: number } | undefined;
 
   /** Sends with the next pool key, moving on to another after a 401 or 429; resolves with any other answer. */
-  function sendWithKeys(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
+  function sendWithKeys(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }, requestId: string | undefined): Promise<UpstreamResponse> {
     return sendWithApiKeyPool({
       pool,
+      requestId,
       send: (key) => http.send({ ...request, headers: { ...request.headers, 'x-api-key': key } }),
       readError: (failed) => readAnthropicUpstreamError(failed, backendName),
       keyRevoked: anthropicKeyRevoked,
@@ -64,8 +65,8 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
   }
 
   /** {@link sendWithKeys}, throwing the upstream's error for any failure. */
-  async function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
-    const response = await sendWithKeys(request);
+  async function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }, requestId: string | undefined): Promise<UpstreamResponse> {
+    const response = await sendWithKeys(request, requestId);
     if (response.status >= 200 && response.status < 300) return response;
     throw await readAnthropicUpstreamError(response, backendName);
   }
@@ -80,7 +81,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
       for (let page = 0; page < MAXIMUM_MODEL_PAGES; page += 1) {
         const query = new URLSearchParams({ limit: String(MODEL_PAGE_SIZE) });
         if (afterId !== undefined) query.set('after_id', afterId);
-        const response = await send({ method: 'GET', url: `${modelsUrl}?${query}`, headers: jsonHeaders, signal: options.signal });
+        const response = await send({ method: 'GET', url: `${modelsUrl}?${query}`, headers: jsonHeaders, signal: options.signal }, options.requestId);
         const listing = readModelPage(await response.json(), backendName);
         models.push(...listing.models);
         if (!listing.hasMore || listing.lastId === undefined) break;
@@ -98,7 +99,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
         headers: request.stream ? streamHeaders : jsonHeaders,
         json: body,
         signal: options.signal,
-      });
+      }, options.requestId);
       const contentType = response.headers['content-type'];
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
         return { type: 'stream', events: readAnthropicMessageStream(response.events(), backendName) };
@@ -122,7 +123,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
         },
         body: request.body,
         signal: options.signal,
-      });
+      }, options.requestId);
     },
 
     async countTokens(request, options): Promise<number> {
@@ -132,7 +133,7 @@ export function createAnthropicConnector(context: ConnectorContext, settings: An
         headers: jsonHeaders,
         json: toAnthropicCountTokensBody(request, bodyOptions),
         signal: options.signal,
-      });
+      }, options.requestId);
       const body = (await response.json()) as { input_tokens?: unknown } | null;
       if (typeof body?.input_tokens !== 'number') throw invalidAnthropicResponse(backendName, 'the token count has no input_tokens number');
       return body.input_tokens;

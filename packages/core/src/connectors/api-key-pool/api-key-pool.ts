@@ -134,7 +134,7 @@ export class ApiKeyPool {
    * The upstream said this key is revoked or invalid: it is retired until its back-off passed
    * (doubling with each rejection in a row, capped), then handed out again as a trial.
    */
-  reportUnauthorized(index: number): void {
+  reportUnauthorized(index: number, requestId?: string): void {
     const state = this.#keys[index - 1];
     const now = this.#now();
     // Concurrent requests that used the key before it was retired report it once.
@@ -144,21 +144,21 @@ export class ApiKeyPool {
     state.retiredUntil = now + waitMs;
     this.#logger.warn(
       `API key #${index} of backend ${this.backendName} was rejected by the upstream; retired, next try at ${new Date(state.retiredUntil).toISOString()}`,
-      { backend: this.backendName, keyIndex: index, retryInSeconds: Math.ceil(waitMs / 1000), usableKeys: this.usableCount() },
+      { requestId, backend: this.backendName, keyIndex: index, retryInSeconds: Math.ceil(waitMs / 1000), usableKeys: this.usableCount() },
     );
   }
 
   /** The upstream accepted this key (any answer but a rejection of it): a retired key's back-off starts over. */
-  reportAccepted(index: number): void {
+  reportAccepted(index: number, requestId?: string): void {
     const state = this.#keys[index - 1];
     if (state === undefined || state.rejections === 0) return;
     state.rejections = 0;
     state.retiredUntil = 0;
-    this.#logger.info(`API key #${index} of backend ${this.backendName} was accepted again`, { backend: this.backendName, keyIndex: index });
+    this.#logger.info(`API key #${index} of backend ${this.backendName} was accepted again`, { requestId, backend: this.backendName, keyIndex: index });
   }
 
   /** The upstream answered 429 for this key: it rests `retryAfterSeconds` (default 30). */
-  reportRateLimited(index: number, retryAfterSeconds: number | undefined): void {
+  reportRateLimited(index: number, retryAfterSeconds: number | undefined, requestId?: string): void {
     const state = this.#keys[index - 1];
     if (state === undefined) return;
     const seconds =
@@ -168,6 +168,7 @@ export class ApiKeyPool {
     // A later, shorter Retry-After must not cut a rest the upstream asked for earlier.
     state.coolingUntil = Math.max(state.coolingUntil, this.#now() + seconds * 1000);
     this.#logger.info(`API key #${index} of backend ${this.backendName} was rate limited (429); resting ${seconds} s`, {
+      requestId,
       backend: this.backendName,
       keyIndex: index,
       retryAfterSeconds: seconds,

@@ -20,6 +20,8 @@ export interface SendWithApiKeyPoolOptions {
   keyRevoked(error: LlmProxyError): boolean;
   /** The clock for HTTP-date `Retry-After` values; defaults to `Date.now`. */
   now?: () => number;
+  /** The client request being served (ChatOptions.requestId), named on the pool's log lines. */
+  requestId?: string | undefined;
 }
 
 /**
@@ -38,17 +40,17 @@ export interface SendWithApiKeyPoolOptions {
  * than the proxy refusing requests the upstream might accept.
  */
 export async function sendWithApiKeyPool(options: SendWithApiKeyPoolOptions): Promise<UpstreamResponse> {
-  const { pool } = options;
+  const { pool, requestId } = options;
   const tried = new Set<number>();
   let acquired = pool.acquire();
   for (;;) {
     tried.add(acquired.index);
     const response = await options.send(acquired.key);
-    if (response.status !== 401) pool.reportAccepted(acquired.index);
+    if (response.status !== 401) pool.reportAccepted(acquired.index, requestId);
     if (response.status !== 401 && response.status !== 429) return response;
     if (response.status === 429 && pool.size === 1) return response;
     if (response.status === 429) {
-      pool.reportRateLimited(acquired.index, parseRetryAfter(response.headers, (options.now ?? Date.now)()));
+      pool.reportRateLimited(acquired.index, parseRetryAfter(response.headers, (options.now ?? Date.now)()), requestId);
       if (pool.usableCount() === 0) throw await options.readError(response);
       response.discard();
       acquired = pool.acquire();
@@ -56,7 +58,7 @@ export async function sendWithApiKeyPool(options: SendWithApiKeyPoolOptions): Pr
     }
     const error = await options.readError(response);
     if (options.keyRevoked(error)) {
-      pool.reportUnauthorized(acquired.index);
+      pool.reportUnauthorized(acquired.index, requestId);
       if (pool.usableCount() === 0) throw error;
       acquired = pool.acquire();
       continue;

@@ -61,7 +61,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
    * the key in the pool: the other keys are tried once each, then the 401 goes to the client.
    * A pool of one key has nowhere to rotate to, so its 429 passes straight through.
    */
-  async function send(build: (key: string) => UpstreamRequest, options: { answerErrors?: boolean } = {}): Promise<UpstreamResponse> {
+  async function send(build: (key: string) => UpstreamRequest, options: { answerErrors?: boolean; requestId?: string | undefined } = {}): Promise<UpstreamResponse> {
     if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
     const tried = new Set<number>();
     let acquired = pool.acquire();
@@ -69,20 +69,20 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
       tried.add(acquired.index);
       const response = await http.send(build(acquired.key));
       if (response.status >= 200 && response.status < 300) {
-        pool.reportAccepted(acquired.index);
+        pool.reportAccepted(acquired.index, options.requestId);
         return response;
       }
       const { text } = await readUpstreamErrorBody(response);
       const failure = readGeminiUpstreamError(response.status, text, response.headers, backendName);
       if (geminiKeyRevoked(failure.error)) {
-        pool.reportUnauthorized(acquired.index);
+        pool.reportUnauthorized(acquired.index, options.requestId);
         if (pool.usableCount() === 0) throw failure.error;
         acquired = pool.acquire();
         continue;
       }
-      if (response.status !== 401) pool.reportAccepted(acquired.index);
+      if (response.status !== 401) pool.reportAccepted(acquired.index, options.requestId);
       if (response.status === 429 && pool.size > 1) {
-        pool.reportRateLimited(acquired.index, failure.retryAfterSeconds);
+        pool.reportRateLimited(acquired.index, failure.retryAfterSeconds, options.requestId);
         if (pool.usableCount() === 0) throw failure.error;
         acquired = pool.acquire();
         continue;
@@ -116,7 +116,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
           url: `${settings.apiRoot}/models?${query}`,
           headers: { 'x-goog-api-key': key, accept: 'application/json' },
           signal: options.signal,
-        }));
+        }), { requestId: options.requestId });
         const body = (await response.json()) as { models?: unknown; nextPageToken?: unknown };
         models.push(...toModelInfos(body.models));
         pageToken = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : undefined;
@@ -136,7 +136,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
         headers: { 'x-goog-api-key': key, accept: request.stream ? 'text/event-stream' : 'application/json' },
         json: body,
         signal: options.signal,
-      }));
+      }), { requestId: options.requestId });
       const contentType = response.headers['content-type'];
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
         return { type: 'stream', events: readGeminiStream(parseGeminiEvents(response.events(), responseOptions), responseOptions) };
@@ -167,7 +167,7 @@ export function createGeminiConnector(context: ConnectorContext, settings: Gemin
         },
         body: request.body,
         signal: options.signal,
-      }), { answerErrors: true });
+      }), { answerErrors: true, requestId: options.requestId });
     },
 
     describeCredentials: () => pool.describe(),

@@ -78,10 +78,11 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
   }
 
   /** Sends with the next pool key (moving on after a 401 or 429), or without credentials when none is configured. */
-  function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }): Promise<UpstreamResponse> {
+  function send(request: Omit<UpstreamRequest, 'headers'> & { headers: Record<string, string> }, requestId: string | undefined): Promise<UpstreamResponse> {
     if (pool === undefined) return http.send(request);
     return sendWithApiKeyPool({
       pool,
+      requestId,
       send: (key) => http.send({ ...request, headers: { ...request.headers, authorization: `Bearer ${key}` } }),
       readError: (response) => readOpenAIUpstreamError(response, backendName),
       keyRevoked: openAIKeyRevoked,
@@ -94,7 +95,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
       if (settings.models !== undefined) return [...settings.models];
       if (cachedModels !== undefined && cachedModels.expiresAt > Date.now()) return [...cachedModels.models];
       if (settings.unusableBecause !== undefined) throw settings.unusableBecause();
-      const response = await send({ method: 'GET', url: modelsUrl, headers: jsonHeaders, signal: options.signal });
+      const response = await send({ method: 'GET', url: modelsUrl, headers: jsonHeaders, signal: options.signal }, options.requestId);
       await failIfError(response);
       const models = toModelInfos(await response.json(), backendName);
       cachedModels = { models, expiresAt: Date.now() + MODEL_LIST_CACHE_MS };
@@ -110,7 +111,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
         headers: request.stream ? streamHeaders : jsonHeaders,
         json: responsesApi ? toResponsesBody(request, { backendName }) : toOpenAIChatBody(request, bodyOptions),
         signal: options.signal,
-      });
+      }, options.requestId);
       await failIfError(response);
       const contentType = response.headers['content-type'];
       if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
@@ -134,7 +135,7 @@ export function createOpenAIConnector(context: ConnectorContext, settings: OpenA
         headers: { ...request.headers, ...(request.stream ? streamHeaders : jsonHeaders), 'content-type': 'application/json' },
         body: request.body,
         signal: options.signal,
-      });
+      }, options.requestId);
     },
 
     ...(pool === undefined ? {} : { describeCredentials: () => pool.describe(), credentialCounts: () => pool.counts() }),

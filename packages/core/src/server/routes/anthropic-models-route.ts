@@ -15,6 +15,7 @@ import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { routedModelNames } from '../model-route-matcher.js';
 import { requestContextOf } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 
 /** Release date shown for a model whose upstream gives none: the epoch, as Anthropic does for unknown dates. */
 const UNKNOWN_DATE = '1970-01-01T00:00:00Z';
@@ -25,9 +26,9 @@ export function anthropicModelsRoute(options: { registry: BackendRegistry; logge
   return (_request, response) =>
     (async () => {
       const context = requestContextOf(response);
-      const signal = context.abortController.signal;
+      const callOptions = connectorCallOptions(context);
       const backends = registry.list();
-      const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
+      const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels(callOptions)));
       const data: Array<{ type: 'model'; id: string; display_name: string; created_at: string }> = routed.map((name) => ({
         type: 'model',
         id: name.id,
@@ -54,7 +55,7 @@ export function anthropicModelsRoute(options: { registry: BackendRegistry; logge
           });
         }
       });
-      if (signal.aborted) return;
+      if (callOptions.signal.aborted) return;
       response.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
     })();
 }

@@ -24,6 +24,7 @@ import { rawBodyOf } from '../raw-request-body.js';
 import { redactStreamErrors } from '../redact-client-bound-error.js';
 import { replaceTopLevelModel } from '../replace-json-model.js';
 import { requestContextOf, type RequestContext } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 import { routeModel } from '../resolve-model-route.js';
 import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
@@ -80,7 +81,7 @@ export function chatRoute<RenderOptions>(options: {
       // What this target's connector drops; a target tried before it dropped for itself.
       fidelity.dropped = undefined;
       // Upstream waits are counted in context.upstreamTiming through the signal.
-      return target.backend.connector.chat({ ...parsed.request, model: target.model }, { signal: context.abortController.signal });
+      return target.backend.connector.chat({ ...parsed.request, model: target.model }, connectorCallOptions(context));
     });
     const result = watchChatResult(context, answered);
     // The connector built the upstream body before it answered: what it dropped is known here,

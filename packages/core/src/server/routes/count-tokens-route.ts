@@ -18,6 +18,7 @@ import { estimateInputTokens } from '../../protocols/anthropic-messages/estimate
 import { parseMessagesRequest } from '../../protocols/anthropic-messages/parse-messages-request.js';
 import { announceDroppedFields } from '../dropped-fields-header.js';
 import { requestContextOf } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 import { routeModel } from '../resolve-model-route.js';
 
 /** The header that tells an upstream count from a local estimate. */
@@ -51,7 +52,7 @@ export function countTokensRoute(options: { settings: Readonly<ProxySettings>; r
           dropped: undefined,
         };
         if (chatRequest.protocolExtras !== undefined) attachTranslationFidelity(chatRequest.protocolExtras, fidelity);
-        const inputTokens = await connector.countTokens(chatRequest, { signal: context.abortController.signal });
+        const inputTokens = await connector.countTokens(chatRequest, connectorCallOptions(context));
         announceDroppedFields(response, fidelity.dropped, options.logger);
         response.setHeader(TOKEN_COUNT_SOURCE_HEADER, 'upstream').json({ input_tokens: inputTokens });
         return;

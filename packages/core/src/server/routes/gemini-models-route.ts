@@ -15,6 +15,7 @@ import type { GeminiModel } from '../../protocols/gemini/gemini-wire-types.js';
 import { modelPathOf } from '../../protocols/gemini/parse-gemini-model-action.js';
 import { routedModelNames } from '../model-route-matcher.js';
 import { requestContextOf } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 import { routeModel } from '../resolve-model-route.js';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -29,10 +30,10 @@ export function geminiModelsRoute(options: { registry: BackendRegistry; logger: 
   return async (request, response) => {
     // Upstream waits are counted in the context's upstreamTiming through the signal.
     const context = requestContextOf(response);
-    const signal = context.abortController.signal;
+    const callOptions = connectorCallOptions(context);
     const { pageSize, offset } = pageOf(request.query);
     const backends = registry.list();
-    const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
+    const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels(callOptions)));
     const models: GeminiModel[] = routed.map((name) => geminiModel(name.id, name.backend, { id: name.model }));
     listings.forEach((listing, index) => {
       const backend = backends[index]!;
@@ -46,7 +47,7 @@ export function geminiModelsRoute(options: { registry: BackendRegistry; logger: 
       }
       for (const model of listing.value) models.push(geminiModel(`${backend.name}:${model.id}`, backend.name, model));
     });
-    if (signal.aborted) return;
+    if (callOptions.signal.aborted) return;
     const page = models.slice(offset, offset + pageSize);
     const next = offset + pageSize < models.length ? String(offset + pageSize) : undefined;
     response.json(next === undefined ? { models: page } : { models: page, nextPageToken: next });
@@ -64,7 +65,7 @@ export function geminiModelRoute(options: { settings: Readonly<ProxySettings>; r
     const requested = modelPathOf(request.params);
     const route = routeModel(requested, settings, registry).targets[0]!;
     context.backend = route.backend.name;
-    const listed = await route.backend.connector.listModels({ signal: context.abortController.signal });
+    const listed = await route.backend.connector.listModels(connectorCallOptions(context));
     const model = listed.find((entry) => entry.id === route.model);
     if (model === undefined) {
       throw new LlmProxyError({

@@ -9,6 +9,7 @@ import type { AppLogger } from '../../logging/app-logger.js';
 import type { BackendRegistry } from '../../plugins/load-backends.js';
 import { routedModelNames } from '../model-route-matcher.js';
 import { requestContextOf } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 
 export function modelsRoute(options: { registry: BackendRegistry; logger: AppLogger; modelRoutes?: readonly ModelRouteRule[] }): RequestHandler {
   const { registry, logger } = options;
@@ -16,9 +17,9 @@ export function modelsRoute(options: { registry: BackendRegistry; logger: AppLog
   return async (_request, response) => {
     // Upstream waits are counted in the context's upstreamTiming through the signal.
     const context = requestContextOf(response);
-    const signal = context.abortController.signal;
+    const callOptions = connectorCallOptions(context);
     const backends = registry.list();
-    const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels({ signal })));
+    const listings = await Promise.allSettled(backends.map((backend) => backend.connector.listModels(callOptions)));
     const data: object[] = routed.map((name) => ({ id: name.id, object: 'model', created: 0, owned_by: name.backend }));
     listings.forEach((listing, index) => {
       const backend = backends[index]!;
@@ -39,6 +40,6 @@ export function modelsRoute(options: { registry: BackendRegistry; logger: AppLog
         });
       }
     });
-    if (!signal.aborted) response.json({ object: 'list', data });
+    if (!callOptions.signal.aborted) response.json({ object: 'list', data });
   };
 }

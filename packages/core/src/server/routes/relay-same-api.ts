@@ -20,6 +20,7 @@ import { redactText } from '../../logging/redact-secrets.js';
 import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
 import { redactClientBoundError } from '../redact-client-bound-error.js';
 import type { RequestContext } from '../request-context.js';
+import { connectorCallOptions } from '../connector-call-options.js';
 import { writable } from '../send-event-stream.js';
 import { endOnShutdown } from '../shutdown-cut.js';
 import { mergeWireUsage } from '../wire-usage.js';
@@ -66,7 +67,7 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
       stream: relayable.stream,
       headers: forwardedHeaders(request, relay.forwardedHeaders),
     },
-    { signal: context.abortController.signal },
+    connectorCallOptions(context),
   );
   const contentType = headerValue(upstream.headers['content-type']);
   const ok = upstream.status >= 200 && upstream.status < 300;
