@@ -82,46 +82,34 @@ export async function* parseServerSentEvents(chunks: AsyncIterable<Uint8Array>, 
 
 /**
  * The timer behind the first-content and idle deadlines; runs only while the parser waits for
- * bytes. One timer per stream, restarted with refresh() after each event rather than replaced:
- * every event of every open stream passes here.
+ * bytes. Paused while the consumer holds an event, it holds no timer: a consumer that abandons
+ * the stream there without closing it must not leave a timer (and the stream it closes over)
+ * alive for the whole idle timeout, nor keep the process from exiting.
  */
 export class ContentDeadline {
   private timer: NodeJS.Timeout | undefined;
   private sawContent = false;
-  /** Whether the timer counts idleness (else the wait for the first content). */
-  private timingIdleness = false;
-  /** Whether the clock runs: a timer that fires while paused does nothing, and start() rearms it. */
-  private running = false;
 
   constructor(private readonly guards: SseGuards) {}
 
   start(): void {
-    this.running = true;
-    if (this.timer !== undefined && this.timingIdleness) {
-      this.timer.refresh();
-      return;
-    }
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timingIdleness = this.sawContent;
+    this.stop();
     const wait = this.sawContent
       ? this.guards.idleTimeoutMs
       : this.guards.firstContentTimeoutMs - (performance.now() - this.guards.startedAt);
     const kind: SseLimitKind = this.sawContent ? 'idle' : 'first-content';
     // The error reaches the parser through the chunk read that trip() makes fail.
-    this.timer = setTimeout(() => {
-      if (this.running) this.guards.trip(kind);
-    }, Math.max(0, wait));
+    this.timer = setTimeout(() => this.guards.trip(kind), Math.max(0, wait));
   }
 
-  /** Pauses the clock while the consumer takes an event that arrived; the next start() measures idleness. */
+  /** Stops the clock while the consumer takes an event that arrived; the next start() measures idleness. */
   pause(): void {
-    this.running = false;
+    this.stop();
     this.sawContent = true;
   }
 
-  /** Stops the clock for good: the stream ended or failed. */
+  /** Stops the clock: the stream ended or failed, or the consumer holds an event. */
   stop(): void {
-    this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -147,6 +147,21 @@ describe('parseServerSentEvents guards', () => {
     expect(guards.tripped).toEqual([]);
   });
 
+  it('holds no timer while the consumer holds an event, so an abandoned stream keeps nothing alive', async () => {
+    const source = controlledSource();
+    const timers = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const before = timers();
+    const iterator = parseServerSentEvents(source.chunks, guardsFor(source, { idleTimeoutMs: 300_000, firstContentTimeoutMs: 300_000 }));
+    const first = iterator.next();
+    // Waiting for the first event: its deadline runs.
+    await sleep(0);
+    expect(timers()).toBe(before + 1);
+    source.push('data: first\n\n');
+    expect((await first).value).toMatchObject({ data: 'first' });
+    // The consumer holds the event (and may never come back): no deadline runs.
+    expect(timers()).toBe(before);
+  });
+
   it('refuses an event that grows past the size limit, comments included', async () => {
     const source = controlledSource();
     const guards = guardsFor(source, { maxEventBytes: 100 });
