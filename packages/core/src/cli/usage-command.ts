@@ -14,6 +14,7 @@ import type { CommandLineArguments } from '../config/define-setting.js';
 import { resolveSettings } from '../config/resolve-settings.js';
 import { openSqliteUsageStore } from '../storage/sqlite-usage-store.js';
 import type { UsageGrouping, UsageStore, UsageTotals } from '../storage/usage-store.js';
+import type { UsageTotalsRow } from '../storage/usage-totals-sql.js';
 import type { CommandEnvironment } from './command-environment.js';
 import { formatStartupErrors } from './format-startup-errors.js';
 
@@ -28,17 +29,9 @@ export interface UsageCommandOptions {
   format?: string | undefined;
 }
 
-interface ReportRow {
-  key: string;
+/** A report row has the stores' column names; grouped by caller it also names the caller. */
+interface ReportRow extends UsageTotalsRow {
   name?: string;
-  requests: number;
-  failed_requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  unpriced_requests: number;
 }
 
 export async function usageCommand(environment: CommandEnvironment, commandLine: CommandLineArguments, options: UsageCommandOptions): Promise<number> {
