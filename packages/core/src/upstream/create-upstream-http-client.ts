@@ -3,7 +3,8 @@
  * modules. Owns keep-alive pooling, timeouts, abort handling, decompression and the
  * translation of transport failures into llmproxy errors. Never retries and never follows
  * redirects: a POST to an LLM is neither idempotent nor free. Request and response headers are
- * never logged: they carry credentials.
+ * never logged: they carry credentials. The response and its body readers are
+ * node-upstream-response.ts.
  *
  * This replaced got, which cost about 220 µs of CPU per request on the benchmark machine
  * (option merging and native-option building, its timers and event proxying) — more than a
@@ -13,15 +14,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
-import { LlmProxyError } from '@llmproxy/connector-sdk';
-import type {
-  RelayWatch,
-  ServerSentEvent,
-  UpstreamHttpClient,
-  UpstreamRequest,
-  UpstreamResponse,
-} from '@llmproxy/connector-sdk';
+import type { UpstreamHttpClient, UpstreamRequest, UpstreamResponse } from '@llmproxy/connector-sdk';
 import {
   DEFAULT_STREAM_FIRST_CONTENT_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
@@ -31,14 +24,13 @@ import {
 import type { ProxySettings } from '../config/proxy-settings.js';
 import type { AppLogger } from '../logging/app-logger.js';
 import type { KnownSecrets } from '../logging/known-secrets.js';
-import { ACCEPTED_ENCODINGS, decompressedBody } from './decompressed-body.js';
-import { parseServerSentEvents, type SseGuards, type SseLimitKind } from './parse-server-sent-events.js';
-import { relayServerSentEvents } from './relay-server-sent-events.js';
+import { ACCEPTED_ENCODINGS } from './decompressed-body.js';
+import { NodeUpstreamResponse } from './node-upstream-response.js';
 import { outgoingHopsHeader, PROXY_HOPS_HEADER } from './proxy-hops.js';
-import { abortReason, hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
+import { abortReason, toUpstreamFailure, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { upstreamCallWatcherFor, type UpstreamCallObservation } from './upstream-call-watch.js';
 import { onSignalAbort } from './request-signals.js';
-import { upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
+import { addUpstreamTime, upstreamTimingFor, type UpstreamTiming } from './upstream-timing.js';
 
 export interface UpstreamHttpClientOptions {
   /**
@@ -81,10 +73,6 @@ export interface ClosableUpstreamHttpClient extends UpstreamHttpClient {
   close(): void;
 }
 
-/** Bodies at most this large are drained on discard() so their socket can be reused. */
-const DRAINABLE_BODY_BYTES = 64 * 1024;
-/** How long the rest of a body is read after its reader stopped early, before the socket is destroyed. */
-const EARLY_STOP_DRAIN_MS = 250;
 /** Parsed request targets kept; connectors call a handful of fixed URLs. */
 const TARGET_CACHE_SIZE = 256;
 
@@ -272,7 +260,7 @@ function exchange(
         // The call ends with its body: a stream's span covers the whole stream.
         call?.ended({ error: received.errored ?? undefined });
       });
-      resolve(createUpstreamResponse(upstreamRequest, received, state, timing, limits));
+      resolve(new NodeUpstreamResponse(upstreamRequest, received, state, timing, limits));
     });
     upstreamRequest.end(body);
   });
@@ -280,173 +268,3 @@ function exchange(
 
 function ignore(): void {}
 
-function addUpstreamTime(timing: UpstreamTiming | undefined, since: number): void {
-  if (timing !== undefined) timing.upstreamMs += performance.now() - since;
-}
-
-function createUpstreamResponse(
-  upstreamRequest: ClientRequest,
-  response: IncomingMessage,
-  state: UpstreamRequestState,
-  timing: UpstreamTiming | undefined,
-  limits: UpstreamLimits,
-): UpstreamResponse {
-  let bodyTaken = false;
-
-  /**
-   * Ends the exchange because the upstream broke a limit: the connection is destroyed at once
-   * (no drain: the rest may be a bomb), decoding stops, and `body`'s readers fail with the error.
-   */
-  function cutForLimit(body: Readable, kind: SseLimitKind | 'body-size'): Error {
-    const error = upstreamLimitError(kind, state, limits);
-    // The body first: when it is the response itself, destroying it without the error would
-    // leave its reader a plain "premature close".
-    body.destroy(error);
-    response.destroy();
-    upstreamRequest.destroy();
-    return error;
-  }
-
-  function streamGuards(body: Readable): SseGuards {
-    return {
-      maxEventBytes: limits.eventLimitBytes,
-      firstContentTimeoutMs: limits.firstContentTimeoutMs,
-      idleTimeoutMs: limits.streamIdleTimeoutMs,
-      startedAt: state.startedAt,
-      trip: (kind) => cutForLimit(body, kind),
-    };
-  }
-
-  function takeBody(): Readable {
-    if (bodyTaken) {
-      throw new LlmProxyError({
-        code: 'UPSTREAM_BODY_ALREADY_READ',
-        message: `The body of the response from ${hostOf(state.url)} was read twice`,
-        fix: 'Read an upstream response body once, with one of text(), json(), events(), bytes() or discard()',
-      });
-    }
-    bodyTaken = true;
-    return decompressedBody(response);
-  }
-
-  async function* bytes(body: Readable): AsyncGenerator<Uint8Array> {
-    let finishedReading = false;
-    try {
-      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
-      finishedReading = true;
-    } catch (error) {
-      finishedReading = true;
-      throw toUpstreamFailure(error, state, 'body');
-    } finally {
-      if (!finishedReading) releaseAfterEarlyStop(upstreamRequest, response, body);
-    }
-  }
-
-  async function text(): Promise<string> {
-    const body = takeBody();
-    const startedAt = performance.now();
-    try {
-      const declared = Number(response.headers['content-length']);
-      // A plain body that announces more than the limit is refused before reading any of it.
-      if (body === response && Number.isFinite(declared) && declared > limits.bodyLimitBytes) throw cutForLimit(body, 'body-size');
-      return (await readAll(body, limits.bodyLimitBytes, () => cutForLimit(body, 'body-size'))).toString('utf8');
-    } catch (error) {
-      throw toUpstreamFailure(error, state, 'body');
-    } finally {
-      addUpstreamTime(timing, startedAt);
-    }
-  }
-
-  return {
-    status: response.statusCode ?? 0,
-    headers: response.headers,
-    text,
-    async json() {
-      const body = await text();
-      try {
-        return JSON.parse(body) as unknown;
-      } catch (error) {
-        throw new LlmProxyError({
-          code: 'UPSTREAM_INVALID_JSON',
-          message: `The upstream ${hostOf(state.url)} answered with a body that is not JSON`,
-          currentValue: `status ${response.statusCode}, body starts with ${JSON.stringify(body.slice(0, 120))}`,
-          fix: 'Check that the backend base_url points at an OpenAI-compatible API',
-          httpStatus: 502,
-          cause: error instanceof Error ? new Error(error.message) : undefined,
-        });
-      }
-    },
-    events(): AsyncIterable<ServerSentEvent> {
-      const body = takeBody();
-      return parseServerSentEvents(bytes(body), streamGuards(body));
-    },
-    relayEvents(watch?: RelayWatch): AsyncIterable<Uint8Array> {
-      const body = takeBody();
-      return relayServerSentEvents(bytes(body), streamGuards(body), watch);
-    },
-    bytes(): AsyncIterable<Uint8Array> {
-      return bytes(takeBody());
-    },
-    discard() {
-      if (bodyTaken) return;
-      bodyTaken = true;
-      const length = Number(response.headers['content-length']);
-      if (Number.isFinite(length) && length <= DRAINABLE_BODY_BYTES && !response.destroyed) {
-        // Reading a small body to its end hands the socket back to the pool.
-        response.resume();
-      } else {
-        upstreamRequest.destroy();
-      }
-    },
-  };
-}
-
-/**
- * The whole body; rejects when it fails or is cut off before its end, and with `tooLarge()`'s
- * error as soon as it passes `limit` bytes (tooLarge() destroys the body, which stops a
- * decompressor from inflating any further).
- */
-function readAll(body: Readable, limit: number, tooLarge: () => Error): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let chunks: Buffer[] = [];
-    let total = 0;
-    let ended = false;
-    const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      if (total <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      body.off('data', onData);
-      chunks = [];
-      reject(tooLarge());
-    };
-    body.on('data', onData);
-    body.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-    body.once('error', reject);
-    body.once('close', () => {
-      // Closed without an end or an error of its own (a destroy()): the body was cut off.
-      if (!ended) reject(Object.assign(new Error('The response body was cut off'), { code: 'ECONNRESET' }));
-    });
-  });
-}
-
-/**
- * A reader stopped before the body ended, typically right after an end marker such as SSE
- * `data: [DONE]` whose response end is still in flight. Reading the rest for a moment lets the
- * keep-alive socket go back to the pool; a body that goes on longer is cut off. (A caller that
- * aborts its signal destroys the request at once instead.)
- */
-function releaseAfterEarlyStop(upstreamRequest: ClientRequest, response: IncomingMessage, body: Readable): void {
-  if (response.destroyed || response.complete) {
-    body.resume();
-    return;
-  }
-  const timer = setTimeout(() => upstreamRequest.destroy(), EARLY_STOP_DRAIN_MS);
-  timer.unref();
-  response.once('close', () => clearTimeout(timer));
-  body.resume();
-}

@@ -7,6 +7,8 @@
  * async-context tracking: once any AsyncLocalStorage runs, Node calls a hook for every promise of
  * the process, which cost several percent of throughput.
  */
+import { performance } from 'node:perf_hooks';
+
 /** Time one proxied request spent waiting on upstreams so far. */
 export interface UpstreamTiming {
   /** Milliseconds from sending an upstream request to its response headers, plus body reads of buffered bodies. */
@@ -37,4 +39,9 @@ export function startUpstreamTiming(signal: AbortSignal): UpstreamTiming {
 /** The timing an upstream request sent with `signal` adds to. */
 export function upstreamTimingFor(signal: AbortSignal): UpstreamTiming | undefined {
   return (signal as SignalWithTiming)[TIMING];
+}
+
+/** Adds the time since `since` (a `performance.now()`) to `timing`, if the request has one. */
+export function addUpstreamTime(timing: UpstreamTiming | undefined, since: number): void {
+  if (timing !== undefined) timing.upstreamMs += performance.now() - since;
 }

@@ -1,0 +1,93 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { readBodyChunks, type BodyChunkHooks } from '../../src/upstream/body-chunks.js';
+
+function hooks(): BodyChunkHooks & { failures: unknown[]; stops: number } {
+  const recorded = {
+    failures: [] as unknown[],
+    stops: 0,
+    failure(error: unknown) {
+      recorded.failures.push(error);
+      return new Error(`wrapped: ${(error as Error).message}`);
+    },
+    stoppedEarly() {
+      recorded.stops += 1;
+    },
+  };
+  return recorded;
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const chunk of chunks) seen.push(chunk.toString());
+  return seen;
+}
+
+describe('readBodyChunks', () => {
+  it('yields what the body buffered, waits for more, and ends with the body', async () => {
+    const body = new PassThrough();
+    const reader = readBodyChunks(body, hooks());
+    body.write('a');
+    body.write('b');
+    // Both writes were buffered before the first read: one chunk, as Readable.iterator() gives.
+    await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('ab') });
+    const pending = reader.next();
+    setImmediate(() => body.end('c'));
+    await expect(pending).resolves.toEqual({ done: false, value: Buffer.from('c') });
+    await expect(reader.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(body.listenerCount('readable')).toBe(0);
+    expect(body.listenerCount('close')).toBe(0);
+  });
+
+  it('throws the hook\'s failure for a body that fails, once, and is done after it', async () => {
+    const body = new PassThrough();
+    const recorded = hooks();
+    const reader = readBodyChunks(body, recorded);
+    const pending = reader.next();
+    body.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    await expect(pending).rejects.toThrow('wrapped: socket hang up');
+    await expect(reader.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(recorded.failures).toHaveLength(1);
+    expect(recorded.stops).toBe(0);
+  });
+
+  it('reports a body closed before its end as a premature close', async () => {
+    const body = new PassThrough();
+    const recorded = hooks();
+    const reader = readBodyChunks(body, recorded);
+    body.write('partial');
+    await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('partial') });
+    const pending = reader.next();
+    body.destroy();
+    await expect(pending).rejects.toThrow('wrapped: Premature close');
+    expect((recorded.failures[0] as { code?: string }).code).toBe('ERR_STREAM_PREMATURE_CLOSE');
+  });
+
+  it('tells the hook once when the consumer stops early, and a later failure of the body is not thrown anywhere', async () => {
+    const body = new PassThrough();
+    const recorded = hooks();
+    body.write('first');
+    const seen: string[] = [];
+    for await (const chunk of readBodyChunks(body, recorded)) {
+      seen.push(chunk.toString());
+      break;
+    }
+    expect(seen).toEqual(['first']);
+    expect(recorded.stops).toBe(1);
+    const uncaught = jest.fn();
+    process.once('uncaughtException', uncaught);
+    body.destroy(new Error('after the reader left'));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.removeListener('uncaughtException', uncaught);
+    expect(uncaught).not.toHaveBeenCalled();
+    expect(recorded.failures).toHaveLength(0);
+  });
+
+  it('does not call the early-stop hook for a body read to its end', async () => {
+    const body = new PassThrough();
+    const recorded = hooks();
+    body.end('whole');
+    await expect(collect(readBodyChunks(body, recorded))).resolves.toEqual(['whole']);
+    expect(recorded.stops).toBe(0);
+  });
+});
