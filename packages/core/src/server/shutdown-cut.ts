@@ -6,6 +6,7 @@
  * tell).
  */
 import { LlmProxyError } from '@llmproxy/connector-sdk';
+import { onSignalAbort } from '../upstream/request-signals.js';
 
 export function shutdownCutError(drainTimeoutMs: number): LlmProxyError {
   return new LlmProxyError({
@@ -44,11 +45,13 @@ export function endOnShutdown<Event>(events: AsyncIterable<Event>, signal: Abort
     const error = shutdownCutOf(signal);
     if (error !== undefined) failPendingRead?.(error);
   };
-  signal.addEventListener('abort', onAbort, { once: true });
+  // Core aborts a request's signal through abortRequestSignal, which runs this without an
+  // EventTarget listener (see request-signals.ts); held for every open stream.
+  const forgetAbort = onSignalAbort(signal, onAbort);
   const finish = (releaseSource: boolean): void => {
     if (finished) return;
     finished = true;
-    signal.removeEventListener('abort', onAbort);
+    forgetAbort();
     if (releaseSource) void Promise.resolve(source.return?.()).catch(() => undefined);
   };
   const ended: IteratorResult<Event> = { done: true, value: undefined };

@@ -14,6 +14,24 @@ const CARRIAGE_RETURN = 0x0d;
 const DATA_FIELD = Buffer.from('data:');
 
 /**
+ * The bytes of the markers relays search for (end markers, the usage key), made once per marker
+ * rather than once per stream: every open stream held its own copies. Markers are the
+ * front-ends' constants, so the cache stays small; the bound is a guard, not a tuning.
+ */
+const MARKER_BYTES = new Map<string, Buffer>();
+const MARKER_CACHE_SIZE = 64;
+
+export function markerBytes(marker: string): Buffer {
+  let bytes = MARKER_BYTES.get(marker);
+  if (bytes === undefined) {
+    bytes = Buffer.from(marker);
+    if (MARKER_BYTES.size >= MARKER_CACHE_SIZE) MARKER_BYTES.clear();
+    MARKER_BYTES.set(marker, bytes);
+  }
+  return bytes;
+}
+
+/**
  * Yields the stream's bytes, each piece ending where an event ended. An unfinished event left
  * when the body ends is still delivered (some upstreams omit the final blank line).
  */
@@ -23,7 +41,7 @@ export async function* relayServerSentEvents(
   watch?: RelayWatch,
 ): AsyncGenerator<Uint8Array> {
   const deadline = new ContentDeadline(guards);
-  const marker = watch === undefined ? undefined : Buffer.from(watch.marker);
+  const marker = watch === undefined ? undefined : markerBytes(watch.marker);
   // The bytes of an unfinished event, kept as received: joining them on every chunk would copy
   // an event trickled in small pieces over and over.
   let pending: Buffer[] = [];

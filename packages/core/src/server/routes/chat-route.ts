@@ -30,7 +30,7 @@ import { sendEventStream } from '../send-event-stream.js';
 import { sendJson } from '../send-json.js';
 import { endOnShutdown } from '../shutdown-cut.js';
 import { BACKEND_HEADER, serveFromFirstAnsweringTarget, TargetRests, type TargetFallback } from './model-target-fallback.js';
-import { relaySameApi } from './relay-same-api.js';
+import { canRelay, relaySameApi } from './relay-same-api.js';
 
 export function chatRoute<RenderOptions>(options: {
   settings: Readonly<ProxySettings>;
@@ -120,7 +120,7 @@ export function chatRoute<RenderOptions>(options: {
     if (targets.length !== 1) return false;
     const route = targets[0]!;
     const connector = route.backend.connector;
-    if (connector.relay === undefined || connector.relayProtocol?.(route.model) !== relay.protocol) return false;
+    if (!canRelay(connector) || connector.relayProtocol?.(route.model) !== relay.protocol) return false;
     const body = !relay.modelInBody || route.model === relayable.model ? rawBody : replaceTopLevelModel(rawBody, route.model);
     if (body === undefined) return false;
     context.backend = route.backend.name;
@@ -136,7 +136,7 @@ export function chatRoute<RenderOptions>(options: {
       relayable,
       model: route.model,
       body,
-      connector: { relay: connector.relay.bind(connector) },
+      connector,
       knownSecrets,
       logger: options.logger,
       replayAsStream: async (answer) => {

@@ -23,6 +23,7 @@ import type { RequestContext } from '../request-context.js';
 import { connectorCallOptions } from '../connector-call-options.js';
 import { writable } from '../send-event-stream.js';
 import { endOnShutdown } from '../shutdown-cut.js';
+import { markerBytes } from '../../upstream/relay-server-sent-events.js';
 import { mergeWireUsage } from '../wire-usage.js';
 
 /** Upstream response headers the client sees besides the content type: request ids and retry hints. */
@@ -44,7 +45,7 @@ export interface SameApiRelay {
   model: string;
   /** The request body to send (the routed model already in it). */
   body: Buffer;
-  connector: Required<Pick<Connector, 'relay'>>;
+  connector: RelayingConnector;
   knownSecrets: Iterable<string>;
   /** For the line an upstream's error answer gets, as the error handler writes for the canonical path. */
   logger?: AppLogger | undefined;
@@ -53,6 +54,13 @@ export interface SameApiRelay {
    * piece: the answer replayed as a stream in the client's format (the canonical path's way).
    */
   replayAsStream(answer: ChatResponse): Promise<void>;
+}
+
+/** A connector that relays bytes in its upstream's API (`relay` defined). */
+export type RelayingConnector = Connector & Required<Pick<Connector, 'relay'>>;
+
+export function canRelay(connector: Connector): connector is RelayingConnector {
+  return connector.relay !== undefined;
 }
 
 export async function relaySameApi(options: SameApiRelay): Promise<void> {
@@ -119,7 +127,7 @@ async function relayStream(
   usageAsked: FrontendRelay['streamUsageRequest'],
 ): Promise<void> {
   const { response, context, relay, knownSecrets } = options;
-  const endMarkers = relay.streamEndMarkers.map((marker) => Buffer.from(marker));
+  const endMarkers = relay.streamEndMarkers.map(markerBytes);
   let ended = false;
   const usage: Record<string, unknown> = {};
   const watch = {
