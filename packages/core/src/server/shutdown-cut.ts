@@ -38,52 +38,74 @@ export function shutdownCutOf(signal: AbortSignal): LlmProxyError | undefined {
  * stream passes through it, and a generator's yield costs a few more promise hops.
  */
 export function endOnShutdown<Event>(events: AsyncIterable<Event>, signal: AbortSignal): AsyncIterableIterator<Event> {
-  const source = events[Symbol.asyncIterator]();
-  let failPendingRead: ((error: unknown) => void) | undefined;
-  let finished = false;
-  const onAbort = (): void => {
-    const error = shutdownCutOf(signal);
-    if (error !== undefined) failPendingRead?.(error);
+  return new ShutdownCutIterator(events[Symbol.asyncIterator](), signal);
+}
+
+const ENDED: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** A class, not closures per stream and per read: one is held by every open stream. */
+class ShutdownCutIterator<Event> implements AsyncIterableIterator<Event> {
+  #pendingRead: { resolve(result: IteratorResult<Event>): void; reject(error: unknown): void } | undefined;
+  #finished = false;
+  readonly #forgetAbort: () => void;
+
+  constructor(
+    private readonly source: AsyncIterator<Event>,
+    private readonly signal: AbortSignal,
+  ) {
+    // Core aborts a request's signal through abortRequestSignal, which runs this without an
+    // EventTarget listener (see request-signals.ts).
+    this.#forgetAbort = onSignalAbort(signal, this.#onAbort);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Event>> {
+    if (this.#finished) return Promise.resolve(ENDED);
+    const cut = shutdownCutOf(this.signal);
+    if (cut !== undefined) {
+      this.#finish(true);
+      return Promise.reject(cut);
+    }
+    return new Promise<IteratorResult<Event>>((resolve, reject) => {
+      this.#pendingRead = { resolve, reject };
+      this.source.next().then(this.#onSourceResult, this.#failPendingRead);
+    });
+  }
+
+  return(): Promise<IteratorResult<Event>> {
+    this.#finish(true);
+    return Promise.resolve(ENDED);
+  }
+
+  readonly #onAbort = (): void => {
+    const error = shutdownCutOf(this.signal);
+    if (error !== undefined) this.#failPendingRead(error);
   };
-  // Core aborts a request's signal through abortRequestSignal, which runs this without an
-  // EventTarget listener (see request-signals.ts); held for every open stream.
-  const forgetAbort = onSignalAbort(signal, onAbort);
-  const finish = (releaseSource: boolean): void => {
-    if (finished) return;
-    finished = true;
-    forgetAbort();
-    if (releaseSource) void Promise.resolve(source.return?.()).catch(() => undefined);
+
+  readonly #onSourceResult = (result: IteratorResult<Event>): void => {
+    const pending = this.#pendingRead;
+    // Shutdown got there first: the read already failed.
+    if (pending === undefined) return;
+    this.#pendingRead = undefined;
+    if (result.done === true) this.#finish(false);
+    pending.resolve(result);
   };
-  const ended: IteratorResult<Event> = { done: true, value: undefined };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next(): Promise<IteratorResult<Event>> {
-      if (finished) return Promise.resolve(ended);
-      const cut = shutdownCutOf(signal);
-      if (cut !== undefined) {
-        finish(true);
-        return Promise.reject(cut);
-      }
-      return new Promise<IteratorResult<Event>>((resolve, reject) => {
-        failPendingRead = (error) => {
-          failPendingRead = undefined;
-          finish(true);
-          reject(shutdownCutOf(signal) ?? error);
-        };
-        source.next().then((next) => {
-          // Shutdown got there first: the read already failed.
-          if (failPendingRead === undefined) return;
-          failPendingRead = undefined;
-          if (next.done === true) finish(false);
-          resolve(next);
-        }, (error: unknown) => failPendingRead?.(error));
-      });
-    },
-    return(): Promise<IteratorResult<Event>> {
-      finish(true);
-      return Promise.resolve(ended);
-    },
+
+  readonly #failPendingRead = (error: unknown): void => {
+    const pending = this.#pendingRead;
+    if (pending === undefined) return;
+    this.#pendingRead = undefined;
+    this.#finish(true);
+    pending.reject(shutdownCutOf(this.signal) ?? error);
   };
+
+  #finish(releaseSource: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#forgetAbort();
+    if (releaseSource) void Promise.resolve(this.source.return?.()).catch(() => undefined);
+  }
 }

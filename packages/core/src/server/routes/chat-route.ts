@@ -51,10 +51,17 @@ export function chatRoute<RenderOptions>(options: {
   const { settings, registry, frontend } = options;
   const fallback = options.fallback ?? { rests: new TargetRests(settings.server.fallbackRestMs) };
   const knownSecrets = options.knownSecrets ?? [];
-  return async (request, response) => {
+  return (request, response) => {
     const context = requestContextOf(response);
     const httpRequest: FrontendHttpRequest = { body: request.body, params: request.params as Record<string, string>, query: request.query };
-    if (await relayIfSameApi(request, response, context, httpRequest)) return;
+    // Chained rather than awaited: a relayed stream holds no suspended frame of this function.
+    return relayIfSameApi(request, response, context, httpRequest).then((relayedSameApi) =>
+      relayedSameApi ? undefined : answerCanonically(response, context, httpRequest),
+    );
+  };
+
+  /** Parses the request into the canonical model, sends it through the route's targets and renders the answer. */
+  async function answerCanonically(response: Response, context: RequestContext, httpRequest: FrontendHttpRequest): Promise<void> {
     const parsed = await frontend.parse(httpRequest);
     const { targets } = routeModel(parsed.model, settings, registry);
     const fidelity: TranslationFidelity = {
@@ -100,7 +107,7 @@ export function chatRoute<RenderOptions>(options: {
         ? result.response
         : await countAsUpstreamWait(context.upstreamTiming, () => collectChatStream(result.events));
     sendJson(response, frontend.renderResponse(chatResponse, parsed.renderOptions));
-  };
+  }
 
   /**
    * Relays the request when the front-end can, the body is relayable and the routed backend's
@@ -128,7 +135,8 @@ export function chatRoute<RenderOptions>(options: {
     // The body is not parsed on this path: about four bytes a token is the estimate to reserve.
     await meterChatRequest(options.accounting, frontend.name, response, route, () => Math.ceil(rawBody.length / 4));
     beginChatExchange(context, { frontend: frontend.name, backend: route.backend, model: route.model, stream: relayable.stream });
-    await relaySameApi({
+    // Not awaited here: this function's frame is not held for the whole of a relayed stream.
+    return relaySameApi({
       request,
       response,
       context,
@@ -144,7 +152,10 @@ export function chatRoute<RenderOptions>(options: {
         const events = redactStreamErrors(endOnShutdown(replayChatResponse(answer), context.abortController.signal), knownSecrets);
         await sendEventStream(response, frontend.renderStream(events, parsed.renderOptions), context.upstreamTiming);
       },
-    });
-    return true;
+    }).then(relayed);
   }
+}
+
+function relayed(): true {
+  return true;
 }

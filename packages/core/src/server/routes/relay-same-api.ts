@@ -79,10 +79,8 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
   );
   const contentType = headerValue(upstream.headers['content-type']);
   const ok = upstream.status >= 200 && upstream.status < 300;
-  if (ok && contentType?.includes('text/event-stream') === true) {
-    await relayStream(options, upstream, contentType, body === undefined ? undefined : usageAsked);
-    return;
-  }
+  // Returned, not awaited: this function's frame is not held for the whole stream.
+  if (ok && contentType?.includes('text/event-stream') === true) return relayStream(options, upstream, contentType, body === undefined ? undefined : usageAsked);
   // A whole answer (or an error) is read within the upstream body limit, then sent at once.
   const text = await upstream.text();
   const parsed = parseJson(text);
