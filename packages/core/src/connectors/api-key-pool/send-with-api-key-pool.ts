@@ -41,13 +41,14 @@ export interface SendWithApiKeyPoolOptions {
  */
 export async function sendWithApiKeyPool(options: SendWithApiKeyPoolOptions): Promise<UpstreamResponse> {
   const { pool, requestId } = options;
-  const tried = new Set<number>();
+  // Made on the first refusal only: most requests are answered by the first key.
+  let tried: Set<number> | undefined;
   let acquired = pool.acquire();
   for (;;) {
-    tried.add(acquired.index);
     const response = await options.send(acquired.key);
     if (response.status !== 401) pool.reportAccepted(acquired.index, requestId);
     if (response.status !== 401 && response.status !== 429) return response;
+    (tried ??= new Set()).add(acquired.index);
     if (response.status === 429 && pool.size === 1) return response;
     if (response.status === 429) {
       pool.reportRateLimited(acquired.index, parseRetryAfter(response.headers, (options.now ?? Date.now)()), requestId);

@@ -156,7 +156,7 @@ async function relayStream(
       let bytes = asBuffer(next.value);
       const failed = bytes.includes(ERROR_MARKER);
       // An error event ends a stream as surely as its last event does.
-      ended ||= failed || endMarkers.some((marker) => bytes.includes(marker));
+      ended ||= failed || includesAny(bytes, endMarkers);
       if (usageAsked !== undefined && bytes.includes(USAGE_MARKER)) bytes = withoutUsageOnlyEvents(bytes, usageAsked.isUsageOnlyEvent);
       const chunk = failed ? redactText(bytes.toString('utf8'), { apiKeys: knownSecrets }) : bytes;
       if (chunk.length > 0 && !response.write(chunk) && !clientGone) await writable(response);
@@ -215,6 +215,12 @@ function startResponse(response: Response, upstream: UpstreamResponse, contentTy
     const value = upstream.headers[name];
     if (value !== undefined) response.setHeader(name, value);
   }
+}
+
+/** A loop, not `markers.some(closure)`: it runs for every relayed event. */
+function includesAny(bytes: Buffer, markers: readonly Buffer[]): boolean {
+  for (const marker of markers) if (bytes.includes(marker)) return true;
+  return false;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
