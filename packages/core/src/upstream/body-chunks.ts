@@ -14,6 +14,26 @@ export interface BodyChunkHooks {
   failure(error: unknown): unknown;
   /** Called once when the consumer stops before the body ended or failed. */
   stoppedEarly(): void;
+  /** Cuts what is read into the pieces delivered (whole server-sent events, say); without it, chunks as read. */
+  cutter?: ChunkCutter;
+}
+
+/**
+ * Turns the chunks read into the pieces the reader delivers, in the reader itself rather than in
+ * another async iterator around it: each layer is a pending promise per open stream, renewed
+ * with every event.
+ */
+export interface ChunkCutter {
+  /** The part of `chunk` to deliver now, or undefined to read on. Throws to fail the reader. */
+  take(chunk: Buffer): Buffer | undefined;
+  /** What is left when the body ends, delivered last. */
+  rest(): Buffer | undefined;
+  /** The consumer asks for the next piece. */
+  asked(): void;
+  /** The consumer was handed `piece`. */
+  delivered(piece: Buffer): void;
+  /** The reader is done: ended, failed or stopped. */
+  finished(): void;
 }
 
 export function readBodyChunks(body: Readable, hooks: BodyChunkHooks): AsyncIterableIterator<Buffer> {
@@ -44,6 +64,7 @@ class BodyChunkReader implements AsyncIterableIterator<Buffer> {
   }
 
   next(): Promise<IteratorResult<Buffer>> {
+    if (!this.#finished) this.hooks.cutter?.asked();
     const result = this.#poll();
     if (result === undefined) return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }));
     return result instanceof Failure ? Promise.reject(result.error) : Promise.resolve(result);
@@ -52,28 +73,46 @@ class BodyChunkReader implements AsyncIterableIterator<Buffer> {
   return(): Promise<IteratorResult<Buffer>> {
     if (!this.#finished) {
       this.#finish();
-      // The drain that follows may still fail; nobody reads the body any more.
-      this.body.on('error', ignore);
       this.hooks.stoppedEarly();
     }
     return Promise.resolve(DONE);
   }
 
-  /** A chunk, the end, the failure, or undefined while the body has nothing yet. */
+  /** A piece, the end, the failure, or undefined while the body has nothing (whole) yet. */
   #poll(): IteratorResult<Buffer> | Failure | undefined {
     if (this.#finished) return DONE;
-    // A destroyed body's buffered bytes are not delivered: its failure is.
-    const chunk = this.body.destroyed ? null : (this.body.read() as Buffer | null);
-    if (chunk !== null) return { done: false, value: chunk };
+    const { cutter } = this.hooks;
+    for (;;) {
+      // A destroyed body's buffered bytes are not delivered: its failure is.
+      const chunk = this.body.destroyed ? null : (this.body.read() as Buffer | null);
+      if (chunk === null) break;
+      if (cutter === undefined) return { done: false, value: chunk };
+      let piece: Buffer | undefined;
+      try {
+        piece = cutter.take(chunk);
+      } catch (error) {
+        this.#failed = true;
+        this.#failure = error;
+        break;
+      }
+      if (piece !== undefined) return this.#deliver(piece);
+    }
     if (this.#failed) {
       this.#finish();
       return new Failure(this.#failure);
     }
     if (this.#ended) {
+      const rest = cutter?.rest();
+      if (rest !== undefined) return this.#deliver(rest);
       this.#finish();
       return DONE;
     }
     return undefined;
+  }
+
+  #deliver(piece: Buffer): IteratorResult<Buffer> {
+    this.hooks.cutter?.delivered(piece);
+    return { done: false, value: piece };
   }
 
   readonly #settle = (): void => {
@@ -108,10 +147,13 @@ class BodyChunkReader implements AsyncIterableIterator<Buffer> {
 
   #finish(): void {
     this.#finished = true;
+    this.hooks.cutter?.finished();
     this.body.off('readable', this.#settle);
     this.body.off('end', this.#onEnd);
     this.body.off('error', this.#onError);
     this.body.off('close', this.#onClose);
+    // The body may still fail (a drain after an early stop, a limit's cut): nobody reads it any more.
+    this.body.on('error', ignore);
   }
 }
 

@@ -13,10 +13,10 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RelayWatch, ServerSentEvent, UpstreamResponse } from '@llmproxy/connector-sdk';
-import { readBodyChunks } from './body-chunks.js';
+import { readBodyChunks, type ChunkCutter } from './body-chunks.js';
 import { decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseGuards, type SseLimitKind } from './parse-server-sent-events.js';
-import { relayServerSentEvents } from './relay-server-sent-events.js';
+import { SseRelayCutter } from './relay-server-sent-events.js';
 import { hostOf, toUpstreamFailure, upstreamLimitError, type UpstreamLimits, type UpstreamRequestState } from './to-upstream-failure.js';
 import { addUpstreamTime, type UpstreamTiming } from './upstream-timing.js';
 
@@ -39,6 +39,14 @@ export class NodeUpstreamResponse implements UpstreamResponse {
   ) {
     this.status = response.statusCode ?? 0;
     this.headers = response.headers;
+  }
+
+  /**
+   * Whether the request went out with `signal`: aborting it then cuts this response, and a
+   * pending read fails at once with the signal's reason (see to-upstream-failure.ts).
+   */
+  sentWith(signal: AbortSignal): boolean {
+    return this.state.signal === signal;
   }
 
   async text(): Promise<string> {
@@ -79,7 +87,7 @@ export class NodeUpstreamResponse implements UpstreamResponse {
 
   relayEvents(watch?: RelayWatch): AsyncIterable<Uint8Array> {
     const body = this.takeBody();
-    return relayServerSentEvents(this.chunksOf(body), this.streamGuards(body), watch);
+    return this.chunksOf(body, new SseRelayCutter(this.streamGuards(body), watch));
   }
 
   bytes(): AsyncIterable<Uint8Array> {
@@ -111,10 +119,11 @@ export class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   /** The body's chunks; a failure is the upstream client's, and stopping early lets the socket drain back to the pool. */
-  private chunksOf(body: Readable): AsyncIterable<Uint8Array> {
+  private chunksOf(body: Readable, cutter?: ChunkCutter): AsyncIterable<Uint8Array> {
     return readBodyChunks(body, {
       failure: (error) => toUpstreamFailure(error, this.state, 'body'),
       stoppedEarly: () => releaseAfterEarlyStop(this.upstreamRequest, this.response, body),
+      cutter,
     });
   }
 

@@ -6,6 +6,7 @@
  * proxy adds later (a deadline, shutdown) always starts on a fresh event.
  */
 import type { RelayWatch } from '@llmproxy/connector-sdk';
+import type { ChunkCutter } from './body-chunks.js';
 import { ContentDeadline, type SseGuards } from './parse-server-sent-events.js';
 
 const NEWLINE = 0x0a;
@@ -33,56 +34,103 @@ export function markerBytes(marker: string): Buffer {
 
 /**
  * Yields the stream's bytes, each piece ending where an event ended. An unfinished event left
- * when the body ends is still delivered (some upstreams omit the final blank line).
+ * when the body ends is still delivered (some upstreams omit the final blank line). For a source
+ * other than a response body (which core's upstream client cuts in its reader with the same
+ * {@link SseRelayCutter}).
  */
 export async function* relayServerSentEvents(
   chunks: AsyncIterable<Uint8Array>,
   guards: SseGuards,
   watch?: RelayWatch,
 ): AsyncGenerator<Uint8Array> {
-  const deadline = new ContentDeadline(guards);
-  const marker = watch === undefined ? undefined : markerBytes(watch.marker);
-  // The bytes of an unfinished event, kept as received: joining them on every chunk would copy
-  // an event trickled in small pieces over and over.
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
+  const cutter = new SseRelayCutter(guards, watch);
   try {
-    deadline.start();
     for await (const received of chunks) {
-      const chunk = Buffer.isBuffer(received) ? received : Buffer.from(received.buffer, received.byteOffset, received.byteLength);
-      // A blank line may straddle the previous chunk and this one: the last bytes before it count.
-      const tail = pendingLength === 0 ? undefined : Buffer.concat(pending.slice(-3)).subarray(-3);
-      const end = tail === undefined ? endOfLastEvent(chunk) : endOfLastEvent(Buffer.concat([tail, chunk])) - tail.length;
-      if (end <= 0) {
-        pending.push(chunk);
-        pendingLength += chunk.length;
-        if (pendingLength > guards.maxEventBytes) {
-          deadline.stop();
-          throw guards.trip('event-size');
-        }
-        continue;
-      }
-      const events = pendingLength === 0 ? chunk.subarray(0, end) : Buffer.concat([...pending, chunk.subarray(0, end)]);
-      const rest = chunk.subarray(end);
-      pending = rest.length === 0 ? [] : [rest];
-      pendingLength = rest.length;
-      if (marker !== undefined && events.includes(marker)) watch?.observe(events);
-      // Only events with data restart the idle clock, as in parseServerSentEvents.
-      if (!events.includes(DATA_FIELD)) {
-        yield events;
-        continue;
-      }
-      deadline.pause();
+      const events = cutter.take(Buffer.isBuffer(received) ? received : Buffer.from(received.buffer, received.byteOffset, received.byteLength));
+      if (events === undefined) continue;
+      cutter.delivered(events);
       yield events;
-      deadline.start();
+      cutter.asked();
     }
   } finally {
-    deadline.stop();
+    cutter.finished();
   }
-  if (pendingLength > 0) {
-    const rest = Buffer.concat(pending);
-    if (marker !== undefined && rest.includes(marker)) watch?.observe(rest);
-    yield rest;
+  const rest = cutter.rest();
+  if (rest !== undefined) yield rest;
+}
+
+/**
+ * Cuts relayed bytes at event boundaries, keeps the stream's first-content and idle deadlines
+ * and the event size limit, and shows the watch the events that carry its marker. The bytes of
+ * an unfinished event are kept as received: joining them on every chunk would copy an event
+ * trickled in small pieces over and over.
+ */
+export class SseRelayCutter implements ChunkCutter {
+  readonly #deadline: ContentDeadline;
+  readonly #marker: Buffer | undefined;
+  #pending: Buffer[] = [];
+  #pendingLength = 0;
+  /** The consumer holds events with data: the idle clock waits for it to ask again. */
+  #holding = false;
+
+  constructor(
+    private readonly guards: SseGuards,
+    private readonly watch?: RelayWatch,
+  ) {
+    this.#deadline = new ContentDeadline(guards);
+    this.#marker = watch === undefined ? undefined : markerBytes(watch.marker);
+    this.#deadline.start();
+  }
+
+  take(chunk: Buffer): Buffer | undefined {
+    // A blank line may straddle the previous chunk and this one: the last bytes before it count.
+    const tail = this.#pendingLength === 0 ? undefined : Buffer.concat(this.#pending.slice(-3)).subarray(-3);
+    const end = tail === undefined ? endOfLastEvent(chunk) : endOfLastEvent(Buffer.concat([tail, chunk])) - tail.length;
+    if (end <= 0) {
+      this.#pending.push(chunk);
+      this.#pendingLength += chunk.length;
+      if (this.#pendingLength > this.guards.maxEventBytes) {
+        this.#deadline.stop();
+        throw this.guards.trip('event-size');
+      }
+      return undefined;
+    }
+    const events = this.#pendingLength === 0 ? chunk.subarray(0, end) : Buffer.concat([...this.#pending, chunk.subarray(0, end)]);
+    const rest = chunk.subarray(end);
+    this.#pending = rest.length === 0 ? [] : [rest];
+    this.#pendingLength = rest.length;
+    this.#observe(events);
+    return events;
+  }
+
+  rest(): Buffer | undefined {
+    if (this.#pendingLength === 0) return undefined;
+    const rest = Buffer.concat(this.#pending);
+    this.#pending = [];
+    this.#pendingLength = 0;
+    this.#observe(rest);
+    return rest;
+  }
+
+  delivered(events: Buffer): void {
+    // Only events with data stop the idle clock, as in parseServerSentEvents.
+    if (!events.includes(DATA_FIELD)) return;
+    this.#deadline.pause();
+    this.#holding = true;
+  }
+
+  asked(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.#deadline.start();
+  }
+
+  finished(): void {
+    this.#deadline.stop();
+  }
+
+  #observe(events: Buffer): void {
+    if (this.#marker !== undefined && events.includes(this.#marker)) this.watch?.observe(events);
   }
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { readBodyChunks, type BodyChunkHooks } from '../../src/upstream/body-chunks.js';
+import type { SseGuards } from '../../src/upstream/parse-server-sent-events.js';
+import { SseRelayCutter } from '../../src/upstream/relay-server-sent-events.js';
 
 function hooks(): BodyChunkHooks & { failures: unknown[]; stops: number } {
   const recorded = {
@@ -89,5 +91,65 @@ describe('readBodyChunks', () => {
     body.end('whole');
     await expect(collect(readBodyChunks(body, recorded))).resolves.toEqual(['whole']);
     expect(recorded.stops).toBe(0);
+  });
+
+  describe('with the server-sent event cutter', () => {
+    function guards(overrides: Partial<SseGuards> = {}): SseGuards {
+      return {
+        maxEventBytes: 64,
+        firstContentTimeoutMs: 60_000,
+        idleTimeoutMs: 60_000,
+        startedAt: performance.now(),
+        trip: (kind) => new Error(`tripped: ${kind}`),
+        ...overrides,
+      };
+    }
+
+    it('delivers whole events only, an event split across reads whole, and an unfinished last event at the end', async () => {
+      const body = new PassThrough();
+      const observed: string[] = [];
+      const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards(), { marker: '"usage"', observe: (events) => observed.push(Buffer.from(events).toString()) }) });
+      body.write('data: a\n\ndata: b');
+      await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('data: a\n\n') });
+      const pending = reader.next();
+      setImmediate(() => body.write('\n\n'));
+      await expect(pending).resolves.toEqual({ done: false, value: Buffer.from('data: b\n\n') });
+      body.end('data: {"usage":{}}');
+      await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('data: {"usage":{}}') });
+      await expect(reader.next()).resolves.toEqual({ done: true, value: undefined });
+      expect(observed).toEqual(['data: {"usage":{}}']);
+    });
+
+    it('fails with the limit\'s error when one event outgrows it, and the body\'s own error afterwards goes nowhere', async () => {
+      const body = new PassThrough();
+      const limitError = new Error('event too large');
+      const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards({ trip: () => { body.destroy(limitError); return limitError; } })) });
+      body.write(`data: ${'x'.repeat(100)}`);
+      const uncaught = jest.fn();
+      process.once('uncaughtException', uncaught);
+      await expect(reader.next()).rejects.toBe(limitError);
+      await new Promise((resolve) => setImmediate(resolve));
+      process.removeListener('uncaughtException', uncaught);
+      expect(uncaught).not.toHaveBeenCalled();
+    });
+
+    it('runs the idle clock only while the reader waits for bytes, not while the consumer holds an event', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      try {
+        const body = new PassThrough();
+        const tripped: string[] = [];
+        const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards({ idleTimeoutMs: 1_000, trip: (kind) => { tripped.push(kind); return new Error(kind); } })) });
+        body.write('data: a\n\n');
+        await reader.next();
+        // The consumer holds the event for longer than the idle timeout: no trip.
+        jest.advanceTimersByTime(5_000);
+        expect(tripped).toEqual([]);
+        void reader.next().catch(() => undefined);
+        jest.advanceTimersByTime(1_001);
+        expect(tripped).toEqual(['idle']);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 });

@@ -23,6 +23,7 @@ import type { RequestContext } from '../request-context.js';
 import { connectorCallOptions } from '../connector-call-options.js';
 import { writable } from '../send-event-stream.js';
 import { endOnShutdown } from '../shutdown-cut.js';
+import { NodeUpstreamResponse } from '../../upstream/node-upstream-response.js';
 import { markerBytes } from '../../upstream/relay-server-sent-events.js';
 import { mergeWireUsage } from '../wire-usage.js';
 
@@ -139,7 +140,12 @@ async function relayStream(
     },
   };
   const chunks = upstream.relayEvents?.(watch) ?? upstream.bytes();
-  const iterator: AsyncIterator<Uint8Array> = endOnShutdown(chunks, context.abortController.signal)[Symbol.asyncIterator]();
+  const signal = context.abortController.signal;
+  // Core's own upstream client already fails a pending read with the shutdown error when the
+  // request's signal is aborted; only other responses need the wrapper (a pending promise and
+  // its resolvers per open stream, renewed with every event).
+  const cutByRequestSignal = upstream instanceof NodeUpstreamResponse && upstream.sentWith(signal);
+  const iterator: AsyncIterator<Uint8Array> = (cutByRequestSignal ? chunks : endOnShutdown(chunks, signal))[Symbol.asyncIterator]();
   let clientGone = false;
   response.once('close', () => {
     clientGone = true;
