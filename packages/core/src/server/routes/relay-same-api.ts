@@ -210,9 +210,15 @@ function withTopLevelField(body: Buffer, field: string): Buffer | undefined {
   const open = body.indexOf(0x7b /* { */);
   if (open === -1 || body.subarray(0, open).toString().trim() !== '') return undefined;
   const rest = body.subarray(open + 1);
-  if (rest.toString().trimStart().startsWith('}')) return undefined;
+  // The first byte that is not JSON whitespace, found in place: a conversation of megabytes is
+  // not turned into a string to look at one character.
+  let first = 0;
+  while (first < rest.length && JSON_WHITESPACE.has(rest[first]!)) first += 1;
+  if (rest[first] === 0x7d /* } */) return undefined;
   return Buffer.concat([body.subarray(0, open + 1), Buffer.from(`${field},`), rest]);
 }
+
+const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 function startResponse(response: Response, upstream: UpstreamResponse, contentType: string): void {
   response.status(upstream.status);
