@@ -2,21 +2,12 @@
 /**
  * @fileoverview The `llm-proxy` bin.
  */
-// First, so the young generation stays small while the other modules load too.
+// The heap settings alone before the rest: ESM parses and links every statically imported
+// module before any of them runs, and V8 had grown the young generation to two 4 MB
+// semi-spaces while the CLI's modules were parsed, before the cap ran. Imported after the
+// settings, they load in a young generation that stays at its initial size.
 import './young-generation-cap.js';
-import { hideBin } from 'yargs/helpers';
+import './old-generation-growth.js';
 
-import { runCli } from './run-cli.js';
-
-const exitCode = await runCli({
-  argv: hideBin(process.argv),
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: process.stdout,
-  stderr: process.stderr,
-  signals: process,
-  exitNow: (code) => process.exit(code),
-});
-
-// Connector timers or sockets must not keep a finished command alive; flush stdout first.
-process.stdout.write('', () => process.exit(exitCode));
+const { runMain } = await import('./run-main.js');
+await runMain();
