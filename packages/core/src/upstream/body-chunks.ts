@@ -1,6 +1,7 @@
 /**
  * @fileoverview A response body's chunks as an async iterator, for the upstream client's stream
- * readers. Each read returns what the body has buffered, as `Readable.iterator()` does.
+ * readers. Each read returns what the body has buffered, as `Readable.iterator()` does, or with a
+ * {@link ChunkCutter} the next piece it cuts (whole server-sent events for a relay).
  *
  * Why not `Readable.iterator()` wrapped in an async generator, as before: Node's iterator is
  * itself an async generator over end-of-stream listeners, and with the wrapper they held about
