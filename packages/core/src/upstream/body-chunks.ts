@@ -33,6 +33,8 @@ export interface ChunkCutter {
   asked(): void;
   /** The consumer was handed `piece`. */
   delivered(piece: Buffer): void;
+  /** A pushed consumer (body-pump.ts) took `piece` at once, without holding it. */
+  taken(piece: Buffer): void;
   /** The reader is done: ended, failed or stopped. */
   finished(): void;
 }

@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LlmProxyError } from '@llmproxy/connector-sdk';
 import type { RelayWatch, ServerSentEvent, UpstreamResponse } from '@llmproxy/connector-sdk';
-import { readBodyChunks, type ChunkCutter } from './body-chunks.js';
+import { readBodyChunks, type BodyChunkHooks, type ChunkCutter } from './body-chunks.js';
+import { pumpBodyChunks, type BodyPump, type PieceTaker } from './body-pump.js';
 import { decompressedBody } from './decompressed-body.js';
 import { parseServerSentEvents, type SseGuards, type SseLimitKind } from './parse-server-sent-events.js';
 import { SseRelayCutter } from './relay-server-sent-events.js';
@@ -90,6 +91,16 @@ export class NodeUpstreamResponse implements UpstreamResponse {
     return this.chunksOf(body, new SseRelayCutter(this.streamGuards(body), watch));
   }
 
+  /**
+   * relayEvents() pushed: each piece of whole events goes to `take` as it arrives, under the
+   * same limits and deadlines. For core's own relay, which holds no pending read per open
+   * stream this way (see body-pump.ts).
+   */
+  pumpRelayEvents(watch: RelayWatch | undefined, take: PieceTaker): BodyPump {
+    const body = this.takeBody();
+    return pumpBodyChunks(body, this.chunkHooks(body, new SseRelayCutter(this.streamGuards(body), watch)), take);
+  }
+
   bytes(): AsyncIterable<Uint8Array> {
     return this.chunksOf(this.takeBody());
   }
@@ -118,13 +129,17 @@ export class NodeUpstreamResponse implements UpstreamResponse {
     return decompressedBody(this.response);
   }
 
-  /** The body's chunks; a failure is the upstream client's, and stopping early lets the socket drain back to the pool. */
   private chunksOf(body: Readable, cutter?: ChunkCutter): AsyncIterable<Uint8Array> {
-    return readBodyChunks(body, {
+    return readBodyChunks(body, this.chunkHooks(body, cutter));
+  }
+
+  /** A failure is the upstream client's, and stopping early lets the socket drain back to the pool. */
+  private chunkHooks(body: Readable, cutter?: ChunkCutter): BodyChunkHooks {
+    return {
       failure: (error) => toUpstreamFailure(error, this.state, 'body'),
       stoppedEarly: () => releaseAfterEarlyStop(this.upstreamRequest, this.response, body),
       cutter,
-    });
+    };
   }
 
   /**

@@ -108,6 +108,20 @@ export class ContentDeadline {
     this.sawContent = true;
   }
 
+  /**
+   * Content arrived and was taken at once: the idle clock starts over. The idle timer is
+   * refreshed rather than replaced, so an open stream does not make a timer and a closure per
+   * event (young objects that every young-generation collection copies while the stream waits).
+   */
+  restart(): void {
+    if (this.sawContent && this.timer !== undefined) {
+      this.timer.refresh();
+      return;
+    }
+    this.sawContent = true;
+    this.start();
+  }
+
   /** Stops the clock: the stream ended or failed, or the consumer holds an event. */
   stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);

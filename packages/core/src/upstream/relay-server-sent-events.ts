@@ -119,6 +119,11 @@ export class SseRelayCutter implements ChunkCutter {
     this.#holding = true;
   }
 
+  taken(events: Buffer): void {
+    // The idle clock starts over, on the timer it already has: a pushed stream makes no timer per event.
+    if (events.includes(DATA_FIELD)) this.#deadline.restart();
+  }
+
   asked(): void {
     if (!this.#holding) return;
     this.#holding = false;
