@@ -11,30 +11,15 @@
  * signal, the upstream client's deadlines and limits apply, shutdown cuts a stream with the
  * API's own error event, and errors the proxy raises itself are rendered in the client's format.
  */
-import { describeUnparsedBody, LlmProxyError, StreamEndedEarlyError, UpstreamError } from '@llmproxy/connector-sdk';
-import type { ChatResponse, Connector, UpstreamResponse } from '@llmproxy/connector-sdk';
+import { describeUnparsedBody, LlmProxyError, UpstreamError } from '@llmproxy/connector-sdk';
+import type { ChatResponse, Connector } from '@llmproxy/connector-sdk';
 import type { Request, Response } from 'express';
 import type { FrontendRelay, RelayableRequest } from '../../frontends/chat-frontend.js';
 import type { AppLogger } from '../../logging/app-logger.js';
 import { redactText } from '../../logging/redact-secrets.js';
-import { countAsUpstreamWait } from '../count-as-upstream-wait.js';
-import { redactClientBoundError } from '../redact-client-bound-error.js';
 import type { RequestContext } from '../request-context.js';
 import { connectorCallOptions } from '../connector-call-options.js';
-import { writable } from '../send-event-stream.js';
-import { endOnShutdown } from '../shutdown-cut.js';
-import { NodeUpstreamResponse } from '../../upstream/node-upstream-response.js';
-import { markerBytes } from '../../upstream/relay-server-sent-events.js';
-import { mergeWireUsage } from '../wire-usage.js';
-
-/** Upstream response headers the client sees besides the content type: request ids and retry hints. */
-const RELAYED_RESPONSE_HEADERS = ['retry-after', 'request-id', 'x-request-id'] as const;
-/**
- * Every API's error event carries this key (`"error": {…}`, `"type":"error"`); content text
- * cannot, since quotes inside JSON strings are escaped. Only stream chunks holding it are
- * scrubbed of secrets, so plain content events cost one byte search.
- */
-const ERROR_MARKER = Buffer.from('"error"');
+import { relayStream, startResponse } from './relay-same-api-stream.js';
 
 export interface SameApiRelay {
   request: Request;
@@ -118,89 +103,8 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
   response.end(ok ? text : redactText(text, { apiKeys: knownSecrets }));
 }
 
-async function relayStream(
-  options: SameApiRelay,
-  upstream: UpstreamResponse,
-  contentType: string,
-  /** Set when the proxy asked for the usage the client did not: its usage-only event is not relayed. */
-  usageAsked: FrontendRelay['streamUsageRequest'],
-): Promise<void> {
-  const { response, context, relay, knownSecrets } = options;
-  const endMarkers = relay.streamEndMarkers.map(markerBytes);
-  let ended = false;
-  const usage: Record<string, unknown> = {};
-  const watch = {
-    marker: `"${relay.usageKey}"`,
-    // Whole events: decoding one alone splits no character.
-    observe: (events: Uint8Array) => {
-      const text = asBuffer(events).toString('utf8');
-      mergeWireUsage(text, relay.usageKey, usage);
-      // Every API names the answering model in the events that carry usage too.
-      observeAnsweringModel(context, text);
-    },
-  };
-  const chunks = upstream.relayEvents?.(watch) ?? upstream.bytes();
-  const signal = context.abortController.signal;
-  // Core's own upstream client already fails a pending read with the shutdown error when the
-  // request's signal is aborted; only other responses need the wrapper (a pending promise and
-  // its resolvers per open stream, renewed with every event).
-  const cutByRequestSignal = upstream instanceof NodeUpstreamResponse && upstream.sentWith(signal);
-  const iterator: AsyncIterator<Uint8Array> = (cutByRequestSignal ? chunks : endOnShutdown(chunks, signal))[Symbol.asyncIterator]();
-  let clientGone = false;
-  response.once('close', () => {
-    clientGone = true;
-  });
-  // A failure before the first event is still an HTTP error in the client's format (the error
-  // handler renders it); the wait for the first event is the upstream's time.
-  let next: IteratorResult<Uint8Array> = await countAsUpstreamWait(context.upstreamTiming, () => iterator.next());
-  startResponse(response, upstream, contentType);
-  response.setHeader('cache-control', 'no-cache');
-  response.setHeader('x-accel-buffering', 'no');
-  try {
-    while (next.done !== true && !clientGone) {
-      // An upstream error event may quote the credential it was sent.
-      let bytes = asBuffer(next.value);
-      const failed = bytes.includes(ERROR_MARKER);
-      // An error event ends a stream as surely as its last event does.
-      ended ||= failed || includesAny(bytes, endMarkers);
-      if (usageAsked !== undefined && bytes.includes(USAGE_MARKER)) bytes = withoutUsageOnlyEvents(bytes, usageAsked.isUsageOnlyEvent);
-      const chunk = failed ? redactText(bytes.toString('utf8'), { apiKeys: knownSecrets }) : bytes;
-      if (chunk.length > 0 && !response.write(chunk) && !clientGone) await writable(response);
-      if (clientGone) break;
-      next = await iterator.next();
-    }
-    // Cut off upstream before its last event: the client hears it, as from the canonical path.
-    if (next.done === true && !ended && !clientGone) throw new StreamEndedEarlyError({ backend: context.backend ?? 'unknown', missing: 'its last event' });
-  } catch (error) {
-    // After the first byte the failure travels as the API's own error event, scrubbed first.
-    const code = (error as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string') context.errorCode = code;
-    if (!clientGone) response.write(relay.streamErrorFrame(LlmProxyError.is(error) ? redactClientBoundError(error, knownSecrets) : error));
-    next = { done: true, value: undefined };
-  } finally {
-    // Stopping early (the client left) releases the upstream stream.
-    if (next.done !== true) await iterator.return?.();
-    observeUsage(context, relay, usage);
-  }
-  if (!clientGone) response.end();
-}
 
-const USAGE_MARKER = Buffer.from('"usage"');
-const ANSWERING_MODEL = /"(?:model|modelVersion)"\s*:\s*"([^"\\]{1,200})"/;
 
-/** The model stream events say answered (`model`, Gemini's `modelVersion`), for metrics and traces. */
-function observeAnsweringModel(context: RequestContext, events: string): void {
-  if (context.chat === undefined) return;
-  const model = ANSWERING_MODEL.exec(events)?.[1];
-  if (model !== undefined) context.chat.responseModel = model;
-}
-
-/** `events` (whole SSE events, so no character is split) without those `isUsageOnly` recognises. */
-function withoutUsageOnlyEvents(events: Buffer, isUsageOnly: (event: string) => boolean): Buffer {
-  const text = events.toString('utf8');
-  const kept = text.split(/(?<=\r?\n\r?\n)/).filter((event) => !(event.includes('"usage"') && isUsageOnly(event)));
-  return Buffer.from(kept.join(''));
-}
 
 /**
  * `body` (a JSON object) with `field` (`"key":value`) added first, or undefined for a body that
@@ -220,24 +124,8 @@ function withTopLevelField(body: Buffer, field: string): Buffer | undefined {
 
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
-function startResponse(response: Response, upstream: UpstreamResponse, contentType: string): void {
-  response.status(upstream.status);
-  response.setHeader('content-type', contentType);
-  for (const name of RELAYED_RESPONSE_HEADERS) {
-    const value = upstream.headers[name];
-    if (value !== undefined) response.setHeader(name, value);
-  }
-}
 
-/** A loop, not `markers.some(closure)`: it runs for every relayed event. */
-function includesAny(bytes: Buffer, markers: readonly Buffer[]): boolean {
-  for (const marker of markers) if (bytes.includes(marker)) return true;
-  return false;
-}
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -262,12 +150,6 @@ function invalidJson(status: number, text: string, backend: string | undefined):
   });
 }
 
-function observeUsage(context: RequestContext, relay: FrontendRelay, usage: Record<string, unknown>): void {
-  for (const _field in usage) {
-    context.usage = relay.usageOf(usage);
-    return;
-  }
-}
 
 /** The allow-listed client headers, lower-cased; repeated headers joined as HTTP allows. */
 function forwardedHeaders(request: Request, names: readonly string[]): Record<string, string> {
