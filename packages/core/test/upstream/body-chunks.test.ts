@@ -1,23 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import { readBodyChunks, type BodyChunkHooks } from '../../src/upstream/body-chunks.js';
-import type { SseGuards } from '../../src/upstream/parse-server-sent-events.js';
+import { readBodyChunks } from '../../src/upstream/body-chunks.js';
 import { SseRelayCutter } from '../../src/upstream/relay-server-sent-events.js';
-
-function hooks(): BodyChunkHooks & { failures: unknown[]; stops: number } {
-  const recorded = {
-    failures: [] as unknown[],
-    stops: 0,
-    failure(error: unknown) {
-      recorded.failures.push(error);
-      return new Error(`wrapped: ${(error as Error).message}`);
-    },
-    stoppedEarly() {
-      recorded.stops += 1;
-    },
-  };
-  return recorded;
-}
+import { recordedHooks, smallGuards } from '../support/recorded-body-hooks.js';
 
 async function collect(chunks: AsyncIterable<Buffer>): Promise<string[]> {
   const seen: string[] = [];
@@ -28,7 +13,7 @@ async function collect(chunks: AsyncIterable<Buffer>): Promise<string[]> {
 describe('readBodyChunks', () => {
   it('yields what the body buffered, waits for more, and ends with the body', async () => {
     const body = new PassThrough();
-    const reader = readBodyChunks(body, hooks());
+    const reader = readBodyChunks(body, recordedHooks());
     body.write('a');
     body.write('b');
     // Both writes were buffered before the first read: one chunk, as Readable.iterator() gives.
@@ -43,7 +28,7 @@ describe('readBodyChunks', () => {
 
   it('throws the hook\'s failure for a body that fails, once, and is done after it', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     const reader = readBodyChunks(body, recorded);
     const pending = reader.next();
     body.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
@@ -55,7 +40,7 @@ describe('readBodyChunks', () => {
 
   it('reports a body closed before its end as a premature close', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     const reader = readBodyChunks(body, recorded);
     body.write('partial');
     await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('partial') });
@@ -67,7 +52,7 @@ describe('readBodyChunks', () => {
 
   it('tells the hook once when the consumer stops early, and a later failure of the body is not thrown anywhere', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     body.write('first');
     const seen: string[] = [];
     for await (const chunk of readBodyChunks(body, recorded)) {
@@ -87,28 +72,17 @@ describe('readBodyChunks', () => {
 
   it('does not call the early-stop hook for a body read to its end', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     body.end('whole');
     await expect(collect(readBodyChunks(body, recorded))).resolves.toEqual(['whole']);
     expect(recorded.stops).toBe(0);
   });
 
   describe('with the server-sent event cutter', () => {
-    function guards(overrides: Partial<SseGuards> = {}): SseGuards {
-      return {
-        maxEventBytes: 64,
-        firstContentTimeoutMs: 60_000,
-        idleTimeoutMs: 60_000,
-        startedAt: performance.now(),
-        trip: (kind) => new Error(`tripped: ${kind}`),
-        ...overrides,
-      };
-    }
-
     it('delivers whole events only, an event split across reads whole, and an unfinished last event at the end', async () => {
       const body = new PassThrough();
       const observed: string[] = [];
-      const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards(), { marker: '"usage"', observe: (events) => observed.push(Buffer.from(events).toString()) }) });
+      const reader = readBodyChunks(body, { ...recordedHooks(), cutter: new SseRelayCutter(smallGuards(), { marker: '"usage"', observe: (events) => observed.push(Buffer.from(events).toString()) }) });
       body.write('data: a\n\ndata: b');
       await expect(reader.next()).resolves.toEqual({ done: false, value: Buffer.from('data: a\n\n') });
       const pending = reader.next();
@@ -123,7 +97,7 @@ describe('readBodyChunks', () => {
     it('fails with the limit\'s error when one event outgrows it, and the body\'s own error afterwards goes nowhere', async () => {
       const body = new PassThrough();
       const limitError = new Error('event too large');
-      const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards({ trip: () => { body.destroy(limitError); return limitError; } })) });
+      const reader = readBodyChunks(body, { ...recordedHooks(), cutter: new SseRelayCutter(smallGuards({ trip: () => { body.destroy(limitError); return limitError; } })) });
       body.write(`data: ${'x'.repeat(100)}`);
       const uncaught = jest.fn();
       process.once('uncaughtException', uncaught);
@@ -138,7 +112,7 @@ describe('readBodyChunks', () => {
       try {
         const body = new PassThrough();
         const tripped: string[] = [];
-        const reader = readBodyChunks(body, { ...hooks(), cutter: new SseRelayCutter(guards({ idleTimeoutMs: 1_000, trip: (kind) => { tripped.push(kind); return new Error(kind); } })) });
+        const reader = readBodyChunks(body, { ...recordedHooks(), cutter: new SseRelayCutter(smallGuards({ idleTimeoutMs: 1_000, trip: (kind) => { tripped.push(kind); return new Error(kind); } })) });
         body.write('data: a\n\n');
         await reader.next();
         // The consumer holds the event for longer than the idle timeout: no trip.

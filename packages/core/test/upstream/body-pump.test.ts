@@ -1,35 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import type { BodyChunkHooks } from '../../src/upstream/body-chunks.js';
 import { pumpBodyChunks } from '../../src/upstream/body-pump.js';
-import type { SseGuards } from '../../src/upstream/parse-server-sent-events.js';
 import { SseRelayCutter } from '../../src/upstream/relay-server-sent-events.js';
-
-function hooks(): BodyChunkHooks & { failures: unknown[]; stops: number } {
-  const recorded = {
-    failures: [] as unknown[],
-    stops: 0,
-    failure(error: unknown) {
-      recorded.failures.push(error);
-      return new Error(`wrapped: ${(error as Error).message}`);
-    },
-    stoppedEarly() {
-      recorded.stops += 1;
-    },
-  };
-  return recorded;
-}
-
-function guards(overrides: Partial<SseGuards> = {}): SseGuards {
-  return {
-    maxEventBytes: 64,
-    firstContentTimeoutMs: 60_000,
-    idleTimeoutMs: 60_000,
-    startedAt: performance.now(),
-    trip: (kind) => new Error(`tripped: ${kind}`),
-    ...overrides,
-  };
-}
+import { recordedHooks, smallGuards } from '../support/recorded-body-hooks.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -38,8 +11,8 @@ describe('pumpBodyChunks', () => {
     const body = new PassThrough();
     const taken: string[] = [];
     const observed: string[] = [];
-    const cutter = new SseRelayCutter(guards(), { marker: '"usage"', observe: (events) => observed.push(Buffer.from(events).toString()) });
-    const pump = pumpBodyChunks(body, { ...hooks(), cutter }, (piece) => {
+    const cutter = new SseRelayCutter(smallGuards(), { marker: '"usage"', observe: (events) => observed.push(Buffer.from(events).toString()) });
+    const pump = pumpBodyChunks(body, { ...recordedHooks(), cutter }, (piece) => {
       taken.push(piece.toString());
       return undefined;
     });
@@ -61,7 +34,7 @@ describe('pumpBodyChunks', () => {
     const body = new PassThrough();
     const taken: string[] = [];
     let release: () => void = () => undefined;
-    const pump = pumpBodyChunks(body, hooks(), (piece) => {
+    const pump = pumpBodyChunks(body, recordedHooks(), (piece) => {
       taken.push(piece.toString());
       return taken.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : undefined;
     });
@@ -78,14 +51,14 @@ describe('pumpBodyChunks', () => {
 
   it('rejects with the hook\'s failure for a body that fails, and with a premature close for one destroyed before its end', async () => {
     const failing = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     const failed = pumpBodyChunks(failing, recorded, () => undefined);
     failing.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     await expect(failed.done).rejects.toThrow('wrapped: socket hang up');
     expect(recorded.stops).toBe(0);
 
     const cut = new PassThrough();
-    const cutHooks = hooks();
+    const cutHooks = recordedHooks();
     const closed = pumpBodyChunks(cut, cutHooks, () => undefined);
     cut.write('partial');
     await tick();
@@ -96,7 +69,7 @@ describe('pumpBodyChunks', () => {
 
   it('releases the body once on stop(), takes nothing more, and a later failure of the body goes nowhere', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     const taken: string[] = [];
     const pump = pumpBodyChunks(body, recorded, (piece) => {
       taken.push(piece.toString());
@@ -121,7 +94,7 @@ describe('pumpBodyChunks', () => {
 
   it('rejects with what the consumer threw and releases the body', async () => {
     const body = new PassThrough();
-    const recorded = hooks();
+    const recorded = recordedHooks();
     const pump = pumpBodyChunks(body, recorded, () => {
       throw new Error('the client socket broke');
     });
@@ -133,8 +106,8 @@ describe('pumpBodyChunks', () => {
   it('rejects with the cutter\'s limit error when one event outgrows it', async () => {
     const body = new PassThrough();
     const limitError = new Error('event too large');
-    const cutter = new SseRelayCutter(guards({ trip: () => { body.destroy(limitError); return limitError; } }));
-    const pump = pumpBodyChunks(body, { ...hooks(), cutter }, () => undefined);
+    const cutter = new SseRelayCutter(smallGuards({ trip: () => { body.destroy(limitError); return limitError; } }));
+    const pump = pumpBodyChunks(body, { ...recordedHooks(), cutter }, () => undefined);
     body.write(`data: ${'x'.repeat(100)}`);
     await expect(pump.done).rejects.toBe(limitError);
   });
@@ -144,10 +117,10 @@ describe('pumpBodyChunks', () => {
     try {
       const body = new PassThrough();
       const tripped: string[] = [];
-      const cutter = new SseRelayCutter(guards({ idleTimeoutMs: 1_000, trip: (kind) => { tripped.push(kind); return new Error(kind); } }));
+      const cutter = new SseRelayCutter(smallGuards({ idleTimeoutMs: 1_000, trip: (kind) => { tripped.push(kind); return new Error(kind); } }));
       let release: () => void = () => undefined;
       let hold = false;
-      const pump = pumpBodyChunks(body, { ...hooks(), cutter }, () => (hold ? new Promise<void>((resolve) => (release = resolve)) : undefined));
+      const pump = pumpBodyChunks(body, { ...recordedHooks(), cutter }, () => (hold ? new Promise<void>((resolve) => (release = resolve)) : undefined));
       void pump.done.catch(() => undefined);
       body.write('data: a\n\n');
       await tick();
