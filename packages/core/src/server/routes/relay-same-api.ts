@@ -103,9 +103,6 @@ export async function relaySameApi(options: SameApiRelay): Promise<void> {
   response.end(ok ? text : redactText(text, { apiKeys: knownSecrets }));
 }
 
-
-
-
 /**
  * `body` (a JSON object) with `field` (`"key":value`) added first, or undefined for a body that
  * is not a non-empty object, which then goes out unchanged.
@@ -123,9 +120,6 @@ function withTopLevelField(body: Buffer, field: string): Buffer | undefined {
 }
 
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-
-
 
 function parseJson(text: string): unknown {
   try {
@@ -149,7 +143,6 @@ function invalidJson(status: number, text: string, backend: string | undefined):
     httpStatus: 502,
   });
 }
-
 
 /** The allow-listed client headers, lower-cased; repeated headers joined as HTTP allows. */
 function forwardedHeaders(request: Request, names: readonly string[]): Record<string, string> {
