@@ -192,8 +192,14 @@ function formatRequestLoad(results, settings, lines) {
     'added = per-round difference to direct (p50 of the differences); added p99 = p99 minus direct p99;',
     'CPU µs/req = user + system CPU of the process over the throughput slices per request (from /proc, 10 ms ticks);',
     'TTFB = request start to first body byte of a stream; peak RSS = VmHWM of the proxy process after all request load',
-    '(llmproxy serves both APIs from one process, so its peak RSS is the same in both tables).',
+    '(llmproxy serves both APIs from one process, so its peak RSS is the same in both tables);',
+    'node-json and express-json = the floors (bench/minimal-json-proxy.mjs): a proxy that only reads and parses the request,',
+    'forwards its bytes and parses the answer (streams piped), on node:http alone and on Express with express.json().',
   );
+  for (const section of Object.values(results.sameApi)) {
+    const floor = floorShareOfGoal(section.targets);
+    if (floor !== undefined) lines.push(`${section.label}: ${floor}`);
+  }
   const usageOn = results.sameApi.openai?.targets.llmproxy;
   const usageOff = results.sameApi.openai?.targets['llmproxy-usage-off'];
   if (usageOn?.status === 'measured' && usageOff?.status === 'measured') {
@@ -222,6 +228,27 @@ function formatRequestLoad(results, settings, lines) {
         : `llmproxy responses carried no x-llmproxy-overhead-ms header (${section.label})`,
     );
   }
+}
+
+/**
+ * What the Express floor uses, by itself, of the same-API goals' allowances over the bare
+ * passthrough (CPU, added latency, stream first byte), as a sentence; undefined when either of
+ * the two was not measured.
+ * @param {Record<string, any>} targets one same-API section's targets by name
+ */
+function floorShareOfGoal(targets) {
+  const { bare, 'express-json': floor } = targets;
+  if (bare?.status !== 'measured' || floor?.status !== 'measured') return undefined;
+  const bareCpu = bare.throughput.cpuUsPerRequest;
+  const cpu =
+    bareCpu && floor.throughput.cpuUsPerRequest !== undefined
+      ? `${(floor.throughput.cpuUsPerRequest / bareCpu).toFixed(2)}x the passthrough's CPU (goal ${GOALS.maximumCpuRatioToBare}x), `
+      : '';
+  return (
+    `Express alone (express-json) costs ${cpu}` +
+    `adds ${formatSigned(floor.latency.addedP50Us - bare.latency.addedP50Us, 0)} µs to its p50 (goal +${GOALS.maximumAddedLatencyOverBareP50Us} µs) ` +
+    `and ${formatSigned(floor.streaming.firstByteOverBareP50Ms, 3)} ms to its stream first byte (goal +${GOALS.maximumStreamingFirstByteOverBareMs} ms)`
+  );
 }
 
 /**

@@ -3,10 +3,11 @@
  * each beside a bare Node passthrough in the same run, and the whole measurement twice in a row
  * (fresh processes each time; the load average before each run is printed), so one command shows
  * whether the numbers hold. Each run starts, each as its own process on 127.0.0.1, a mock OpenAI
- * and a mock Anthropic upstream, a bare passthrough to each, and llmproxy (usage recording on, the
- * default, and off: `llmproxy-usage-off`), and measures:
+ * and a mock Anthropic upstream, a bare passthrough to each, the floors in front of each (a
+ * minimal JSON-reading proxy on node:http and on Express, `node-json` and `express-json`), and
+ * llmproxy (usage recording on, the default, and off: `llmproxy-usage-off`), and measures:
  * - same-API requests, OpenAI client → openai and Anthropic client → anthropic, for direct (to the
- *   mock), bare passthrough and llmproxy: requests/s at 32 connections and the process's CPU per
+ *   mock), bare passthrough, the floors and llmproxy: requests/s at 32 connections and the process's CPU per
  *   request, sequential latency p50/p99 and what each adds over direct (interleaved rounds),
  *   streaming time-to-first-byte, and the proxy's peak RSS after the load;
  * - translated requests (Anthropic client → openai, OpenAI client → anthropic): CPU per request
@@ -104,11 +105,11 @@ if (slowStreamEvents < 4) {
 
 /**
  * The whole command must end well within this, whatever hangs: per run, the throughput slices
- * of up to ten targets, the open streams through two proxies (each given three times their
+ * of up to fourteen targets (warm-up included), the open streams through two proxies (each given three times their
  * duration to be answered, then three times it to end), and what the other measurements take on
  * a loaded 2-core machine, with 30% to spare.
  */
-const WATCHDOG_MS = Math.round(settings.runs * (10 * (settings.durationSeconds + 1) + 2 * (6 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
+const WATCHDOG_MS = Math.round(settings.runs * (14 * (settings.durationSeconds + 3) + 2 * (6 * settings.slowStreamSeconds + 10) + 120) * 1.3 * 1000);
 
 /** @type {import('./child-server.mjs').ChildServer[]} the processes of the current run */
 let children = [];
@@ -187,6 +188,20 @@ async function startLlmproxy(options) {
 }
 
 /**
+ * The floors (minimal-json-proxy.mjs) in front of one mock upstream: a JSON-reading proxy on
+ * node:http alone and on Express, targets `node-json` and `express-json`.
+ * @param {string} upstreamUrl @param {string} suffix for the process names
+ */
+async function startMinimalJsonProxies(upstreamUrl, suffix) {
+  const targets = [];
+  for (const framework of ['node', 'express']) {
+    const floor = await startBenchServer({ name: `minimal JSON proxy (${framework})${suffix}`, script: 'minimal-json-proxy.mjs', args: ['--upstream', upstreamUrl, '--framework', framework] });
+    targets.push({ name: `${framework}-json`, url: floor.url, pid: floor.pid });
+  }
+  return targets;
+}
+
+/**
  * The processes of one run. Same-API sections name their targets `direct`, `bare` and `llmproxy`
  * (plus variants), each with the name it has among the throughput targets.
  * @param {string} runDirectory
@@ -202,11 +217,13 @@ async function startRunProcesses(runDirectory) {
   const openaiTargets = [
     { name: 'direct', url: mock.url },
     { name: 'bare', url: bare.url, pid: bare.pid },
+    ...(await startMinimalJsonProxies(mock.url, '')),
   ];
   /** @type {Array<{ name: string, url: string, pid?: number }>} */
   const anthropicTargets = [
     { name: 'direct', url: anthropicMock.url },
     { name: 'bare', url: anthropicBare.url, pid: anthropicBare.pid },
+    ...(await startMinimalJsonProxies(anthropicMock.url, ' (anthropic)')),
   ];
   /** @type {Record<string, string>} */
   const notMeasured = {};
@@ -390,7 +407,7 @@ function summarizeSection(section, measured, throughput, memoryAfterLoad) {
   const bareFirstBytes = streaming.samplesMs.get('bare') ?? [];
   /** @type {Record<string, any>} */
   const targets = {};
-  const names = [...new Set(['direct', 'bare', 'llmproxy', ...section.targets.map((target) => target.name), ...Object.keys(section.notMeasured)])];
+  const names = [...new Set(['direct', 'bare', 'node-json', 'express-json', 'llmproxy', ...section.targets.map((target) => target.name), ...Object.keys(section.notMeasured)])];
   for (const name of names) {
     const target = section.targets.find((candidate) => candidate.name === name);
     if (target === undefined) {
