@@ -103,7 +103,11 @@ function expressServer(forward) {
   const messageClasses = expressMessageClasses(app);
   app.post(
     '/*path',
-    express.json({ verify: (request, _response, bytes) => Object.defineProperty(request, RAW_BODY, { value: bytes }) }),
+    express.json({
+      verify: (request, _response, bytes) => {
+        request[RAW_BODY] = bytes;
+      },
+    }),
     (request, response) => forward(request, request[RAW_BODY] ?? Buffer.alloc(0), response),
   );
   return http.createServer(messageClasses, app);
