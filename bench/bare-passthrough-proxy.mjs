@@ -10,6 +10,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { listenOnLoopback } from './listen-on-loopback.mjs';
 
 /**
  * @param {{ upstreamUrl: string, maxSockets?: number }} options
@@ -40,13 +41,7 @@ export async function startBarePassthroughProxy(options) {
     request.pipe(upstreamRequest);
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // The same accept queue as llmproxy's, so the control is not the one that resets connections.
-    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return { server, url: `http://127.0.0.1:${address.port}` };
+  return listenOnLoopback(server);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { expressMessageClasses } from '../packages/core/dist/server/express-message-classes.js';
+import { listenOnLoopback } from './listen-on-loopback.mjs';
 
 /** @typedef {'node' | 'express'} Framework */
 
@@ -31,13 +32,7 @@ export async function startMinimalJsonProxy(options) {
   const forward = forwarderTo(new URL(options.upstreamUrl));
   const server = options.framework === 'express' ? expressServer(forward) : nodeServer(forward);
   server.keepAliveTimeout = 60_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // The same accept queue as llmproxy's and the bare passthrough's.
-    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return { server, url: `http://127.0.0.1:${address.port}` };
+  return listenOnLoopback(server);
 }
 
 /**

@@ -11,6 +11,7 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { ANSWER_TEXT, ANTHROPIC_MODEL, anthropicMessageStreamEvents } from './workload.mjs';
+import { listenOnLoopback } from './listen-on-loopback.mjs';
 
 const MESSAGE = Buffer.from(
   JSON.stringify({
@@ -69,12 +70,7 @@ export async function startMockAnthropicUpstream(options = {}) {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return { server, url: `http://127.0.0.1:${address.port}` };
+  return listenOnLoopback(server);
 }
 
 /** @param {http.ServerResponse} response @param {number} status @param {Buffer} body */

@@ -15,6 +15,7 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { LONG_STREAM_REQUEST, MODEL, SLOW_STREAM_REQUEST, chatCompletion, chatCompletionStreamFrames, longStreamFrames, slowStreamFrame } from './workload.mjs';
+import { listenOnLoopback } from './listen-on-loopback.mjs';
 
 const COMPLETION = Buffer.from(JSON.stringify(chatCompletion()));
 const MODELS = Buffer.from(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', created: 1_700_000_000, owned_by: 'bench' }] }));
@@ -57,13 +58,7 @@ export async function startMockOpenAIUpstream(options = {}) {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // As llmproxy's: thousands of streams opening at once must not overflow the accept queue.
-    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
-  });
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return { server, url: `http://127.0.0.1:${address.port}` };
+  return listenOnLoopback(server);
 }
 
 /** @param {http.ServerResponse} response @param {number} status @param {Buffer} body */
