@@ -105,6 +105,37 @@ function guardsFor(source: ReturnType<typeof controlledSource>, overrides: Parti
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
+/**
+ * Counts the timers made through `setTimeout` from now on that have neither fired nor been
+ * cleared: the parser's own, where the process's count (`getActiveResourcesInfo`) also moves
+ * when a timer of another test or of jest fires meanwhile.
+ */
+function liveTimersMadeFromHere(): { count(): number; restore(): void } {
+  const live = new Set<NodeJS.Timeout>();
+  const realSetTimeout = globalThis.setTimeout;
+  const realClearTimeout = globalThis.clearTimeout;
+  const tracked = ((callback: (...args: unknown[]) => void, milliseconds?: number, ...args: unknown[]) => {
+    const timer = realSetTimeout(() => {
+      live.delete(timer);
+      callback(...args);
+    }, milliseconds);
+    live.add(timer);
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.setTimeout = tracked;
+  globalThis.clearTimeout = ((timer: NodeJS.Timeout | undefined) => {
+    if (timer !== undefined) live.delete(timer);
+    realClearTimeout(timer);
+  }) as typeof clearTimeout;
+  return {
+    count: () => live.size,
+    restore() {
+      globalThis.setTimeout = realSetTimeout;
+      globalThis.clearTimeout = realClearTimeout;
+    },
+  };
+}
+
 describe('parseServerSentEvents guards', () => {
   it('ends a stream of keep-alive comments at the first-content deadline', async () => {
     const source = controlledSource();
@@ -149,17 +180,20 @@ describe('parseServerSentEvents guards', () => {
 
   it('holds no timer while the consumer holds an event, so an abandoned stream keeps nothing alive', async () => {
     const source = controlledSource();
-    const timers = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
-    const before = timers();
-    const iterator = parseServerSentEvents(source.chunks, guardsFor(source, { idleTimeoutMs: 300_000, firstContentTimeoutMs: 300_000 }));
-    const first = iterator.next();
-    // Waiting for the first event: its deadline runs.
-    await sleep(0);
-    expect(timers()).toBe(before + 1);
-    source.push('data: first\n\n');
-    expect((await first).value).toMatchObject({ data: 'first' });
-    // The consumer holds the event (and may never come back): no deadline runs.
-    expect(timers()).toBe(before);
+    const timers = liveTimersMadeFromHere();
+    try {
+      const iterator = parseServerSentEvents(source.chunks, guardsFor(source, { idleTimeoutMs: 300_000, firstContentTimeoutMs: 300_000 }));
+      const first = iterator.next();
+      // Waiting for the first event: its deadline runs.
+      await sleep(0);
+      expect(timers.count()).toBe(1);
+      source.push('data: first\n\n');
+      expect((await first).value).toMatchObject({ data: 'first' });
+      // The consumer holds the event (and may never come back): no deadline runs.
+      expect(timers.count()).toBe(0);
+    } finally {
+      timers.restore();
+    }
   });
 
   it('refuses an event that grows past the size limit, comments included', async () => {
